@@ -1,0 +1,20 @@
+"""The data layer: Pony ORM over the OrchestratorChat SQLite file. Imports nothing from Qt."""
+
+from .database import Rollback, Store, new_id, open_store
+from .errors import (
+    ConflictError,
+    DamagedDatabaseError,
+    DatabaseLockedError,
+    DataError,
+    NotADatabaseError,
+    NotFoundError,
+    ReadOnlyError,
+    SnapshotFormatError,
+    ValidationError,
+)
+
+__all__ = [
+    "ConflictError", "DamagedDatabaseError", "DataError", "DatabaseLockedError",
+    "NotADatabaseError", "NotFoundError", "ReadOnlyError", "Rollback", "SnapshotFormatError",
+    "Store", "ValidationError", "new_id", "open_store",
+]

@@ -1,0 +1,205 @@
+"""Agent operations: configurations, usage statistics and safe deletion."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from . import records as r
+from .encoding import JsonText, dump_json, encode_value, now_text
+from .enums import AgentType
+from .errors import ConflictError, NotFoundError, ValidationError
+from .repository import Repository
+from .schema import column_list
+from .sessions import TOKENS_SQL
+
+TEMPERATURE_RANGE = (0.0, 2.0)
+MAX_TOKENS_RANGE = (1, 1_000_000)
+
+CONFIG_FIELDS = ("model", "temperature", "max_tokens", "system_prompt", "require_approval",
+                 "custom_settings", "enabled_tools", "capabilities")
+
+
+def validate_configuration(fields: dict[str, Any]) -> dict[str, Any]:
+    """Check configuration fields and return them as entity attributes (JSON encoded).
+
+    JSON fields take a Python value, or a `JsonText` that is kept as it is (so a value the
+    editor could not represent is written back unchanged).
+    """
+    unknown = [name for name in fields if name not in CONFIG_FIELDS]
+    if unknown:
+        raise ValidationError(unknown[0], "is not a configuration field")
+    out: dict[str, Any] = {}
+    if "model" in fields:
+        model = (fields["model"] or "").strip()
+        out["model"] = model or None
+    if "temperature" in fields:
+        try:
+            temperature = float(fields["temperature"])
+        except (TypeError, ValueError):
+            raise ValidationError("temperature", "must be a number") from None
+        low, high = TEMPERATURE_RANGE
+        if not low <= temperature <= high:
+            raise ValidationError("temperature", f"must be between {low:g} and {high:g}")
+        out["temperature"] = temperature
+    if "max_tokens" in fields:
+        try:
+            max_tokens = int(fields["max_tokens"])
+        except (TypeError, ValueError):
+            raise ValidationError("max_tokens", "must be a whole number") from None
+        low, high = MAX_TOKENS_RANGE
+        if not low <= max_tokens <= high:
+            raise ValidationError("max_tokens", f"must be between {low:,} and {high:,}")
+        out["max_tokens"] = max_tokens
+    if "system_prompt" in fields:
+        out["system_prompt"] = fields["system_prompt"] or None
+    if "require_approval" in fields:
+        out["require_approval"] = bool(fields["require_approval"])
+    for name, kind in (("custom_settings", dict), ("enabled_tools", list),
+                       ("capabilities", dict)):
+        if name in fields:
+            out[f"{name}_json"] = _json_field(name, fields[name], kind)
+    return out
+
+
+def _json_field(name: str, value: Any, kind: type) -> str | None:
+    if isinstance(value, JsonText):
+        return value.raw
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else None
+        except ValueError:
+            raise ValidationError(name, "is not valid JSON") from None
+    if value is not None and not isinstance(value, kind):
+        raise ValidationError(name, f"must be a JSON {'object' if kind is dict else 'array'}")
+    if kind is list and value is not None:
+        value = [str(item) for item in value]
+    return dump_json(value)
+
+
+class AgentRepository(Repository[r.AgentRecord]):
+    """The seed's agent repository: configurations, usage and the active list."""
+
+    def _with_configurations(self, where: str = "", order: str = 'a."Name"',
+                             **params: Any) -> list[r.AgentRecord]:
+        sql = (f'SELECT {column_list("Agents", "a")}, {column_list("AgentConfigurations", "c")} '
+               'FROM "Agents" a LEFT JOIN "AgentConfigurations" c ON c."AgentId" = a."Id"'
+               f'{where} ORDER BY {order}, a."Id"')
+        with self.store.reading():
+            rows = self.store.select(sql, **params)
+        agents = []
+        for row in rows:
+            config = r.configuration_from_row(row[11:]) if row[11] is not None else None
+            agents.append(r.agent_from_row(row[:11], config))
+        return agents
+
+    def with_configuration(self, agent_id: str) -> r.AgentRecord | None:
+        """The agent and its configuration (None when it has none), or None."""
+        found = self._with_configurations(' WHERE a."Id" = $id', id=agent_id)
+        return found[0] if found else None
+
+    def all_with_configuration(self) -> list[r.AgentRecord]:
+        """Every agent with its configuration, by name."""
+        return self._with_configurations()
+
+    def active(self) -> list[r.AgentRecord]:
+        """Active agents with their configurations, by name."""
+        return self._with_configurations(' WHERE a."IsActive" = 1')
+
+    def create(self, name: str, type: AgentType = AgentType.Custom, *,
+               description: str | None = None, working_directory: str | None = None,
+               is_active: bool = True, **configuration: Any) -> r.AgentRecord:
+        """A new agent with a configuration, in one transaction; the name must be unique."""
+        name = (name or "").strip()
+        if not name:
+            raise ValidationError("name", "is required")
+        config = validate_configuration(configuration)
+        with self.store.writing():
+            if self.count(name=name):
+                raise ConflictError(f"An agent named {name!r} already exists.")
+            agent = self.add(name=name, type=type, description=description,
+                             working_directory=working_directory, is_active=is_active)
+            self.store.configurations.add(agent_id=agent.id, **config)
+        return self.with_configuration(agent.id)  # type: ignore[return-value]
+
+    def rename(self, agent_id: str, name: str) -> r.AgentRecord:
+        """Give the agent a new, unique name."""
+        name = (name or "").strip()
+        if not name:
+            raise ValidationError("name", "is required")
+        with self.store.writing():
+            clash = self.store.scalar('SELECT "Id" FROM "Agents" WHERE "Name" = $name AND '
+                                      '"Id" <> $id', name=name, id=agent_id)
+            if clash:
+                raise ConflictError(f"An agent named {name!r} already exists.")
+            return self.update(agent_id, name=name)
+
+    def update_configuration(self, agent_id: str, **fields: Any) -> r.AgentRecord:
+        """Change configuration fields, creating the configuration when the agent has none."""
+        values = validate_configuration(fields)
+        with self.store.writing():
+            if not self.exists(agent_id):
+                raise NotFoundError("agent", agent_id)
+            config_id = self.store.scalar(
+                'SELECT "Id" FROM "AgentConfigurations" WHERE "AgentId" = $id', id=agent_id)
+            if config_id is None:
+                self.store.configurations.add(agent_id=agent_id, **values)
+            elif values:
+                self.store.configurations.update(config_id, **values)
+        return self.with_configuration(agent_id)  # type: ignore[return-value]
+
+    def usage_statistics(self, agent_id: str, since: datetime | None = None
+                         ) -> r.AgentUsageStatistics:
+        """Messages, sessions, tokens and tool calls of the agent (from `since` on), in SQL."""
+        if not self.exists(agent_id):
+            raise NotFoundError("agent", agent_id)
+        where = 'm."AgentId" = $id'
+        params: dict[str, Any] = {"id": agent_id}
+        if since is not None:
+            where += ' AND m."Timestamp" >= $since'
+            params["since"] = encode_value(since)
+        with self.store.reading():
+            messages, sessions, tokens = self.store.select(
+                f'SELECT count(*), count(DISTINCT m."SessionId"), coalesce(sum({TOKENS_SQL}), 0) '
+                f'FROM "Messages" m WHERE {where}', **params)[0]
+            calls = self.store.scalar(
+                'SELECT count(*) FROM "ToolCalls" t JOIN "Messages" m ON m."Id" = t."MessageId" '
+                f'WHERE {where}', **params)
+        return r.AgentUsageStatistics(agent_id, int(messages), int(sessions), int(tokens),
+                                      int(calls), since)
+
+    def usage_by_day(self, agent_id: str) -> list[tuple[str, int, int]]:
+        """(day, messages, tokens) per day of the agent's messages, oldest first."""
+        with self.store.reading():
+            return [(row[0], int(row[1]), int(row[2])) for row in self.store.select(
+                f'SELECT substr(m."Timestamp", 1, 10), count(*), coalesce(sum({TOKENS_SQL}), 0) '
+                'FROM "Messages" m WHERE m."AgentId" = $id GROUP BY 1 ORDER BY 1', id=agent_id)]
+
+    def increment_usage(self, agent_id: str, message_count: int, tokens_used: int) -> None:
+        """Add to the agent's counters and mark it used now, without a read-modify-write race."""
+        with self.store.writing():
+            cursor = self.store.execute(
+                'UPDATE "Agents" SET "TotalMessages" = "TotalMessages" + $messages, '
+                '"TotalTokensUsed" = "TotalTokensUsed" + $tokens, "LastUsedAt" = $now '
+                'WHERE "Id" = $id', messages=int(message_count), tokens=int(tokens_used),
+                now=now_text(), id=agent_id)
+            if cursor.rowcount == 0:
+                raise NotFoundError("agent", agent_id)
+
+    def references(self, agent_id: str) -> int:
+        """How many messages and plan steps refer to the agent."""
+        with self.store.reading():
+            return int(self.store.scalar(
+                'SELECT (SELECT count(*) FROM "Messages" WHERE "AgentId" = $id) + '
+                '(SELECT count(*) FROM "OrchestrationSteps" WHERE "AgentId" = $id)', id=agent_id))
+
+    def delete(self, key: Any) -> bool:
+        """Delete an agent nothing refers to; otherwise ConflictError (deactivate it instead)."""
+        with self.store.writing():
+            used = self.references(key)
+            if used:
+                raise ConflictError(
+                    f"The agent is still referred to by {used:,} messages or plan steps, so it "
+                    "cannot be deleted; deactivate it instead.")
+            return super().delete(key)

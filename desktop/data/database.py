@@ -1,0 +1,451 @@
+"""Opening, creating and maintaining an OrchestratorChat database file; home of `Store`.
+
+`open_store()` returns quickly whatever the file's size: it reads the header and the schema,
+creates the contract's tables in a new file, and binds Pony. Work that grows with the file (a
+backup before the first schema change, the application's migration steps, filling the search
+index) is left to `Store.run_maintenance()`, which the window runs in a worker with progress
+and the command line runs in the foreground.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from pony.orm import Database, db_session
+from pony.orm.core import local as pony_local
+
+from . import fts, migrations, schema
+from .converters import ContractSQLiteProvider
+from .encoding import now_text
+from .entities import define_entities
+from .errors import (
+    DamagedDatabaseError,
+    DataError,
+    NotADatabaseError,
+    ReadOnlyError,
+    translate,
+)
+from .seed import DEFAULT_AGENTS, DEFAULT_CAPABILITIES_JSON
+
+log = logging.getLogger(__name__)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_SECONDS = 10.0
+FILL_CHUNK_ROWS = 20_000
+
+Progress = Callable[[str, float], None]
+"""Called with a short description of the current task and its fraction done (0..1)."""
+
+
+class Rollback(Exception):
+    """Raise inside `Store.unit_of_work()` to discard everything done in it."""
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Re-raise sqlite3 and Pony errors that have a user-facing meaning as DataError."""
+    try:
+        yield
+    except DataError:
+        raise
+    except Exception as exc:
+        mapped = translate(exc)
+        if mapped is None:
+            raise
+        raise mapped from exc
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What `inspect_file()` learns without changing anything."""
+
+    path: Path
+    exists: bool
+    is_empty_database: bool
+    user_version: int
+    read_only_reason: str | None
+
+
+def inspect_file(path: Path) -> FileFacts:
+    """Check that `path` is an OrchestratorChat database (or absent); never modifies it."""
+    if not path.exists():
+        parent = path.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not _writable(parent):
+            raise ReadOnlyError(f"Cannot create {path}: the folder {parent} is not writable.")
+        return FileFacts(path, False, True, 0, None)
+    if path.is_dir():
+        raise NotADatabaseError(f"{path} is a folder, not a database file.")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except PermissionError as exc:
+        raise ReadOnlyError(f"{path} cannot be read: permission denied.") from exc
+    except OSError as exc:
+        raise DataError(f"{path} cannot be read ({exc.strerror}).") from exc
+    if not header:
+        raise NotADatabaseError(f"{path} is an empty file, not an OrchestratorChat database.")
+    if not header.startswith(SQLITE_HEADER):
+        raise NotADatabaseError(f"{path} is not an SQLite database.")
+    if len(header) < 100:
+        raise DamagedDatabaseError(f"{path} is truncated: its SQLite header is incomplete.")
+    reason = None
+    if not _writable(path):
+        reason = "The file is read-only."
+    elif not _writable(path.parent):
+        reason = "The folder holding the file is read-only."
+    try:
+        con = sqlite3.connect(_uri(path, read_only=True), uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+        try:
+            tables = {row[0] for row in con.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        mapped = translate(exc)
+        if isinstance(mapped, NotADatabaseError):
+            raise DamagedDatabaseError(
+                f"{path} looks like an SQLite database but cannot be read: it is damaged."
+            ) from exc
+        raise (mapped or DamagedDatabaseError(f"{path} cannot be opened ({exc}).")) from exc
+    if not tables:
+        return FileFacts(path, True, True, version, reason)
+    missing = [t for t in schema.CONTRACT_TABLES if t not in tables]
+    if missing:
+        raise NotADatabaseError(
+            f"{path} is an SQLite database but not an OrchestratorChat one "
+            f"(it has no {', '.join(missing[:3])}{'...' if len(missing) > 3 else ''} table)."
+        )
+    if version > migrations.LATEST_VERSION and reason is None:
+        reason = ("The file was changed by a newer version of OrchestratorChat Desktop; "
+                  "it is opened read-only so nothing this version does can damage it.")
+    return FileFacts(path, True, False, version, reason)
+
+
+def _writable(path: Path) -> bool:
+    """Writable by us, and not marked read-only (root may write anything, but a file or folder
+    with no write permission bits is meant to be left alone)."""
+    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
+
+
+def _uri(path: Path, read_only: bool) -> str:
+    mode = "ro" if read_only else "rwc"
+    return f"file:{quote(str(path.resolve()))}?mode={mode}"
+
+
+def open_store(path: str | os.PathLike[str], *, read_only: bool = False,
+               create: bool = True) -> Store:
+    """Open (or create) the database at `path` and return a bound Store.
+
+    Raises a DataError subclass with a readable message when the file cannot be used.
+    """
+    path = Path(path).expanduser().absolute()
+    facts = inspect_file(path)
+    if not facts.exists and not create:
+        raise DataError(f"{path} does not exist.")
+    reason = facts.read_only_reason or ("Opened read-only on request." if read_only else None)
+    if not facts.exists:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(path, read_only_reason=reason)
+    if facts.is_empty_database:
+        if reason:
+            raise ReadOnlyError(f"{path} is empty and cannot be set up: {reason}")
+        store._create_schema()
+    store._bind()
+    return store
+
+
+class Store:
+    """One open database file: its Pony binding, its operations, and its maintenance."""
+
+    def __init__(self, path: Path, *, read_only_reason: str | None = None) -> None:
+        self.path = path
+        self.read_only_reason = read_only_reason
+        self.created = False
+        self.db = Database()
+        self.entities = define_entities(self.db)
+        self._maintenance_lock = threading.Lock()
+        from .agents import AgentRepository
+        from .plans import PlanRepository
+        from .repository import Repository
+        from .search import SearchService
+        from .sessions import SessionRepository
+        from .snapshots import SnapshotService
+
+        e = self.entities
+        self.sessions = SessionRepository(self, e.Session)
+        self.agents = AgentRepository(self, e.Agent)
+        self.messages = Repository(self, e.Message)
+        self.configurations = Repository(self, e.AgentConfiguration)
+        self.memberships = Repository(self, e.SessionAgent)
+        self.attachments = Repository(self, e.Attachment)
+        self.tool_calls = Repository(self, e.ToolCall)
+        self.snapshots = SnapshotService(self, e.SessionSnapshot)
+        self.plans = PlanRepository(self, e.OrchestrationPlan)
+        self.steps = Repository(self, e.OrchestrationStep)
+        self.search = SearchService(self)
+
+    # -- connection ---------------------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        return self.read_only_reason is not None
+
+    def _bind(self) -> None:
+        kwargs: dict[str, Any] = {"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
+        if self.read_only:
+            filename = _uri(self.path, read_only=True)
+            kwargs["uri"] = True
+        else:
+            filename = str(self.path)
+        with translated_errors():
+            if not self.read_only:
+                self._use_wal()
+            self.db.bind(provider=ContractSQLiteProvider, filename=filename, create_db=True,
+                         **kwargs)
+            self.db.generate_mapping(check_tables=True)
+            if not self.read_only:
+                with db_session:
+                    if not self.db.select('SELECT count(*) FROM "Agents"')[0]:
+                        self._seed_agents()
+
+    def _use_wal(self) -> None:
+        """Switch the file to WAL (a change that cannot happen inside a transaction)."""
+        con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_SECONDS)
+        try:
+            if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                con.execute("PRAGMA journal_mode = WAL")
+        finally:
+            con.close()
+
+    def close(self) -> None:
+        """Release every connection this store holds."""
+        self.db.disconnect()
+
+    def _create_schema(self) -> None:
+        """Create the contract's tables, the EF history row and every application step."""
+        con = sqlite3.connect(str(self.path), isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode = WAL")
+            con.execute("BEGIN IMMEDIATE")
+            for statement in schema.CONTRACT_DDL:
+                con.execute(statement)
+            con.execute(schema.EF_HISTORY_INSERT)
+            for step in migrations.STEPS:
+                for statement in step.statements:
+                    con.execute(statement)
+            con.execute("UPDATE desktop_meta SET Value = 'ready' WHERE Key = 'fts_state'")
+            con.execute(f"PRAGMA user_version = {migrations.LATEST_VERSION}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.close()
+            self.path.unlink(missing_ok=True)
+            raise
+        con.close()
+        self.created = True
+        log.info("created %s", self.path)
+
+    def _seed_agents(self) -> None:
+        now = now_text()
+        for agent in DEFAULT_AGENTS:
+            self.execute(
+                'INSERT INTO "Agents" ("Id", "Name", "Type", "Description", "WorkingDirectory", '
+                '"IsActive", "CreatedAt", "LastUsedAt", "TotalSessions", "TotalMessages", '
+                '"TotalTokensUsed") VALUES ($id, $name, $type, $description, NULL, 1, $now, '
+                'NULL, 0, 0, 0)',
+                id=agent["id"], name=agent["name"], type=int(agent["type"]),
+                description=agent["description"], now=now)
+            self.execute(
+                'INSERT INTO "AgentConfigurations" ("Id", "AgentId", "Model", "Temperature", '
+                '"MaxTokens", "SystemPrompt", "RequireApproval", "CustomSettingsJson", '
+                '"EnabledToolsJson", "CapabilitiesJson") VALUES ($cid, $id, $model, $temperature, '
+                '$max_tokens, $prompt, $approval, NULL, NULL, $caps)',
+                cid=new_id(), id=agent["id"], model=agent["model"],
+                temperature=agent["temperature"], max_tokens=agent["max_tokens"],
+                prompt=agent["system_prompt"], approval=int(agent["require_approval"]),
+                caps=DEFAULT_CAPABILITIES_JSON)
+        log.info("seeded default agents into %s", self.path)
+
+    # -- raw SQL helpers (call inside a db_session) ---------------------------------------
+
+    def select(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+        """Run a read query with `$name` parameters; rows as tuples."""
+        rows = self.db.select(sql, globals={}, locals=params)
+        if rows and not isinstance(rows[0], tuple):
+            return [(value,) for value in rows]
+        return list(rows)
+
+    def scalar(self, sql: str, **params: Any) -> Any:
+        """The first column of the first row, or None."""
+        rows = self.select(sql, **params)
+        return rows[0][0] if rows else None
+
+    def execute(self, sql: str, **params: Any) -> Any:
+        """Run a writing statement with `$name` parameters inside the current transaction."""
+        self.require_writable()
+        return self.db.execute(sql, globals={}, locals=params)
+
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """Run one `?`-parameter statement for many rows inside the current transaction."""
+        self.require_writable()
+        if rows:
+            self.db.get_connection().executemany(sql, rows)
+
+    # -- sessions of work ---------------------------------------------------------------
+
+    def require_writable(self) -> None:
+        """Raise ReadOnlyError when the file was opened read-only."""
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path.name} is open read-only: {self.read_only_reason}")
+
+    @contextmanager
+    def reading(self) -> Iterator[Store]:
+        """A read session; joins an enclosing session when there is one."""
+        with translated_errors(), db_session:
+            yield self
+
+    @contextmanager
+    def writing(self) -> Iterator[Store]:
+        """A write transaction (`BEGIN IMMEDIATE`); joins an enclosing one when there is one."""
+        self.require_writable()
+        if pony_local.db_session is not None:
+            with translated_errors():
+                yield self
+            return
+        with translated_errors(), db_session(immediate=True):
+            yield self
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Store]:
+        """Several operations in one transaction: all committed, or, on any error, none.
+
+        Raise `Rollback` inside to discard the work without an error escaping.
+        """
+        try:
+            with self.writing():
+                yield self
+        except Rollback:
+            log.info("unit of work rolled back on request")
+
+    # -- facts, backup, maintenance ------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        with self.reading():
+            return int(self.scalar("SELECT user_version FROM pragma_user_version") or 0)
+
+    def meta(self, key: str) -> str | None:
+        """A value from the application's metadata table, or None before it exists."""
+        with self.reading():
+            if not self.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'desktop_meta'"):
+                return None
+            return self.scalar('SELECT "Value" FROM "desktop_meta" WHERE "Key" = $key', key=key)
+
+    def backup_to(self, destination: str | os.PathLike[str],
+                  progress: Progress | None = None) -> Path:
+        """Write a consistent copy of the file with SQLite's backup API."""
+        destination = Path(destination).expanduser().absolute()
+        if destination.resolve() == self.path.resolve():
+            raise DataError("A backup cannot overwrite the database it copies.")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        partial = destination.with_name(destination.name + ".partial")
+        source = sqlite3.connect(_uri(self.path, read_only=True), uri=True,
+                                 timeout=BUSY_TIMEOUT_SECONDS)
+        try:
+            target = sqlite3.connect(str(partial))
+            try:
+                def report(_status: int, remaining: int, total: int) -> None:
+                    if progress and total:
+                        progress("Backing up the database", 1 - remaining / total)
+
+                with translated_errors():
+                    source.backup(target, pages=2048, progress=report)
+            finally:
+                target.close()
+        finally:
+            source.close()
+        os.replace(partial, destination)
+        return destination
+
+    def needs_maintenance(self) -> bool:
+        """True when migration steps or the search-index fill are still to run."""
+        if self.read_only:
+            return False
+        return self.schema_version < migrations.LATEST_VERSION or self.meta("fts_state") != "ready"
+
+    def run_maintenance(self, progress: Progress | None = None,
+                        should_stop: Callable[[], bool] = lambda: False,
+                        backup_dir: Path | None = None) -> None:
+        """Back up (before the first change), migrate, then fill the search index.
+
+        Safe to stop at any point (`should_stop`) and to run again: each part commits whole.
+        """
+        if self.read_only:
+            return
+        report = progress or (lambda _text, _fraction: None)
+        with self._maintenance_lock:
+            version = self.schema_version
+            steps = migrations.pending(version)
+            if steps and version == 0 and not self.created:
+                folder = backup_dir or self.path.parent
+                target = folder / f"{self.path.stem}.before-desktop-{now_text()[:10]}.db"
+                log.info("backing up %s to %s before its first schema change", self.path, target)
+                self.backup_to(target, report)
+            for index, step in enumerate(steps):
+                if should_stop():
+                    return
+                report(f"Updating the database: {step.description}", index / len(steps))
+                self._apply(step)
+            if self.meta("fts_state") == "ready" and not self.search.index_is_consistent():
+                log.warning("search index out of step with Messages; rebuilding")
+                self.search.clear_index()
+            self._fill_search_index(report, should_stop)
+
+    def _apply(self, step: migrations.Step) -> None:
+        with self.writing():
+            for statement in step.statements:
+                self.execute(statement)
+            self.execute(f"PRAGMA user_version = {step.version}")
+        log.info("applied migration step %d (%s)", step.version, step.description)
+
+    def _fill_search_index(self, report: Progress, should_stop: Callable[[], bool]) -> None:
+        if self.meta("fts_state") == "ready":
+            return
+        with self.reading():
+            top = int(self.scalar('SELECT max(rowid) FROM "Messages"') or 0)
+        position = int(self.meta("fts_position") or 0)
+        while position < top:
+            if should_stop():
+                return
+            end = min(position + FILL_CHUNK_ROWS, top)
+            with self.writing():
+                before = int(self.scalar(f'SELECT coalesce(max("Key"), 0) FROM "{fts.KEYS_TABLE}"'))
+                self.execute(fts.FILL_KEYS_SQL, start=position, end=end)
+                self.execute(fts.FILL_TEXT_SQL, before=before)
+                self.execute("UPDATE \"desktop_meta\" SET \"Value\" = $end "
+                             "WHERE \"Key\" = 'fts_position'", end=str(end))
+            position = end
+            report("Building the search index", position / top)
+        with self.writing():
+            self.execute("UPDATE \"desktop_meta\" SET \"Value\" = 'ready' "
+                         "WHERE \"Key\" = 'fts_state'")
+        report("Search index ready", 1.0)
+        log.info("search index of %s is ready", self.path)
+
+
+def new_id() -> str:
+    """A new key in the .NET form: `Guid.ToString()`, 36 lower-case characters."""
+    import uuid
+
+    return str(uuid.uuid4())

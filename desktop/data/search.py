@@ -1,0 +1,225 @@
+"""Full-text search over message content: safe queries, ranked hits with highlighted snippets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from . import fts
+from .encoding import encode_value, parse_datetime
+from .enums import MessageRole
+
+if TYPE_CHECKING:
+    from .database import Store
+
+MARK_START, MARK_END = "\x02", "\x03"
+_QUERY_TOKEN = re.compile(r'"([^"]*)"?|([^\s"]+)')
+_WORD_CHARS = re.compile(r"[^\W_]", re.UNICODE)
+
+
+class IndexState(Enum):
+    READY = "ready"
+    BUILDING = "building"
+    UNAVAILABLE = "unavailable"  # read-only file without an index: search scans instead
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    session_id: str | None = None
+    role: MessageRole | None = None
+    agent_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    message_id: str
+    session_id: str | None
+    session_name: str | None
+    role: MessageRole
+    agent_id: str | None
+    agent_name: str | None
+    timestamp: datetime | None
+    sequence_number: int
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
+    rank: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    state: IndexState
+    progress: float
+    hits: tuple[SearchHit, ...] = ()
+    query: str | None = None
+    note: str = field(default="")
+
+    @property
+    def ready(self) -> bool:
+        return self.state is not IndexState.BUILDING
+
+
+def to_fts_query(text: str) -> str | None:
+    """Turn what a person typed into an FTS5 query that cannot be a syntax error.
+
+    Words are matched as literal strings (so AND, NEAR, col:x and brackets are just text),
+    "quoted text" is a phrase, a trailing * makes a prefix. None when nothing searchable.
+    """
+    parts = []
+    text = (text or "").replace("\x00", " ")  # SQLite ends an FTS5 string at a NUL
+    for match in _QUERY_TOKEN.finditer(text):
+        phrase, word = match.groups()
+        raw = phrase if phrase is not None else word
+        prefix = phrase is None and raw.endswith("*")
+        raw = raw.rstrip("*") if prefix else raw
+        if not _WORD_CHARS.search(raw):
+            continue
+        parts.append('"' + raw.replace('"', '""') + '"' + ("*" if prefix else ""))
+    return " ".join(parts) if parts else None
+
+
+def split_snippet(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Remove highlight markers from a snippet; return the text and (start, end) spans."""
+    text, spans, start = [], [], None
+    length = 0
+    for chunk in re.split(f"([{MARK_START}{MARK_END}])", marked):
+        if chunk == MARK_START:
+            start = length
+        elif chunk == MARK_END:
+            if start is not None:
+                spans.append((start, length))
+            start = None
+        else:
+            text.append(chunk)
+            length += len(chunk)
+    return "".join(text), tuple(spans)
+
+
+class SearchService:
+    """Search over one store, plus the state and upkeep of its index."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def state(self) -> tuple[IndexState, float]:
+        """Whether the index can answer now, and how far its build has come (0..1)."""
+        status = self.store.meta("fts_state")
+        if status == "ready":
+            return IndexState.READY, 1.0
+        if self.store.read_only:
+            return IndexState.UNAVAILABLE, 0.0
+        position = int(self.store.meta("fts_position") or 0)
+        with self.store.reading():
+            top = int(self.store.scalar('SELECT max(rowid) FROM "Messages"') or 0)
+        return IndexState.BUILDING, (min(position / top, 1.0) if top else 0.0)
+
+    def search(self, text: str, filters: SearchFilter = SearchFilter(),
+               limit: int = 50) -> SearchResult:
+        """Ranked hits for `text`; while the index is being built, says so instead of waiting."""
+        state, progress = self.state()
+        query = to_fts_query(text)
+        if state is IndexState.BUILDING:
+            return SearchResult(state, progress, query=query,
+                                note=f"The search index is being built ({progress:.0%}).")
+        if query is None:
+            return SearchResult(state, progress, query=None)
+        where, params = self._filters(filters)
+        params["limit"] = int(limit)
+        if state is IndexState.READY:
+            params["query"] = query
+            sql = (
+                f'SELECT m."Id", m."SessionId", s."Name", m."Role", m."AgentId", a."Name", '
+                f'm."Timestamp", m."SequenceNumber", snippet("{fts.FTS_TABLE}", 0, char(2), '
+                f"char(3), '…', 24), bm25(\"{fts.FTS_TABLE}\") "
+                f'FROM "{fts.FTS_TABLE}" JOIN "{fts.KEYS_TABLE}" k ON k."Key" = '
+                f'"{fts.FTS_TABLE}".rowid JOIN "Messages" m ON m."Id" = k."MessageId" '
+                'LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '
+                'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" '
+                f'WHERE "{fts.FTS_TABLE}" MATCH $query{where} '
+                f'ORDER BY bm25("{fts.FTS_TABLE}") LIMIT $limit')
+            note = ""
+        else:
+            sql, note = self._scan_sql(text, where, params)
+        with self.store.reading():
+            rows = self.store.select(sql, **params)
+        return SearchResult(state, progress, tuple(self._hit(row) for row in rows), query, note)
+
+    def _filters(self, filters: SearchFilter) -> tuple[str, dict[str, Any]]:
+        clauses, params = [], {}
+        if filters.session_id:
+            clauses.append('m."SessionId" = $sid')
+            params["sid"] = filters.session_id
+        if filters.role is not None:
+            clauses.append('m."Role" = $role')
+            params["role"] = int(filters.role)
+        if filters.agent_id:
+            clauses.append('m."AgentId" = $agent')
+            params["agent"] = filters.agent_id
+        if filters.since is not None:
+            clauses.append('m."Timestamp" >= $since')
+            params["since"] = encode_value(filters.since)
+        if filters.until is not None:
+            clauses.append('m."Timestamp" <= $until')
+            params["until"] = encode_value(filters.until)
+        return "".join(f" AND {c}" for c in clauses), params
+
+    def _scan_sql(self, text: str, where: str, params: dict[str, Any]) -> tuple[str, str]:
+        """Without an index (a read-only file): a plain scan for every word, newest first."""
+        words = [w.strip('"*') for w in text.replace("\x00", " ").split()
+                 if _WORD_CHARS.search(w)]
+        for n, word in enumerate(words[:8]):
+            where += f' AND instr(lower(m."Content"), $w{n}) > 0'
+            params[f"w{n}"] = word.lower()
+        sql = ('SELECT m."Id", m."SessionId", s."Name", m."Role", m."AgentId", a."Name", '
+               'm."Timestamp", m."SequenceNumber", substr(m."Content", 1, 200), 0 '
+               'FROM "Messages" m LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '
+               'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" '
+               f'WHERE m."Content" IS NOT NULL{where} ORDER BY m."Timestamp" DESC LIMIT $limit')
+        return sql, "This file is read-only and has no search index, so search scans every message."
+
+    @staticmethod
+    def _hit(row: tuple[Any, ...]) -> SearchHit:
+        snippet, spans = split_snippet(row[8] or "")
+        return SearchHit(row[0], row[1], row[2] or None, MessageRole(row[3]), row[4],
+                         row[5], parse_datetime(row[6]), int(row[7]), snippet, spans,
+                         float(row[9] or 0))
+
+    # -- upkeep -----------------------------------------------------------------------------
+
+    def index_is_consistent(self) -> bool:
+        """Cheap check: one index key per message."""
+        with self.store.reading():
+            keys = self.store.scalar(f'SELECT count(*) FROM "{fts.KEYS_TABLE}"')
+            messages = self.store.scalar('SELECT count(*) FROM "Messages"')
+        return keys == messages
+
+    def clear_index(self) -> None:
+        """Empty the index and mark it for a rebuild by the next maintenance run."""
+        with self.store.writing():
+            for statement in fts.CLEAR_SQL:
+                self.store.execute(statement)
+            self.store.execute("UPDATE \"desktop_meta\" SET \"Value\" = 'building' "
+                               "WHERE \"Key\" = 'fts_state'")
+            self.store.execute("UPDATE \"desktop_meta\" SET \"Value\" = '0' "
+                               "WHERE \"Key\" = 'fts_position'")
+
+    def check(self) -> list[str]:
+        """Problems found in the index (empty when it is sound); may take a while."""
+        state, _ = self.state()
+        if state is not IndexState.READY:
+            return [f"The search index is {state.value}."]
+        problems = []
+        if not self.index_is_consistent():
+            problems.append("The search index does not cover every message.")
+        try:
+            with self.store.writing():
+                self.store.execute(
+                    f"INSERT INTO \"{fts.FTS_TABLE}\" (\"{fts.FTS_TABLE}\", rank) "
+                    "VALUES ('integrity-check', 1)")
+        except Exception as exc:  # SQLite reports index damage as an error
+            problems.append(f"The search index is damaged ({exc}).")
+        return problems

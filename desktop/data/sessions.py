@@ -1,0 +1,344 @@
+"""Session operations: listing, threads of messages, statistics and adding messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from . import records as r
+from .encoding import dump_json, now_text, utc_now
+from .enums import MessageRole, SessionStatus, SessionType
+from .errors import NotFoundError, ValidationError
+from .repository import Repository
+from .schema import column_list
+
+# A message's total tokens in SQL; invalid or absent JSON counts as zero instead of failing.
+TOKENS_SQL = ("CASE WHEN json_valid(m.\"TokenUsageJson\") THEN coalesce(CAST(json_extract("
+              "m.\"TokenUsageJson\", '$$.TotalTokens') AS INTEGER), 0) ELSE 0 END")
+
+SORT_COLUMNS = {
+    "name": 'coalesce(s."Name", \'\')', "status": 's."Status"', "type": 's."Type"',
+    "project_id": 'coalesce(s."ProjectId", \'\')', "created_at": 's."CreatedAt"',
+    "last_activity_at": 's."LastActivityAt"',
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFilter:
+    """What the session list shows; every field narrows it in SQL."""
+
+    status: SessionStatus | None = None
+    type: SessionType | None = None
+    project_id: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePage:
+    """A run of consecutive messages of one session, in sequence order."""
+
+    messages: tuple[r.MessageRecord, ...]
+    has_before: bool
+    has_after: bool
+
+    @property
+    def first_cursor(self) -> tuple[int, str] | None:
+        first = self.messages[0] if self.messages else None
+        return (first.sequence_number, first.id) if first else None
+
+    @property
+    def last_cursor(self) -> tuple[int, str] | None:
+        last = self.messages[-1] if self.messages else None
+        return (last.sequence_number, last.id) if last else None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionThread:
+    """A session with its members and one page of its messages."""
+
+    session: r.SessionRecord
+    members: tuple[r.SessionAgentRecord, ...]
+    page: MessagePage
+
+
+class SessionRepository(Repository[r.SessionRecord]):
+    """The seed's session repository, with its whole-table loads replaced by SQL."""
+
+    # -- listings --------------------------------------------------------------------------
+
+    def summaries(self, *, filters: SessionFilter = SessionFilter(),
+                  sort: str = "last_activity_at", descending: bool = True,
+                  after: tuple[Any, str] | None = None, limit: int = 100,
+                  with_last_message: bool = False) -> r.Page:
+        """A keyset page of sessions with message counts and member names.
+
+        `after` is the `next_cursor` of the previous page: (sort value, id).
+        """
+        if sort not in SORT_COLUMNS:
+            raise ValidationError("sort", f"cannot sort sessions by {sort!r}")
+        key = SORT_COLUMNS[sort]
+        clauses, params = [], {"limit": int(limit) + 1}
+        if filters.status is not None:
+            clauses.append('s."Status" = $status')
+            params["status"] = int(filters.status)
+        if filters.type is not None:
+            clauses.append('s."Type" = $type')
+            params["type"] = int(filters.type)
+        if filters.project_id is not None:
+            clauses.append('s."ProjectId" = $project')
+            params["project"] = filters.project_id
+        if filters.text:
+            clauses.append("(instr(lower(coalesce(s.\"Name\", '')), $text) > 0 OR "
+                           "instr(lower(coalesce(s.\"ProjectId\", '')), $text) > 0 OR "
+                           "s.\"Id\" = $raw_text)")
+            params["text"] = filters.text.strip().lower()
+            params["raw_text"] = filters.text.strip()
+        if after is not None:
+            op = "<" if descending else ">"
+            clauses.append(f'({key}, s."Id") {op} ($after_key, $after_id)')
+            params["after_key"], params["after_id"] = after
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        direction = "DESC" if descending else "ASC"
+        sql = (f'SELECT {column_list("Sessions", "s")}, {key} FROM "Sessions" s{where} '
+               f'ORDER BY {key} {direction}, s."Id" {direction} LIMIT $limit')
+        with self.store.reading():
+            rows = self.store.select(sql, **params)
+            sessions = [r.session_from_row(row) for row in rows[:limit]]
+            items = tuple(self._summaries(sessions, with_last_message))
+        cursor = (rows[limit - 1][-1], rows[limit - 1][0]) if len(rows) > limit else None
+        return r.Page(items, cursor)
+
+    def _summaries(self, sessions: Sequence[r.SessionRecord],
+                   with_last_message: bool) -> Iterable[r.SessionSummary]:
+        if not sessions:
+            return []
+        ids = {f"i{n}": s.id for n, s in enumerate(sessions)}
+        marks = ", ".join(f"${k}" for k in ids)
+        counts = dict(self.store.select(
+            f'SELECT "SessionId", count(*) FROM "Messages" WHERE "SessionId" IN ({marks}) '
+            'GROUP BY "SessionId"', **ids))
+        names: dict[str, list[str]] = {}
+        for session_id, name in self.store.select(
+                f'SELECT sa."SessionId", coalesce(a."Name", sa."AgentId") FROM "SessionAgents" sa '
+                f'LEFT JOIN "Agents" a ON a."Id" = sa."AgentId" WHERE sa."SessionId" IN ({marks}) '
+                'ORDER BY sa."JoinedAt"', **ids):
+            names.setdefault(session_id, []).append(name)
+        last: dict[str, r.MessageRecord] = {}
+        if with_last_message:
+            for session in sessions:
+                page = self.messages_page(session.id, last=True, limit=1, with_children=False)
+                if page.messages:
+                    last[session.id] = page.messages[-1]
+        return [r.SessionSummary(s, counts.get(s.id, 0), tuple(names.get(s.id, ())),
+                                 last.get(s.id)) for s in sessions]
+
+    def active(self, limit: int = 1000) -> list[r.SessionSummary]:
+        """Active sessions with their agents, most recent activity first."""
+        page = self.summaries(filters=SessionFilter(status=SessionStatus.Active), limit=limit)
+        return list(page.items)
+
+    def recent(self, count: int) -> list[r.SessionSummary]:
+        """The `count` most recently active sessions, each with its last message."""
+        return list(self.summaries(limit=count, with_last_message=True).items)
+
+    def by_project(self, project_id: str, limit: int = 1000) -> list[r.SessionSummary]:
+        """The project's sessions, most recent activity first."""
+        return list(self.summaries(filters=SessionFilter(project_id=project_id),
+                                   limit=limit).items)
+
+    def projects(self) -> list[str]:
+        """Every project id in use, sorted."""
+        with self.store.reading():
+            return [row[0] for row in self.store.select(
+                'SELECT DISTINCT "ProjectId" FROM "Sessions" WHERE coalesce("ProjectId", \'\') '
+                '<> \'\' ORDER BY 1')]
+
+    # -- one session -----------------------------------------------------------------------
+
+    def members(self, session_id: str) -> tuple[r.SessionAgentRecord, ...]:
+        """The session's agent memberships with agent names, in joining order."""
+        with self.store.reading():
+            rows = self.store.select(
+                f'SELECT {column_list("SessionAgents", "sa")}, a."Name" FROM "SessionAgents" sa '
+                'LEFT JOIN "Agents" a ON a."Id" = sa."AgentId" WHERE sa."SessionId" = $id '
+                'ORDER BY sa."JoinedAt", sa."AgentId"', id=session_id)
+        return tuple(r.session_agent_from_row(row[:5], row[5]) for row in rows)
+
+    def with_messages(self, session_id: str, limit: int = 100) -> SessionThread:
+        """The session, its members and its first page of messages (with their children)."""
+        with self.store.reading():
+            session = self.require(session_id)
+            return SessionThread(session, self.members(session_id),
+                                 self.messages_page(session_id, limit=limit))
+
+    def messages_page(self, session_id: str, *, after: tuple[int, str] | None = None,
+                      before: tuple[int, str] | None = None, last: bool = False,
+                      limit: int = 100, with_children: bool = True) -> MessagePage:
+        """A keyset page of messages by (SequenceNumber, Id).
+
+        With no cursor: the first page (or the last, with `last=True`). `after`/`before` take
+        a page's `last_cursor`/`first_cursor`.
+        """
+        params: dict[str, Any] = {"sid": session_id, "limit": int(limit) + 1}
+        backwards = last or before is not None
+        where = 'm."SessionId" = $sid'
+        if after is not None:
+            where += ' AND (m."SequenceNumber", m."Id") > ($seq, $mid)'
+            params["seq"], params["mid"] = after
+        if before is not None:
+            where += ' AND (m."SequenceNumber", m."Id") < ($seq, $mid)'
+            params["seq"], params["mid"] = before
+        direction = "DESC" if backwards else "ASC"
+        sql = (f'SELECT {column_list("Messages", "m")}, a."Name" FROM "Messages" m '
+               f'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" WHERE {where} '
+               f'ORDER BY m."SequenceNumber" {direction}, m."Id" {direction} LIMIT $limit')
+        with self.store.reading():
+            rows = self.store.select(sql, **params)
+            more = len(rows) > limit
+            rows = rows[:limit]
+            if backwards:
+                rows.reverse()
+            messages = [r.message_from_row(row[:10], row[10]) for row in rows]
+            if with_children and messages:
+                messages = self._with_children(messages)
+        if backwards:
+            has_before, has_after = more, before is not None
+        else:
+            has_before, has_after = after is not None, more
+        return MessagePage(tuple(messages), has_before, has_after)
+
+    def _with_children(self, messages: list[r.MessageRecord]) -> list[r.MessageRecord]:
+        ids = {f"i{n}": m.id for n, m in enumerate(messages)}
+        marks = ", ".join(f"${k}" for k in ids)
+        attachments: dict[str, list[r.AttachmentRecord]] = {}
+        for row in self.store.select(
+                f'SELECT {column_list("Attachments")} FROM "Attachments" '
+                f'WHERE "MessageId" IN ({marks}) ORDER BY "UploadedAt", "Id"', **ids):
+            attachments.setdefault(row[1], []).append(r.attachment_from_row(row))
+        calls: dict[str, list[r.ToolCallRecord]] = {}
+        for row in self.store.select(
+                f'SELECT {column_list("ToolCalls")} FROM "ToolCalls" '
+                f'WHERE "MessageId" IN ({marks}) ORDER BY "ExecutedAt", "Id"', **ids):
+            calls.setdefault(row[1], []).append(r.tool_call_from_row(row))
+        if not attachments and not calls:
+            return messages
+        from dataclasses import replace
+
+        return [replace(m, attachments=tuple(attachments.get(m.id, ())),
+                        tool_calls=tuple(calls.get(m.id, ()))) for m in messages]
+
+    def message_position(self, session_id: str, message_id: str) -> int | None:
+        """How many messages come before this one in the session (for scrolling to it)."""
+        with self.store.reading():
+            row = self.store.select(
+                'SELECT "SequenceNumber" FROM "Messages" WHERE "Id" = $mid AND "SessionId" = $sid',
+                mid=message_id, sid=session_id)
+            if not row:
+                return None
+            return int(self.store.scalar(
+                'SELECT count(*) FROM "Messages" WHERE "SessionId" = $sid AND '
+                '("SequenceNumber", "Id") < ($seq, $mid)', sid=session_id, seq=row[0][0],
+                mid=message_id))
+
+    def statistics(self, session_id: str) -> r.SessionStatistics:
+        """Counts, duration and token totals, computed by SQLite without loading messages."""
+        with self.store.reading():
+            session = self.require(session_id)
+            by_agent = self.store.select(
+                f'SELECT m."AgentId", count(*), sum({TOKENS_SQL}) FROM "Messages" m '
+                'WHERE m."SessionId" = $id GROUP BY m."AgentId"', id=session_id)
+            tool_calls = self.store.scalar(
+                'SELECT count(*) FROM "ToolCalls" t JOIN "Messages" m ON m."Id" = t."MessageId" '
+                'WHERE m."SessionId" = $id', id=session_id)
+            agents = self.store.scalar(
+                'SELECT count(*) FROM "SessionAgents" WHERE "SessionId" = $id', id=session_id)
+            names = dict(self.store.select('SELECT "Id", coalesce("Name", "Id") FROM "Agents"'))
+        end = session.completed_at or utc_now()
+        duration = end - session.created_at if session.created_at else timedelta(0)
+        tokens = {}
+        for agent_id, _count, total in by_agent:
+            label = names.get(agent_id, agent_id) if agent_id else "(no agent)"
+            tokens[label] = tokens.get(label, 0) + int(total or 0)
+        return r.SessionStatistics(
+            session_id=session_id,
+            message_count=sum(int(row[1]) for row in by_agent),
+            agent_count=int(agents or 0),
+            duration=max(duration, timedelta(0)),
+            total_tokens=sum(tokens.values()),
+            tool_call_count=int(tool_calls or 0),
+            tokens_by_agent=tokens,
+        )
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def create(self, name: str | None = None, *, type: SessionType = SessionType.SingleAgent,
+               status: SessionStatus = SessionStatus.Active, project_id: str | None = None,
+               working_directory: str | None = None, context: Any = None,
+               metadata: Any = None) -> r.SessionRecord:
+        """A new session, created and last active now."""
+        return self.add(name=name, type=type, status=status, project_id=project_id,
+                        working_directory=working_directory, context_json=dump_json(context),
+                        metadata_json=dump_json(metadata))
+
+    def add_message(self, session_id: str, content: str | None, role: MessageRole, *,
+                    agent_id: str | None = None, parent_message_id: str | None = None,
+                    metadata: Any = None, token_usage: r.TokenUsage | dict | None = None,
+                    attachments: Sequence[dict[str, Any]] = (),
+                    tool_calls: Sequence[dict[str, Any]] = (),
+                    message_id: str | None = None) -> r.MessageRecord:
+        """Append a message: the next sequence number is taken inside the write transaction,
+        and the session's last activity moves to now. Children are added in the same
+        transaction."""
+        from .database import new_id
+
+        if isinstance(token_usage, r.TokenUsage):
+            token_usage = {"InputTokens": token_usage.input_tokens,
+                           "OutputTokens": token_usage.output_tokens,
+                           "TotalTokens": token_usage.total_tokens,
+                           "EstimatedCost": token_usage.estimated_cost}
+        message_id = message_id or new_id()
+        now = now_text()
+        with self.store.writing():
+            if not self.exists(session_id):
+                raise NotFoundError("session", session_id)
+            if agent_id is not None and not self.store.agents.exists(agent_id):
+                raise NotFoundError("agent", agent_id)
+            self.store.execute(
+                f'INSERT INTO "Messages" ({column_list("Messages")}) VALUES ($id, $sid, $content, '
+                '$role, $agent, $parent, $now, (SELECT coalesce(max("SequenceNumber"), 0) + 1 '
+                'FROM "Messages" WHERE "SessionId" = $sid), $meta, $tokens)',
+                id=message_id, sid=session_id, content=content, role=int(MessageRole(role)),
+                agent=agent_id, parent=parent_message_id, now=now, meta=dump_json(metadata),
+                tokens=dump_json(token_usage))
+            for attachment in attachments:
+                self.store.attachments.add(message_id=message_id, **attachment)
+            for call in tool_calls:
+                self.store.tool_calls.add(message_id=message_id, **call)
+            self.store.execute('UPDATE "Sessions" SET "LastActivityAt" = $now WHERE "Id" = $sid',
+                               now=now, sid=session_id)
+            page = self.store.select(
+                f'SELECT {column_list("Messages")} FROM "Messages" WHERE "Id" = $id', id=message_id)
+            message = r.message_from_row(page[0])
+            return self._with_children([message])[0]
+
+    def set_status(self, session_id: str, status: SessionStatus) -> r.SessionRecord:
+        """Change the status; Completed/Failed/Cancelled also set CompletedAt when unset."""
+        with self.store.writing():
+            session = self.require(session_id)
+            changes: dict[str, Any] = {"status": status}
+            finished = status in (SessionStatus.Completed, SessionStatus.Failed,
+                                  SessionStatus.Cancelled)
+            if finished and session.completed_at is None:
+                changes["completed_at"] = utc_now()
+            return self.update(session_id, **changes)
+
+    def delete(self, key: Any) -> bool:
+        """Delete the session and everything that belongs to it, plans included, in one
+        transaction (plans have no cascade in the contract)."""
+        with self.store.writing():
+            self.store.execute(
+                'DELETE FROM "OrchestrationPlans" WHERE "SessionId" = $id', id=key)
+            return super().delete(key)
+

@@ -1,0 +1,317 @@
+"""Session snapshots: the versioned `SessionStateJson` form, create, restore and revert.
+
+A snapshot keeps every column of the session, its messages (with attachments and tool calls)
+and its memberships exactly as stored, so a restore writes back the very same values.
+`AgentStatesJson` maps each agent id the session uses to that agent's row and configuration
+at the time, which lets a restore bring back an agent deleted since.
+
+Form, version 1 (PascalCase, as the .NET side writes JSON)::
+
+    {"Format": "orchestrator-desktop/session-state", "Version": 1,
+     "Session": {<Sessions columns>},
+     "Messages": [{<Messages columns>, "Attachments": [{...}], "ToolCalls": [{...}]}],
+     "SessionAgents": [{<SessionAgents columns>}]}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import records as r
+from .encoding import now_text
+from .errors import DataError, NotFoundError, SnapshotFormatError, ValidationError
+from .repository import Repository
+from .schema import COLUMNS, column_list
+
+FORMAT = "orchestrator-desktop/session-state"
+VERSION = 1
+CHUNK = 2000
+
+Progress = Callable[[float], None]
+
+
+class Cancelled(DataError):
+    """The person cancelled a long operation; nothing was written."""
+
+
+@dataclass(frozen=True)
+class RevertResult:
+    session: r.SessionRecord
+    safety_snapshot: r.SnapshotRecord
+
+
+def _row_dict(table: str, row: tuple[Any, ...]) -> dict[str, Any]:
+    return dict(zip(COLUMNS[table], row, strict=True))
+
+
+class SnapshotService(Repository[r.SnapshotRecord]):
+    """Take, list, rename, restore and revert snapshots."""
+
+    # -- reading state ----------------------------------------------------------------------
+
+    def capture(self, session_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The session's state and its agents' states, as the two JSON documents hold them."""
+        store = self.store
+        with store.reading():
+            session = store.select(f'SELECT {column_list("Sessions")} FROM "Sessions" '
+                                   'WHERE "Id" = $id', id=session_id)
+            if not session:
+                raise NotFoundError("session", session_id)
+            messages = [_row_dict("Messages", row) for row in store.select(
+                f'SELECT {column_list("Messages")} FROM "Messages" WHERE "SessionId" = $id '
+                'ORDER BY "SequenceNumber", "Id"', id=session_id)]
+            children: dict[str, dict[str, list[dict[str, Any]]]] = {}
+            for table, key in (("Attachments", "Attachments"), ("ToolCalls", "ToolCalls")):
+                for row in store.select(
+                        f'SELECT {column_list(table, "c")} FROM "{table}" c JOIN "Messages" m '
+                        'ON m."Id" = c."MessageId" WHERE m."SessionId" = $id ORDER BY c."Id"',
+                        id=session_id):
+                    item = _row_dict(table, row)
+                    children.setdefault(item["MessageId"], {}).setdefault(key, []).append(item)
+            members = [_row_dict("SessionAgents", row) for row in store.select(
+                f'SELECT {column_list("SessionAgents")} FROM "SessionAgents" '
+                'WHERE "SessionId" = $id ORDER BY "JoinedAt", "AgentId"', id=session_id)]
+            agent_ids = {m["AgentId"] for m in members} | {
+                m["AgentId"] for m in messages if m["AgentId"]}
+            agents: dict[str, Any] = {}
+            for agent_id in sorted(agent_ids):
+                agent = store.select(f'SELECT {column_list("Agents")} FROM "Agents" '
+                                     'WHERE "Id" = $id', id=agent_id)
+                config = store.select(f'SELECT {column_list("AgentConfigurations")} FROM '
+                                      '"AgentConfigurations" WHERE "AgentId" = $id', id=agent_id)
+                if agent:
+                    agents[agent_id] = {
+                        "Agent": _row_dict("Agents", agent[0]),
+                        "Configuration": _row_dict("AgentConfigurations", config[0])
+                        if config else None,
+                    }
+        for message in messages:
+            found = children.get(message["Id"], {})
+            message["Attachments"] = found.get("Attachments", [])
+            message["ToolCalls"] = found.get("ToolCalls", [])
+        state = {"Format": FORMAT, "Version": VERSION,
+                 "Session": _row_dict("Sessions", session[0]),
+                 "Messages": messages, "SessionAgents": members}
+        return state, agents
+
+    def load_state(self, snapshot_id: str) -> tuple[r.SnapshotRecord, dict[str, Any],
+                                                    dict[str, Any]]:
+        """The snapshot's record and decoded documents; SnapshotFormatError when unreadable."""
+        record = self.require(snapshot_id)
+        with self.store.reading():
+            raw_state, raw_agents = self.store.select(
+                'SELECT "SessionStateJson", "AgentStatesJson" FROM "SessionSnapshots" '
+                'WHERE "Id" = $id', id=snapshot_id)[0]
+        return record, parse_state(raw_state), parse_agent_states(raw_agents)
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def create(self, session_id: str, name: str | None = None,
+               description: str | None = None) -> r.SnapshotRecord:
+        """Take a snapshot of the session as it is now."""
+        from .database import new_id
+
+        with self.store.writing():
+            state, agents = self.capture(session_id)
+            session_name = state["Session"]["Name"] or "Untitled session"
+            name = (name or "").strip() or f"{session_name} at {now_text()[:16]}"
+            snapshot_id = new_id()
+            self.store.execute(
+                f'INSERT INTO "SessionSnapshots" ({column_list("SessionSnapshots")}) VALUES '
+                '($id, $sid, $name, $description, $now, $count, $state, $agents)',
+                id=snapshot_id, sid=session_id, name=name,
+                description=description or f"Snapshot of {session_name}", now=now_text(),
+                count=len(state["Messages"]), state=json.dumps(state, ensure_ascii=False),
+                agents=json.dumps(agents, ensure_ascii=False))
+            return self.require(snapshot_id)
+
+    def for_session(self, session_id: str) -> list[r.SnapshotRecord]:
+        """The session's snapshots, newest first."""
+        return self.find(session_id=session_id, order_by="-created_at")
+
+    def rename(self, snapshot_id: str, name: str, description: str | None = None
+               ) -> r.SnapshotRecord:
+        """Change a snapshot's name (required) and, when given, its description."""
+        name = (name or "").strip()
+        if not name:
+            raise ValidationError("name", "is required")
+        changes: dict[str, Any] = {"name": name}
+        if description is not None:
+            changes["description"] = description or None
+        return self.update(snapshot_id, **changes)
+
+    def restore(self, snapshot_id: str, *, progress: Progress | None = None,
+                should_stop: Callable[[], bool] = lambda: False) -> r.SessionRecord:
+        """Restore as a new session "<name> (Restored)" with new ids for every row.
+
+        One transaction: cancelled (`should_stop`) or failed, nothing is left behind.
+        """
+        from .database import new_id
+
+        _record, state, agents = self.load_state(snapshot_id)
+        new_session_id = new_id()
+        id_map = {m["Id"]: new_id() for m in state["Messages"]}
+        session = dict(state["Session"])
+        session.update(Id=new_session_id,
+                       Name=f'{session["Name"] or "Untitled session"} (Restored)',
+                       CreatedAt=now_text(), LastActivityAt=now_text())
+        with self.store.writing():
+            self._write_state(session, state, agents, id_map, new_id, progress, should_stop)
+            return self.store.sessions.require(new_session_id)
+
+    def revert(self, snapshot_id: str, *, progress: Progress | None = None,
+               should_stop: Callable[[], bool] = lambda: False) -> RevertResult:
+        """Put the snapshot's session back as it was, after an automatic safety snapshot."""
+        record, state, agents = self.load_state(snapshot_id)
+        session_id = record.session_id or state["Session"]["Id"]
+        session = dict(state["Session"])
+        session.update(Id=session_id, LastActivityAt=now_text())
+        with self.store.writing():
+            if not self.store.sessions.exists(session_id):
+                raise NotFoundError("session", session_id)
+            safety = self.create(session_id, f"Before reverting to “{record.name}”",
+                                 f"Taken automatically before reverting to “{record.name}”.")
+            self.store.execute('DELETE FROM "Messages" WHERE "SessionId" = $id', id=session_id)
+            self.store.execute('DELETE FROM "SessionAgents" WHERE "SessionId" = $id',
+                               id=session_id)
+            columns = [c for c in COLUMNS["Sessions"] if c != "Id"]
+            self.store.execute(
+                'UPDATE "Sessions" SET ' + ", ".join(f'"{c}" = $p{n}' for n, c in
+                                                     enumerate(columns)) + ' WHERE "Id" = $id',
+                id=session_id, **{f"p{n}": session[c] for n, c in enumerate(columns)})
+            identity = {m["Id"]: m["Id"] for m in state["Messages"]}
+            self._write_state(None, state, agents, identity, lambda: None, progress,
+                              should_stop, keep_child_ids=True, session_id=session_id)
+            return RevertResult(self.store.sessions.require(session_id), safety)
+
+    def _write_state(self, session: dict[str, Any] | None, state: dict[str, Any],
+                     agents: dict[str, Any], id_map: dict[str, str],
+                     make_id: Callable[[], Any], progress: Progress | None,
+                     should_stop: Callable[[], bool], *, keep_child_ids: bool = False,
+                     session_id: str | None = None) -> None:
+        store = self.store
+        if session is not None:
+            session_id = session["Id"]
+            store.executemany(
+                f'INSERT INTO "Sessions" ({column_list("Sessions")}) VALUES '
+                f'({", ".join("?" * len(COLUMNS["Sessions"]))})',
+                [tuple(session[c] for c in COLUMNS["Sessions"])])
+        usable_agents = self._ensure_agents(state, agents)
+        messages = state["Messages"]
+        total = max(len(messages), 1)
+        message_sql = (f'INSERT INTO "Messages" ({column_list("Messages")}) VALUES '
+                       f'({", ".join("?" * len(COLUMNS["Messages"]))})')
+        attachment_sql = (f'INSERT INTO "Attachments" ({column_list("Attachments")}) VALUES '
+                          f'({", ".join("?" * len(COLUMNS["Attachments"]))})')
+        call_sql = (f'INSERT INTO "ToolCalls" ({column_list("ToolCalls")}) VALUES '
+                    f'({", ".join("?" * len(COLUMNS["ToolCalls"]))})')
+        for start in range(0, len(messages), CHUNK):
+            if should_stop():
+                raise Cancelled("The restore was cancelled; nothing was changed.")
+            rows, attachment_rows, call_rows = [], [], []
+            for message in messages[start:start + CHUNK]:
+                values = dict(message)
+                values["Id"] = id_map[message["Id"]]
+                values["SessionId"] = session_id
+                parent = message.get("ParentMessageId")
+                values["ParentMessageId"] = id_map.get(parent, parent) if parent else parent
+                if values.get("AgentId") and values["AgentId"] not in usable_agents:
+                    values["AgentId"] = None
+                rows.append(tuple(values.get(c) for c in COLUMNS["Messages"]))
+                for child_rows, key, table in ((attachment_rows, "Attachments", "Attachments"),
+                                               (call_rows, "ToolCalls", "ToolCalls")):
+                    for child in message.get(key) or []:
+                        item = dict(child)
+                        item["Id"] = item["Id"] if keep_child_ids else make_id()
+                        item["MessageId"] = values["Id"]
+                        child_rows.append(tuple(item.get(c) for c in COLUMNS[table]))
+            store.executemany(message_sql, rows)
+            store.executemany(attachment_sql, attachment_rows)
+            store.executemany(call_sql, call_rows)
+            if progress:
+                progress(min((start + CHUNK) / total, 1.0))
+        members = [tuple({**m, "SessionId": session_id}.get(c) for c in COLUMNS["SessionAgents"])
+                   for m in state["SessionAgents"] if m["AgentId"] in usable_agents]
+        store.executemany(
+            f'INSERT INTO "SessionAgents" ({column_list("SessionAgents")}) VALUES (?, ?, ?, ?, ?)',
+            members)
+        if progress:
+            progress(1.0)
+
+    def _ensure_agents(self, state: dict[str, Any], agents: dict[str, Any]) -> set[str]:
+        """Agent ids rows may refer to: existing ones, plus any recreated from the snapshot."""
+        wanted = {m["AgentId"] for m in state["SessionAgents"]} | {
+            m["AgentId"] for m in state["Messages"] if m.get("AgentId")}
+        usable = set()
+        for agent_id in wanted:
+            if self.store.agents.exists(agent_id):
+                usable.add(agent_id)
+                continue
+            saved = agents.get(agent_id)
+            if not saved or not isinstance(saved.get("Agent"), dict):
+                continue
+            agent = dict(saved["Agent"])
+            if agent.get("Name") and self.store.agents.count(name=agent["Name"]):
+                agent["Name"] = f'{agent["Name"]} (restored)'
+            self.store.executemany(
+                f'INSERT INTO "Agents" ({column_list("Agents")}) VALUES '
+                f'({", ".join("?" * len(COLUMNS["Agents"]))})',
+                [tuple(agent.get(c) for c in COLUMNS["Agents"])])
+            config = saved.get("Configuration")
+            if isinstance(config, dict):
+                self.store.executemany(
+                    f'INSERT OR IGNORE INTO "AgentConfigurations" '
+                    f'({column_list("AgentConfigurations")}) VALUES '
+                    f'({", ".join("?" * len(COLUMNS["AgentConfigurations"]))})',
+                    [tuple(config.get(c) for c in COLUMNS["AgentConfigurations"])])
+            usable.add(agent_id)
+        return usable
+
+
+def parse_state(raw: str | None) -> dict[str, Any]:
+    """Decode and check a `SessionStateJson`; SnapshotFormatError explains what is wrong."""
+    if not raw or not raw.strip():
+        raise SnapshotFormatError("This snapshot holds no session state, so it cannot be restored.")
+    try:
+        state = json.loads(raw)
+    except ValueError:
+        raise SnapshotFormatError("This snapshot's session state is not valid JSON; "
+                                  "it cannot be restored.") from None
+    if not isinstance(state, dict):
+        raise SnapshotFormatError("This snapshot's session state is not a JSON object.")
+    if state.get("Format") != FORMAT:
+        if "Messages" in state or "Id" in state:
+            raise SnapshotFormatError(
+                "This snapshot was written by the OrchestratorChat .NET application in its own "
+                "form, which this version cannot restore; restore it from that application.")
+        raise SnapshotFormatError("This snapshot is in a form this application does not know.")
+    version = state.get("Version")
+    if not isinstance(version, int) or version > VERSION:
+        raise SnapshotFormatError(
+            f"This snapshot was written by a newer version (form {version}); update "
+            "OrchestratorChat Desktop to restore it.")
+    try:
+        session = state["Session"]
+        messages = state["Messages"]
+        members = state.get("SessionAgents") or []
+        ok = (isinstance(session, dict) and isinstance(messages, list)
+              and all(isinstance(m, dict) and m.get("Id") for m in messages)
+              and all(isinstance(m, dict) and m.get("AgentId") for m in members))
+    except KeyError:
+        ok = False
+    if not ok:
+        raise SnapshotFormatError("This snapshot's session state is incomplete or damaged.")
+    state["SessionAgents"] = members
+    return state
+
+
+def parse_agent_states(raw: str | None) -> dict[str, Any]:
+    """Decode `AgentStatesJson`; an unreadable one counts as empty (it is only a fallback)."""
+    try:
+        value = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

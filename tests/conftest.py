@@ -1,0 +1,37 @@
+"""Shared fixtures: real database files in temporary folders; Qt runs offscreen."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from dotnet_files import make_dotnet_database  # noqa: E402
+
+from desktop.data import Store, open_store  # noqa: E402
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """A new database made by the application, with its seeded agents."""
+    opened = open_store(tmp_path / "orchestrator.db")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def dotnet_path(tmp_path: Path) -> Path:
+    """A file as the .NET application leaves it, not yet opened by this application."""
+    return make_dotnet_database(tmp_path / "dotnet.db")
+
+
+@pytest.fixture
+def dotnet_store(dotnet_path: Path) -> Store:
+    """The .NET file opened and fully maintained (migrated, search index filled)."""
+    opened = open_store(dotnet_path)
+    opened.run_maintenance()
+    yield opened
+    opened.close()

@@ -1,0 +1,93 @@
+"""Reading every .NET encoding, and writing exactly the .NET forms."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from desktop.data.encoding import (
+    JsonText,
+    format_datetime,
+    format_timespan,
+    parse_datetime,
+    parse_timespan,
+)
+from desktop.data.enums import MessageRole, SessionStatus, StepStatus
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2024-01-30 09:05:00", datetime(2024, 1, 30, 9, 5)),
+    ("2024-01-30 09:05:00.1", datetime(2024, 1, 30, 9, 5, 0, 100000)),
+    ("2024-01-30 09:05:00.1234567", datetime(2024, 1, 30, 9, 5, 0, 123456)),
+    ("2024-01-30T09:05:00.5Z", datetime(2024, 1, 30, 9, 5, 0, 500000)),
+    ("2024-01-30 11:05:00+02:00", datetime(2024, 1, 30, 9, 5)),
+    ("2024-01-30", datetime(2024, 1, 30)),
+])
+def test_reads_every_dotnet_datetime_form(text: str, expected: datetime) -> None:
+    assert parse_datetime(text) == expected
+
+
+@pytest.mark.parametrize("text", [None, "", "yesterday", "2024-13-45 99:99:99"])
+def test_unreadable_datetimes_are_none_not_errors(text) -> None:
+    assert parse_datetime(text) is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (datetime(2024, 1, 30, 9, 5), "2024-01-30 09:05:00"),
+    (datetime(2024, 1, 30, 9, 5, 0, 100000), "2024-01-30 09:05:00.1"),
+    (datetime(2024, 1, 30, 9, 5, 0, 123456), "2024-01-30 09:05:00.123456"),
+    (datetime(2024, 1, 30, 11, 5, tzinfo=timezone(timedelta(hours=2))), "2024-01-30 09:05:00"),
+])
+def test_writes_dotnet_datetime_form(value: datetime, expected: str) -> None:
+    assert format_datetime(value) == expected
+
+
+def test_unchanged_values_round_trip_byte_for_byte() -> None:
+    for text in ("2024-01-30 09:05:00.1234567", "2024-01-30 09:05:00.0000001"):
+        assert format_datetime(parse_datetime(text)) == text
+    for text in ("1.02:03:04.0000001", "00:00:01.2500000"):
+        assert format_timespan(parse_timespan(text)) == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("00:00:01.2500000", timedelta(seconds=1.25)),
+    ("1.02:03:04", timedelta(days=1, hours=2, minutes=3, seconds=4)),
+    ("-00:00:05", timedelta(seconds=-5)),
+    ("-1.00:00:00.5000000", -timedelta(days=1, microseconds=500000)),
+    ("10675199.02:48:05.4775807", timedelta(days=10675199, seconds=10085, microseconds=477580)),
+    ("99999999999.00:00:00", None),  # beyond timedelta: unreadable, not an error
+    ("soon", None),
+])
+def test_reads_dotnet_timespans(text: str, expected) -> None:
+    assert parse_timespan(text) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (timedelta(seconds=1.25), "00:00:01.2500000"),
+    (timedelta(days=1, hours=2, minutes=3, seconds=4), "1.02:03:04"),
+    (timedelta(seconds=-5), "-00:00:05"),
+    (timedelta(0), "00:00:00"),
+])
+def test_writes_dotnet_c_format(value: timedelta, expected: str) -> None:
+    assert format_timespan(value) == expected
+
+
+def test_json_columns_never_raise() -> None:
+    assert JsonText(None).is_absent and JsonText(None).value is None
+    assert JsonText("").is_absent and JsonText("  ").is_valid
+    broken = JsonText("{broken")
+    assert not broken.is_valid and broken.value is None and broken.pretty() == "{broken"
+    assert broken.mapping() == {} and broken.items() == []
+    good = JsonText('{"A": [1, 2]}')
+    assert good.is_valid and good.mapping() == {"A": [1, 2]}
+    assert JsonText("[" * 100000).value is None  # deeply nested: no RecursionError escapes
+
+
+def test_unknown_enum_values_read_as_unknown_members() -> None:
+    status = SessionStatus(7)
+    assert status.label == "Unknown (7)" and int(status) == 7 and not status.is_known
+    assert SessionStatus(2) is SessionStatus.Completed and SessionStatus(2).is_known
+    assert MessageRole.from_name("assistant") is MessageRole.Assistant
+    with pytest.raises(ValueError, match="choose one of Pending"):
+        StepStatus.from_name("Done")

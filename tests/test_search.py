@@ -1,0 +1,148 @@
+"""Full-text search: ranking, filters, phrases and prefixes, hostile input, other writers."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import datetime
+
+import pytest
+from dotnet_files import AGENT_ID, MESSAGE_IDS, SESSION_ID
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from desktop.data import open_store
+from desktop.data.enums import MessageRole
+from desktop.data.search import SearchFilter, split_snippet, to_fts_query
+
+
+@pytest.fixture
+def corpus(store):
+    a = store.sessions.create("Alpha")
+    b = store.sessions.create("Beta")
+    texts = [
+        (a.id, MessageRole.User, None, "How do I parse JSON in Python quickly?"),
+        (a.id, MessageRole.Assistant, "default-claude",
+         "Use the json module: json.loads parses a string. Parsing is quick."),
+        (b.id, MessageRole.User, None, "The parser crashed on a deeply nested document"),
+        (b.id, MessageRole.Assistant, "default-saturn", "Café naïve résumé: accents are folded"),
+        (b.id, MessageRole.Tool, None, 'Output: {"error": "col:x AND (unbalanced"}'),
+    ]
+    ids = [store.sessions.add_message(s, text, role, agent_id=agent).id
+           for s, role, agent, text in texts]
+    return store, a, b, ids
+
+
+def test_results_are_ranked_with_highlighted_snippets(corpus) -> None:
+    store, _a, _b, ids = corpus
+    result = store.search.search("json")
+    assert [hit.message_id for hit in result.hits] == [ids[1], ids[0]]  # two mentions rank first
+    hit = result.hits[0]
+    assert hit.session_name == "Alpha" and hit.agent_name == "Claude Assistant"
+    marked = [hit.snippet[start:end] for start, end in hit.highlights]
+    assert marked and all(word.lower() == "json" for word in marked)
+
+
+def test_phrases_prefixes_and_accents(corpus) -> None:
+    store, _a, _b, ids = corpus
+    assert [h.message_id for h in store.search.search('"parses a string"').hits] == [ids[1]]
+    assert {h.message_id for h in store.search.search("pars*").hits} == {ids[0], ids[1], ids[2]}
+    assert [h.message_id for h in store.search.search("cafe resume").hits] == [ids[3]]
+
+
+def test_filters_by_session_role_agent_and_date(corpus) -> None:
+    store, a, b, ids = corpus
+    assert {h.message_id for h in store.search.search(
+        "pars*", SearchFilter(session_id=b.id)).hits} == {ids[2]}
+    assert {h.message_id for h in store.search.search(
+        "pars*", SearchFilter(role=MessageRole.User)).hits} == {ids[0], ids[2]}
+    assert {h.message_id for h in store.search.search(
+        "json", SearchFilter(agent_id="default-claude")).hits} == {ids[1]}
+    assert store.search.search("json", SearchFilter(until=datetime(2000, 1, 1))).hits == ()
+    assert len(store.search.search("json", SearchFilter(since=datetime(2000, 1, 1))).hits) == 2
+
+
+@pytest.mark.parametrize("text", [
+    '"', '""', '"unclosed phrase', "AND", "OR NOT", "col:x", "*", "**", "(", ")", "[x]",
+    "NEAR(a b)", "a AND", "^start", "-", "'", "\\", "json*)", '"json" OR', "{}", ":", "\x00",
+])
+def test_hostile_strings_never_raise(corpus, text: str) -> None:
+    store = corpus[0]
+    result = store.search.search(text)
+    assert isinstance(result.hits, tuple)
+
+
+def test_operators_are_searched_as_words(corpus) -> None:
+    store, _a, _b, ids = corpus
+    assert [h.message_id for h in store.search.search("col:x AND (unbalanced").hits] == [ids[4]]
+    assert to_fts_query("a AND b") == '"a" "AND" "b"'
+    assert to_fts_query('"say ""hi"""') is not None
+    assert to_fts_query("*** ---") is None
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=40))
+def test_any_typed_text_gives_results_or_none(corpus, text: str) -> None:
+    result = corpus[0].search.search(text)
+    assert isinstance(result.hits, tuple)
+
+
+def test_split_snippet_returns_spans() -> None:
+    assert split_snippet("a \x02b\x03 c \x02d\x03") == ("a b c d", ((2, 3), (6, 7)))
+
+
+def test_other_writers_inserts_edits_and_deletes_are_found(dotnet_store) -> None:
+    """Another process writes the way the .NET application does: plain SQL, no app code."""
+    script = textwrap.dedent(f"""
+        import sqlite3, sys
+        con = sqlite3.connect(sys.argv[1], timeout=10)
+        con.execute('INSERT INTO "Messages" VALUES (?,?,?,1,?,NULL,?,6,NULL,NULL)',
+                    ("external-1", "{SESSION_ID}", "an xylophone appears", "{AGENT_ID}",
+                     "2024-01-30 12:00:00.1234567"))
+        con.execute('UPDATE "Messages" SET "Content" = ? WHERE "Id" = ?',
+                    ("rewritten about quokkas", "{MESSAGE_IDS[0]}"))
+        con.execute('DELETE FROM "Messages" WHERE "Id" = ?', ("{MESSAGE_IDS[4]}",))
+        con.commit()
+    """)
+    subprocess.run([sys.executable, "-c", script, str(dotnet_store.path)], check=True)
+    search = dotnet_store.search
+    assert [h.message_id for h in search.search("xylophone").hits] == ["external-1"]
+    assert [h.message_id for h in search.search("quokkas").hits] == [MESSAGE_IDS[0]]
+    assert {h.message_id for h in search.search("tokenizer").hits} == {MESSAGE_IDS[1]}
+    assert search.search("emoji").hits == ()
+    assert search.index_is_consistent() and search.check() == []
+
+
+def test_vacuum_by_another_program_keeps_the_index_right(dotnet_store) -> None:
+    dotnet_store.messages.delete(MESSAGE_IDS[0])
+    con = sqlite3.connect(dotnet_store.path)
+    con.execute("VACUUM")
+    con.close()
+    assert {h.message_id for h in dotnet_store.search.search("tokenizer").hits} == {
+        MESSAGE_IDS[1]}
+    assert dotnet_store.search.check() == []
+
+
+def test_index_out_of_step_is_rebuilt_by_maintenance(dotnet_store) -> None:
+    con = sqlite3.connect(dotnet_store.path)
+    con.execute('DROP TRIGGER "desktop_messages_fts_insert"')  # as if written without triggers
+    con.execute('INSERT INTO "Messages" VALUES (?,?,?,0,NULL,NULL,?,9,NULL,NULL)',
+                ("sneaky", SESSION_ID, "an untracked wombat", "2024-02-01 00:00:00"))
+    con.commit()
+    con.close()
+    assert not dotnet_store.search.index_is_consistent()
+    dotnet_store.run_maintenance()
+    assert [h.message_id for h in dotnet_store.search.search("wombat").hits] == ["sneaky"]
+
+
+def test_search_works_on_a_reopened_file(tmp_path) -> None:
+    store = open_store(tmp_path / "o.db")
+    session = store.sessions.create("s")
+    store.sessions.add_message(session.id, "persistent platypus", MessageRole.User)
+    store.close()
+    again = open_store(tmp_path / "o.db")
+    assert len(again.search.search("platypus").hits) == 1
+    again.close()

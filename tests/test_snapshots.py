@@ -1,0 +1,189 @@
+"""Snapshots: the versioned form, restore as a new session, revert in place, and refusals."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from dotnet_files import AGENT_ID, MESSAGE_IDS, SESSION_ID
+
+from desktop.data import NotFoundError, SnapshotFormatError
+from desktop.data.enums import MessageRole
+from desktop.data.schema import COLUMNS
+from desktop.data.snapshots import FORMAT, Cancelled
+
+
+def _con(store) -> sqlite3.Connection:
+    return sqlite3.connect(store.path)
+
+
+def _session_rows(store, session_id: str) -> dict[str, list[dict]]:
+    """Every row belonging to the session, as column dicts, in a stable order."""
+    con = _con(store)
+    con.row_factory = sqlite3.Row
+
+    def fetch(sql: str) -> list[dict]:
+        return [dict(row) for row in con.execute(sql, (session_id,))]
+
+    result = {
+        "Sessions": fetch('SELECT * FROM "Sessions" WHERE "Id" = ?'),
+        "Messages": fetch('SELECT * FROM "Messages" WHERE "SessionId" = ? '
+                          'ORDER BY "SequenceNumber", "Id"'),
+        "Attachments": fetch('SELECT a.* FROM "Attachments" a JOIN "Messages" m ON m."Id" = '
+                             'a."MessageId" WHERE m."SessionId" = ? ORDER BY a."FileName"'),
+        "ToolCalls": fetch('SELECT t.* FROM "ToolCalls" t JOIN "Messages" m ON m."Id" = '
+                           't."MessageId" WHERE m."SessionId" = ? ORDER BY t."ToolName"'),
+        "SessionAgents": fetch('SELECT * FROM "SessionAgents" WHERE "SessionId" = ? '
+                               'ORDER BY "AgentId"'),
+    }
+    con.close()
+    return result
+
+
+def test_snapshot_records_the_versioned_form(dotnet_store) -> None:
+    snapshot = dotnet_store.snapshots.create(SESSION_ID, "Before the refactor")
+    assert snapshot.message_count == 5 and snapshot.name == "Before the refactor"
+    assert snapshot.format == FORMAT and snapshot.size > 0
+    raw_state, raw_agents = _con(dotnet_store).execute(
+        'SELECT "SessionStateJson", "AgentStatesJson" FROM "SessionSnapshots" WHERE "Id" = ?',
+        (snapshot.id,)).fetchone()
+    state, agents = json.loads(raw_state), json.loads(raw_agents)
+    assert state["Format"] == FORMAT and state["Version"] == 1
+    assert list(state["Session"]) == list(COLUMNS["Sessions"])
+    assert [m["Id"] for m in state["Messages"]] == MESSAGE_IDS
+    assert state["Messages"][2]["ToolCalls"][1]["ExecutionTime"] == "1.02:03:04.0000001"
+    assert set(agents) == {AGENT_ID, "default-claude"}
+    assert agents[AGENT_ID]["Configuration"]["Model"] == "gpt-4"
+    default = dotnet_store.snapshots.create(SESSION_ID)
+    assert default.name.startswith("Refactor the parser at ")
+    assert default.description == "Snapshot of Refactor the parser"
+
+
+def test_restore_copies_every_field_with_new_ids_and_remapped_parents(dotnet_store) -> None:
+    original = _session_rows(dotnet_store, SESSION_ID)
+    snapshot = dotnet_store.snapshots.create(SESSION_ID, "Copy me")
+    restored = dotnet_store.snapshots.restore(snapshot.id)
+    assert restored.name == "Refactor the parser (Restored)" and restored.id != SESSION_ID
+    copy = _session_rows(dotnet_store, restored.id)
+    old_session, new_session = original["Sessions"][0], copy["Sessions"][0]
+    for column in COLUMNS["Sessions"]:
+        if column not in ("Id", "Name", "CreatedAt", "LastActivityAt"):
+            assert new_session[column] == old_session[column], column
+    id_map = {}
+    assert len(copy["Messages"]) == len(original["Messages"]) == 5
+    for old, new in zip(original["Messages"], copy["Messages"], strict=True):
+        assert new["Id"] != old["Id"] and new["SessionId"] == restored.id
+        id_map[old["Id"]] = new["Id"]
+        for column in COLUMNS["Messages"]:
+            if column not in ("Id", "SessionId", "ParentMessageId"):
+                assert new[column] == old[column], column
+    for old, new in zip(original["Messages"], copy["Messages"], strict=True):
+        parent = old["ParentMessageId"]
+        assert new["ParentMessageId"] == id_map.get(parent, parent)
+    assert copy["Messages"][3]["ParentMessageId"] == "no-such-parent"  # dangling stays as it was
+    for table in ("Attachments", "ToolCalls"):
+        assert len(copy[table]) == len(original[table])
+        for old, new in zip(original[table], copy[table], strict=True):
+            assert new["Id"] != old["Id"] and new["MessageId"] == id_map[old["MessageId"]]
+            for column in COLUMNS[table]:
+                if column not in ("Id", "MessageId"):
+                    assert new[column] == old[column], (table, column)
+    def members(rows: list[dict]) -> list[tuple]:
+        return [(m["AgentId"], m["JoinedAt"], m["LeftAt"], m["Role"]) for m in rows]
+
+    assert members(copy["SessionAgents"]) == members(original["SessionAgents"])
+    assert _session_rows(dotnet_store, SESSION_ID) == original  # the source is untouched
+    hits = dotnet_store.search.search("tokenizer", limit=10).hits
+    assert {hit.session_id for hit in hits} == {SESSION_ID, restored.id}
+
+
+def test_restore_brings_back_an_agent_deleted_since(store) -> None:
+    agent = store.agents.create("Temporary", model="m1")
+    session = store.sessions.create("Uses a temporary agent")
+    store.sessions.add_message(session.id, "hi", MessageRole.Assistant, agent_id=agent.id)
+    store.memberships.add(session_id=session.id, agent_id=agent.id, role="Primary")
+    snapshot = store.snapshots.create(session.id, "with agent")
+    con = _con(store)
+    con.execute("PRAGMA foreign_keys = OFF")
+    con.execute('DELETE FROM "Agents" WHERE "Id" = ?', (agent.id,))
+    con.commit()
+    con.close()
+    restored = store.snapshots.restore(snapshot.id)
+    assert store.agents.with_configuration(agent.id).configuration.model == "m1"
+    assert store.sessions.members(restored.id)[0].agent_name == "Temporary"
+
+
+def test_revert_in_place_takes_a_safety_snapshot_first(dotnet_store) -> None:
+    before = _session_rows(dotnet_store, SESSION_ID)
+    snapshot = dotnet_store.snapshots.create(SESSION_ID, "Good state")
+    dotnet_store.sessions.add_message(SESSION_ID, "a wrong turn", MessageRole.User)
+    dotnet_store.messages.delete(MESSAGE_IDS[0])
+    dotnet_store.sessions.update(SESSION_ID, name="Changed")
+    result = dotnet_store.snapshots.revert(snapshot.id)
+    assert result.safety_snapshot.name == "Before reverting to “Good state”"
+    assert result.safety_snapshot.message_count == 5  # 5 - 1 deleted + 1 added
+    after = _session_rows(dotnet_store, SESSION_ID)
+    for table in ("Messages", "Attachments", "ToolCalls", "SessionAgents"):
+        assert after[table] == before[table], table
+    for column in COLUMNS["Sessions"]:
+        if column != "LastActivityAt":
+            assert after["Sessions"][0][column] == before["Sessions"][0][column], column
+    names = {s.name for s in dotnet_store.snapshots.for_session(SESSION_ID)}
+    assert {"Good state", "Before reverting to “Good state”"} <= names
+    assert dotnet_store.search.search("wrong turn").hits == ()
+    dotnet_store.snapshots.revert(result.safety_snapshot.id)  # and back again
+    assert dotnet_store.search.search("wrong turn").hits[0].session_id == SESSION_ID
+
+
+def test_cancelled_restore_leaves_nothing_behind(store) -> None:
+    session = store.sessions.create("Big")
+    with store.unit_of_work():
+        for n in range(4500):
+            store.sessions.add_message(session.id, f"message {n}", MessageRole.User)
+    snapshot = store.snapshots.create(session.id, "big")
+    before = {t: _con(store).execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+              for t in ("Sessions", "Messages", "desktop_message_keys")}
+    steps = []
+    with pytest.raises(Cancelled, match="nothing was changed"):
+        store.snapshots.restore(snapshot.id, progress=steps.append,
+                                should_stop=lambda: len(steps) >= 1)
+    after = {t: _con(store).execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+             for t in ("Sessions", "Messages", "desktop_message_keys")}
+    assert after == before and steps == [2000 / 4500]
+
+
+def test_dotnet_shaped_snapshot_gets_a_clear_error(dotnet_store) -> None:
+    with pytest.raises(SnapshotFormatError, match=".NET application"):
+        dotnet_store.snapshots.restore("dotnet-snap")
+    listed = dotnet_store.snapshots.for_session(SESSION_ID)
+    assert [s.id for s in listed] == ["dotnet-snap"] and listed[0].format == ""
+
+
+@pytest.mark.parametrize(("state", "words"), [
+    (None, "holds no session state"),
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "not a JSON object"),
+    ('{"Format": "orchestrator-desktop/session-state", "Version": 7}', "newer version"),
+    ('{"Format": "orchestrator-desktop/session-state", "Version": 1, "Session": {}}',
+     "incomplete or damaged"),
+    ('{"Whatever": 1}', "does not know"),
+])
+def test_unreadable_snapshots_are_refused_without_writing(store, state, words) -> None:
+    session = store.sessions.create("s")
+    store.snapshots.add(id="bad", session_id=session.id, name="bad", session_state_json=state)
+    with pytest.raises(SnapshotFormatError, match=words):
+        store.snapshots.restore("bad")
+    with pytest.raises(SnapshotFormatError, match=words):
+        store.snapshots.revert("bad")
+    assert store.sessions.count() == 1 and store.snapshots.count() == 1
+
+
+def test_missing_snapshot_or_session(store) -> None:
+    with pytest.raises(NotFoundError):
+        store.snapshots.restore("nope")
+    with pytest.raises(NotFoundError):
+        store.snapshots.create("nope", "x")
+    session = store.sessions.create("s")
+    renamed = store.snapshots.rename(store.snapshots.create(session.id, "a").id, "b", "desc")
+    assert (renamed.name, renamed.description) == ("b", "desc")
