@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Keep every test away from the real user's data, log, settings and state folders.
+_HOME = tempfile.mkdtemp(prefix="orchestrator-desktop-tests-")
+for _name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+    os.environ[_name] = os.path.join(_HOME, _name.lower())
+os.environ["ORCHESTRATOR_DESKTOP_DB"] = os.path.join(_HOME, "default", "orchestrator.db")
 
 from pathlib import Path  # noqa: E402
 

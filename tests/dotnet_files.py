@@ -109,3 +109,30 @@ def schema_sql(path: Path, tables: tuple[str, ...]) -> dict[str, str]:
             f"SELECT name, sql FROM sqlite_master WHERE tbl_name IN ({marks})", tables))
     finally:
         con.close()
+
+
+def add_sessions(path: Path, count: int, prefix: str = "bulk") -> list[str]:
+    """`count` sessions, last active one minute apart (newest has the highest number)."""
+    ids = [f"{prefix}-session-{n:05d}" for n in range(count)]
+    con = sqlite3.connect(path)
+    con.executemany('INSERT INTO "Sessions" VALUES (?,?,0,0,NULL,?,?,?,NULL,NULL,NULL)', [
+        (sid, f"{prefix} session {n:05d}", "proj-bulk", "2024-04-01 00:00:00",
+         f"2024-04-{1 + n // 1440:02d} {(n // 60) % 24:02d}:{n % 60:02d}:00")
+        for n, sid in enumerate(ids)])
+    con.commit()
+    con.close()
+    return ids
+
+
+def add_messages(path: Path, session_id: str, count: int, *, first_sequence: int = 1,
+                 text: str = "message number {n}") -> list[str]:
+    """`count` messages appended to a session the way the .NET side writes them."""
+    ids = [f"{session_id}-m{first_sequence + n:06d}" for n in range(count)]
+    con = sqlite3.connect(path)
+    con.executemany(
+        'INSERT INTO "Messages" VALUES (?,?,?,?,NULL,NULL,?,?,NULL,NULL)',
+        [(mid, session_id, text.format(n=first_sequence + n), (first_sequence + n) % 2,
+          "2024-05-01 00:00:00", first_sequence + n) for n, mid in enumerate(ids)])
+    con.commit()
+    con.close()
+    return ids

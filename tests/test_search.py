@@ -52,6 +52,13 @@ def test_phrases_prefixes_and_accents(corpus) -> None:
     assert [h.message_id for h in store.search.search("cafe resume").hits] == [ids[3]]
 
 
+def test_or_and_not_between_words(corpus) -> None:
+    store, _a, _b, ids = corpus
+    assert {h.message_id for h in store.search.search("crashed OR accents").hits} == {
+        ids[2], ids[3]}
+    assert {h.message_id for h in store.search.search("json NOT module").hits} == {ids[0]}
+
+
 def test_filters_by_session_role_agent_and_date(corpus) -> None:
     store, a, b, ids = corpus
     assert {h.message_id for h in store.search.search(
@@ -77,7 +84,9 @@ def test_hostile_strings_never_raise(corpus, text: str) -> None:
 def test_operators_are_searched_as_words(corpus) -> None:
     store, _a, _b, ids = corpus
     assert [h.message_id for h in store.search.search("col:x AND (unbalanced").hits] == [ids[4]]
-    assert to_fts_query("a AND b") == '"a" "AND" "b"'
+    assert to_fts_query("a AND b") == '"a" "b"'
+    assert to_fts_query("OR a OR b NOT c NOT") == '"a" OR "b" NOT "c"'
+    assert to_fts_query("or and not") == '"or" "and" "not"'
     assert to_fts_query('"say ""hi"""') is not None
     assert to_fts_query("*** ---") is None
 

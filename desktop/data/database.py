@@ -345,6 +345,19 @@ class Store:
         with self.reading():
             return int(self.scalar("SELECT user_version FROM pragma_user_version") or 0)
 
+    def change_counter(self) -> int:
+        """SQLite's `data_version` for this thread's connection: it changes when another
+        connection (another program, or another thread here) commits to the file."""
+        with self.reading():
+            return int(self.scalar("SELECT data_version FROM pragma_data_version"))
+
+    def counts(self) -> dict[str, int]:
+        """Rows in the main tables (SQLite counts through the smallest index)."""
+        with self.reading():
+            return {name: int(self.scalar(f'SELECT count(*) FROM "{table}"')) for name, table in (
+                ("sessions", "Sessions"), ("messages", "Messages"), ("agents", "Agents"),
+                ("snapshots", "SessionSnapshots"))}
+
     def meta(self, key: str) -> str | None:
         """A value from the application's metadata table, or None before it exists."""
         with self.reading():

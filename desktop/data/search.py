@@ -66,18 +66,26 @@ class SearchResult:
 def to_fts_query(text: str) -> str | None:
     """Turn what a person typed into an FTS5 query that cannot be a syntax error.
 
-    Words are matched as literal strings (so AND, NEAR, col:x and brackets are just text),
-    "quoted text" is a phrase, a trailing * makes a prefix. None when nothing searchable.
+    Words are matched as literal strings (so NEAR, col:x and brackets are just text), all
+    words must match, "quoted text" is a phrase, a trailing * makes a prefix, and OR / NOT
+    in capitals between two words work as operators. None when nothing searchable.
     """
-    parts = []
+    parts: list[str] = []
+    operator: str | None = None
     text = (text or "").replace("\x00", " ")  # SQLite ends an FTS5 string at a NUL
     for match in _QUERY_TOKEN.finditer(text):
         phrase, word = match.groups()
+        if phrase is None and word in ("OR", "NOT", "AND"):
+            operator = word if parts else None
+            continue
         raw = phrase if phrase is not None else word
         prefix = phrase is None and raw.endswith("*")
         raw = raw.rstrip("*") if prefix else raw
         if not _WORD_CHARS.search(raw):
             continue
+        if operator in ("OR", "NOT"):
+            parts.append(operator)
+        operator = None
         parts.append('"' + raw.replace('"', '""') + '"' + ("*" if prefix else ""))
     return " ".join(parts) if parts else None
 

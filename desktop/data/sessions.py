@@ -22,6 +22,8 @@ SORT_COLUMNS = {
     "name": 'coalesce(s."Name", \'\')', "status": 's."Status"', "type": 's."Type"',
     "project_id": 'coalesce(s."ProjectId", \'\')', "created_at": 's."CreatedAt"',
     "last_activity_at": 's."LastActivityAt"',
+    "message_count": '(SELECT count(*) FROM "Messages" c WHERE c."SessionId" = s."Id")',
+    "agents": '(SELECT count(*) FROM "SessionAgents" c WHERE c."SessionId" = s."Id")',
 }
 
 
@@ -175,17 +177,20 @@ class SessionRepository(Repository[r.SessionRecord]):
 
     def messages_page(self, session_id: str, *, after: tuple[int, str] | None = None,
                       before: tuple[int, str] | None = None, last: bool = False,
-                      limit: int = 100, with_children: bool = True) -> MessagePage:
+                      limit: int = 100, with_children: bool = True,
+                      include_cursor: bool = False) -> MessagePage:
         """A keyset page of messages by (SequenceNumber, Id).
 
         With no cursor: the first page (or the last, with `last=True`). `after`/`before` take
-        a page's `last_cursor`/`first_cursor`.
+        a page's `last_cursor`/`first_cursor`; `include_cursor` starts at the `after` message
+        itself.
         """
         params: dict[str, Any] = {"sid": session_id, "limit": int(limit) + 1}
         backwards = last or before is not None
         where = 'm."SessionId" = $sid'
         if after is not None:
-            where += ' AND (m."SequenceNumber", m."Id") > ($seq, $mid)'
+            op = ">=" if include_cursor else ">"
+            where += f' AND (m."SequenceNumber", m."Id") {op} ($seq, $mid)'
             params["seq"], params["mid"] = after
         if before is not None:
             where += ' AND (m."SequenceNumber", m."Id") < ($seq, $mid)'
@@ -206,7 +211,7 @@ class SessionRepository(Repository[r.SessionRecord]):
         if backwards:
             has_before, has_after = more, before is not None
         else:
-            has_before, has_after = after is not None, more
+            has_before, has_after = after is not None and not include_cursor, more
         return MessagePage(tuple(messages), has_before, has_after)
 
     def _with_children(self, messages: list[r.MessageRecord]) -> list[r.MessageRecord]:
@@ -228,6 +233,22 @@ class SessionRepository(Repository[r.SessionRecord]):
 
         return [replace(m, attachments=tuple(attachments.get(m.id, ())),
                         tool_calls=tuple(calls.get(m.id, ()))) for m in messages]
+
+    def messages_around(self, session_id: str, message_id: str, *, context: int = 25
+                        ) -> MessagePage | None:
+        """A page holding the message with up to `context` messages on each side; None when
+        the message is not in the session."""
+        with self.store.reading():
+            row = self.store.select(
+                'SELECT "SequenceNumber" FROM "Messages" WHERE "Id" = $mid AND "SessionId" = $sid',
+                mid=message_id, sid=session_id)
+            if not row:
+                return None
+            cursor = (int(row[0][0]), message_id)
+            before = self.messages_page(session_id, before=cursor, limit=context)
+            rest = self.messages_page(session_id, after=cursor, include_cursor=True,
+                                      limit=context + 1)
+        return MessagePage(before.messages + rest.messages, before.has_before, rest.has_after)
 
     def message_position(self, session_id: str, message_id: str) -> int | None:
         """How many messages come before this one in the session (for scrolling to it)."""

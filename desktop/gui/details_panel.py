@@ -1,0 +1,238 @@
+"""The details side panel: session facts, JSON columns, members, statistics and plans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QPlainTextEdit,
+    QScrollArea,
+    QSizePolicy,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..data.encoding import JsonText
+from ..data.records import PlanRecord, SessionAgentRecord, SessionRecord, SessionStatistics
+from . import style
+
+
+@dataclass(frozen=True)
+class SessionDetails:
+    """What the panel shows, loaded together off the GUI thread."""
+
+    session: SessionRecord
+    members: tuple[SessionAgentRecord, ...]
+    statistics: SessionStatistics
+    plans: list[PlanRecord]
+
+
+class TokenChart(QWidget):
+    """Horizontal bars of tokens per agent."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._data: list[tuple[str, int]] = []
+        self.setAccessibleName("Tokens per agent chart")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_data(self, data: dict[str, int]) -> None:
+        self._data = sorted(((k, v) for k, v in data.items() if v > 0),
+                            key=lambda item: -item[1])[:8]
+        self.setAccessibleDescription(
+            "; ".join(f"{name}: {tokens:,} tokens" for name, tokens in self._data))
+        self.setFixedHeight(max(len(self._data), 1) * 22 + 6)
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        """QWidget.sizeHint."""
+        return QSize(240, max(len(self._data), 1) * 22 + 6)
+
+    def paintEvent(self, _event: object) -> None:
+        """QWidget.paintEvent."""
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        if not self._data or not max(v for _, v in self._data):
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignLeft, "No token usage recorded")
+            return
+        label_width = min(max(painter.fontMetrics().horizontalAdvance(n) for n, _ in self._data)
+                          + 8, self.width() // 3)
+        top_value = max(v for _, v in self._data)
+        bar_space = self.width() - label_width - 70
+        accent = palette.color(QPalette.ColorRole.Highlight)
+        for row, (name, value) in enumerate(self._data):
+            y = 3 + row * 22
+            painter.setPen(palette.color(QPalette.ColorRole.WindowText))
+            elided = painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight,
+                                                      label_width - 8)
+            painter.drawText(QRectF(0, y, label_width, 18), Qt.AlignmentFlag.AlignVCenter, elided)
+            width = max(bar_space * value / top_value, 2)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(accent))
+            painter.drawRoundedRect(QRectF(label_width, y + 2, width, 14), 3, 3)
+            painter.setPen(palette.color(QPalette.ColorRole.WindowText))
+            painter.drawText(QRectF(label_width + width + 6, y, 70, 18),
+                             Qt.AlignmentFlag.AlignVCenter, f"{value:,}")
+
+
+def _json_view(title: str) -> tuple[QGroupBox, QPlainTextEdit, QLabel]:
+    box = QGroupBox(title)
+    layout = QVBoxLayout(box)
+    flag = QLabel("", box)
+    flag.setStyleSheet("color: #c62828")
+    text = QPlainTextEdit(box)
+    text.setReadOnly(True)
+    text.setAccessibleName(title)
+    text.setMaximumHeight(140)
+    text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    layout.addWidget(flag)
+    layout.addWidget(text)
+    return box, text, flag
+
+
+class DetailsPanel(QScrollArea):
+    """Facts about the selected session, laid out top to bottom."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setAccessibleName("Session details")
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        facts_box = QGroupBox("Session", body)
+        self.facts = QFormLayout(facts_box)
+        self.fields: dict[str, QLabel] = {}
+        for key, label in (("name", "Name"), ("status", "Status"), ("type", "Type"),
+                           ("project", "Project"), ("directory", "Working directory"),
+                           ("created", "Created"), ("completed", "Completed"),
+                           ("last", "Last activity"), ("id", "Id")):
+            value = QLabel("—", facts_box)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+            value.setWordWrap(True)
+            value.setAccessibleName(label)
+            self.fields[key] = value
+            self.facts.addRow(f"{label}:", value)
+        stats_box = QGroupBox("Statistics", body)
+        stats_layout = QFormLayout(stats_box)
+        self.stats: dict[str, QLabel] = {}
+        for key, label in (("messages", "Messages"), ("agents", "Agents"),
+                           ("duration", "Duration"), ("tokens", "Tokens"),
+                           ("tools", "Tool calls")):
+            value = QLabel("—", stats_box)
+            value.setAccessibleName(label)
+            self.stats[key] = value
+            stats_layout.addRow(f"{label}:", value)
+        self.chart = TokenChart(stats_box)
+        stats_layout.addRow(self.chart)
+        members_box = QGroupBox("Members", body)
+        members_layout = QVBoxLayout(members_box)
+        self.members = QTreeWidget(members_box)
+        self.members.setAccessibleName("Session members")
+        self.members.setHeaderLabels(["Agent", "Role", "Joined", "Left"])
+        self.members.setRootIsDecorated(False)
+        self.members.setMaximumHeight(120)
+        members_layout.addWidget(self.members)
+        context_box, self.context, self.context_flag = _json_view("Context")
+        metadata_box, self.metadata, self.metadata_flag = _json_view("Metadata")
+        plans_box = QGroupBox("Orchestration plans", body)
+        plans_layout = QVBoxLayout(plans_box)
+        self.plans = QTreeWidget(plans_box)
+        self.plans.setAccessibleName("Orchestration plans and steps")
+        self.plans.setHeaderLabels(["Order", "Agent", "Task", "Status", "Duration",
+                                    "Depends on"])
+        self.plans.setMinimumHeight(160)
+        self.no_plans = QLabel("This session has no orchestration plans.", plans_box)
+        plans_layout.addWidget(self.no_plans)
+        plans_layout.addWidget(self.plans)
+        for box in (facts_box, stats_box, members_box, plans_box, context_box, metadata_box):
+            layout.addWidget(box)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self.show_details(None)
+
+    def show_details(self, details: SessionDetails | None) -> None:
+        """Fill the panel, or blank it when nothing is selected."""
+        if details is None:
+            for label in (*self.fields.values(), *self.stats.values()):
+                label.setText("—")
+            self.members.clear()
+            self.plans.clear()
+            self.chart.set_data({})
+            self._json(self.context, self.context_flag, JsonText(None))
+            self._json(self.metadata, self.metadata_flag, JsonText(None))
+            return
+        s = details.session
+        values = {
+            "name": s.display_name, "status": s.status.label, "type": s.type.label,
+            "project": s.project_id or "—", "directory": s.working_directory or "—",
+            "created": style.exact_time(s.created_at), "completed": style.exact_time(
+                s.completed_at), "last": style.exact_time(s.last_activity_at), "id": s.id,
+        }
+        for key, value in values.items():
+            self.fields[key].setText(value)
+        self.fields["status"].setStyleSheet(f"color: {style.status_colour(s.status).name()};"
+                                            "font-weight: bold")
+        st = details.statistics
+        self.stats["messages"].setText(f"{st.message_count:,}")
+        self.stats["agents"].setText(str(st.agent_count))
+        self.stats["duration"].setText(style.human_duration(st.duration.total_seconds()))
+        self.stats["tokens"].setText(f"{st.total_tokens:,}")
+        self.stats["tools"].setText(f"{st.tool_call_count:,}")
+        self.chart.set_data(st.tokens_by_agent)
+        self.members.clear()
+        for member in details.members:
+            QTreeWidgetItem(self.members, [
+                member.agent_name or member.agent_id, member.role or "—",
+                style.exact_time(member.joined_at), style.exact_time(member.left_at)
+                if member.left_at else ""])
+        self._json(self.context, self.context_flag, s.context)
+        self._json(self.metadata, self.metadata_flag, s.metadata)
+        self._plans(details.plans)
+
+    def _plans(self, plans: list[PlanRecord]) -> None:
+        self.plans.clear()
+        self.plans.setVisible(bool(plans))
+        self.no_plans.setVisible(not plans)
+        if not plans:
+            return
+        for plan in plans:
+            outcome = "succeeded" if plan.success else (
+                "finished" if plan.completed_at else "not finished")
+            top = QTreeWidgetItem(self.plans, [
+                "", plan.strategy.label, plan.goal or "(no goal)", outcome,
+                style.exact_time(plan.created_at), ""])
+            for step in plan.steps:
+                duration = (style.human_duration(step.duration.total_seconds())
+                            if step.duration is not None else "")
+                item = QTreeWidgetItem(top, [
+                    str(step.order), step.agent_name or step.agent_id or "—", step.task or "",
+                    step.status.label, duration, ", ".join(step.depends_on)])
+                item.setForeground(3, style.step_colour(step.status))
+            top.setExpanded(True)
+        for column in range(self.plans.columnCount()):
+            self.plans.resizeColumnToContents(column)
+
+    @staticmethod
+    def _json(view: QPlainTextEdit, flag: QLabel, value: JsonText) -> None:
+        if value.is_absent:
+            view.setPlainText("")
+            view.setPlaceholderText("(none)")
+            flag.setText("")
+            flag.hide()
+            return
+        view.setPlainText(value.pretty())
+        if value.is_valid:
+            flag.hide()
+        else:
+            flag.setText("⚠ Not valid JSON: shown as stored")
+            flag.show()

@@ -1,0 +1,621 @@
+"""The main window: session list, message thread and details/search side panel in splitters."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import APP_NAME, paths
+from ..data import DataError, Store, open_store
+from ..data.enums import SessionStatus
+from ..data.search import SearchHit
+from . import dialogs
+from .details_panel import DetailsPanel, SessionDetails
+from .message_render import search_terms
+from .search_panel import SearchPanel
+from .session_list import SessionFilterBar, SessionListModel, StatusBadgeDelegate
+from .tasks import TaskRunner
+from .thread_view import MessageThreadModel, ThreadView
+
+log = logging.getLogger(__name__)
+
+REFRESH_INTERVAL_MS = 1500
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    """One window showing one database file."""
+
+    store_changed = Signal(object)
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.store: Store | None = None
+        self.queries = TaskRunner("queries", self)
+        self.maintenance = TaskRunner("maintenance", self)
+        self._maintenance_task: Any = None
+        self._data_version: int | None = None
+        self._pending_open: tuple[str, str, tuple[str, ...]] | None = None
+        self.setWindowTitle(APP_NAME)
+        self.setAccessibleName(APP_NAME)
+        self._build_views()
+        self._build_actions()
+        self._build_menus()
+        self._build_status_bar()
+        self._restore_layout()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(REFRESH_INTERVAL_MS)
+        self._refresh_timer.timeout.connect(self._check_for_outside_changes)
+        self._update_actions()
+
+    # -- construction -----------------------------------------------------------------------
+
+    def _build_views(self) -> None:
+        self.sessions = SessionListModel(self.queries, self)
+        self.filter_bar = SessionFilterBar(self)
+        self.table = QTableView(self)
+        self.table.setAccessibleName("Sessions")
+        self.table.setModel(self.sessions)
+        self.table.setItemDelegateForColumn(1, StatusBadgeDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((220, 100, 100, 90, 100, 80, 140)):
+            header.resizeSection(column, width)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._session_context_menu)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 0, 4)
+        left_layout.addWidget(self.filter_bar)
+        left_layout.addWidget(self.table, 1)
+
+        self.thread_model = MessageThreadModel(self.queries, self)
+        self.thread = ThreadView(self.thread_model, self)
+        self.details = DetailsPanel(self)
+        self.search = SearchPanel(self.queries, self)
+        self.side = QTabWidget(self)
+        self.side.setAccessibleName("Side panel")
+        self.side.addTab(self.details, "Details")
+        self.side.addTab(self.search, "Search")
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.thread)
+        self.splitter.addWidget(self.side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([600, 620, 340])
+        self.setCentralWidget(self.splitter)
+
+        self.filter_bar.changed.connect(self.sessions.set_filters)
+        self.table.selectionModel().currentRowChanged.connect(self._current_session_changed)
+        self.sessions.reloaded.connect(self._restore_selection)
+        self.sessions.failed.connect(self._report_failure)
+        self.thread_model.failed.connect(self._report_failure)
+        self.search.hit_chosen.connect(self.open_hit)
+
+    def _action(self, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        key = QKeySequence.StandardKey
+        self.open_action = self._action("&Open…", self.choose_file, key.Open,
+                                        "Open an OrchestratorChat database file")
+        self.new_action = self._action("&New Database…", self.choose_new_file, key.New,
+                                       "Create an empty database with the default agents")
+        self.close_action = self._action("&Close", self.close_file, key.Close,
+                                         "Close the database")
+        self.quit_action = self._action("&Quit", self.close, key.Quit)
+        self.find_action = self._action("&Find…", self.focus_search, key.Find,
+                                        "Search every message")
+        self.filter_action = self._action("Filter &Sessions", self.focus_filter, "Ctrl+L",
+                                          "Filter the session list")
+        self.copy_action = self._action("&Copy Message", self.copy_message, key.Copy)
+        self.refresh_action = self._action("&Refresh", self.refresh, key.Refresh)
+        self.first_action = self._action("Jump to &First Message", self.thread.jump_to_start,
+                                         "Ctrl+Home")
+        self.last_action = self._action("Jump to &Last Message", self.thread.jump_to_end,
+                                        "Ctrl+End")
+        self.details_action = self._action("Show &Details", lambda: self._show_side(0),
+                                           "Ctrl+I")
+        self.rename_action = self._action("&Rename…", self.rename_session, "F2")
+        self.snapshot_action = self._action("Take &Snapshot…", self.take_snapshot,
+                                            "Ctrl+Shift+S")
+        self.delete_action = self._action("&Delete…", self.delete_session, key.Delete)
+        self.about_action = self._action("&About", self.show_about)
+        self.status_actions: dict[SessionStatus, QAction] = {}
+        for status in SessionStatus:
+            action = QAction(status.label, self)
+            action.triggered.connect(lambda _=False, s=status: self.change_status(s))
+            self.status_actions[status] = action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.close_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.copy_action)
+        edit.addSeparator()
+        edit.addAction(self.find_action)
+        edit.addAction(self.filter_action)
+        view = bar.addMenu("&View")
+        view.addAction(self.refresh_action)
+        view.addSeparator()
+        view.addAction(self.first_action)
+        view.addAction(self.last_action)
+        view.addSeparator()
+        view.addAction(self.details_action)
+        session = bar.addMenu("&Session")
+        session.addAction(self.rename_action)
+        self.status_menu = session.addMenu("Change S&tatus")
+        for action in self.status_actions.values():
+            self.status_menu.addAction(action)
+        session.addSeparator()
+        session.addAction(self.snapshot_action)
+        session.addSeparator()
+        session.addAction(self.delete_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.file_label = QLabel("No database open", self)
+        self.file_label.setAccessibleName("Open file")
+        self.counts_label = QLabel("", self)
+        self.counts_label.setAccessibleName("Counts")
+        self.read_only_label = QLabel("", self)
+        self.progress_label = QLabel("", self)
+        self.progress_label.setAccessibleName("Background work")
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Background progress")
+        self.progress.setMaximumWidth(160)
+        self.progress.setRange(0, 1000)
+        self.progress.hide()
+        bar.addWidget(self.file_label)
+        bar.addWidget(self.counts_label)
+        bar.addPermanentWidget(self.read_only_label)
+        bar.addPermanentWidget(self.progress_label)
+        bar.addPermanentWidget(self.progress)
+
+    # -- files ------------------------------------------------------------------------------
+
+    def open_file(self, path: str | Path, *, create: bool = True) -> bool:
+        """Open `path` (creating it when asked); on failure say why and keep what was open."""
+        path = Path(str(path).removeprefix("file://")).expanduser()
+        try:
+            store = open_store(path, create=create)
+        except DataError as error:
+            dialogs.show_error(self, "Cannot open the database", str(error))
+            return False
+        self._set_store(store)
+        self._remember_recent(store.path)
+        return True
+
+    def choose_file(self) -> None:
+        folder = str(self.store.path.parent) if self.store else str(Path.home())
+        path = dialogs.choose_open_path(self, folder)
+        if path:
+            self.open_file(path, create=False)
+
+    def choose_new_file(self) -> None:
+        path = dialogs.choose_new_path(self, str(paths.data_dir()))
+        if path:
+            if Path(path).exists():
+                dialogs.show_error(self, "File exists",
+                                   f"{path} already exists; choose Open to open it.")
+                return
+            self.open_file(path, create=True)
+
+    def close_file(self) -> None:
+        self._set_store(None)
+
+    def _set_store(self, store: Store | None) -> None:
+        self._stop_background()
+        old = self.store
+        self.store = store
+        self._data_version = None
+        self.sessions.set_store(store)
+        self.thread_model.set_store(store)
+        self.search.set_store(store)
+        self.details.show_details(None)
+        self.thread.set_statistics(None)
+        if old is not None:
+            old.close()
+        if store is None:
+            self.setWindowTitle(APP_NAME)
+            self.file_label.setText("No database open")
+            self.counts_label.setText("")
+            self.read_only_label.setText("")
+            self.progress.hide()
+            self.progress_label.setText("")
+        else:
+            self.setWindowTitle(f"{store.path.name} — {APP_NAME}")
+            self.file_label.setText(str(store.path))
+            self.file_label.setToolTip(str(store.path))
+            self.read_only_label.setText("Read-only" if store.read_only else "")
+            self.read_only_label.setToolTip(store.read_only_reason or "")
+            self.settings.setValue("lastFile", str(store.path))
+            self._load_side_data()
+            self._start_maintenance()
+            self._check_for_outside_changes()
+            self._refresh_timer.start()
+        self._update_actions()
+        self.store_changed.emit(store)
+
+    def _remember_recent(self, path: Path) -> None:
+        recent = [p for p in self.recent_files() if p != str(path)]
+        self.settings.setValue("recentFiles", [str(path), *recent][:MAX_RECENT])
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recentFiles", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        if not files:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+        for number, path in enumerate(files, 1):
+            action = self.recent_menu.addAction(f"&{number} {path}")
+            action.triggered.connect(lambda _=False, p=path: self.open_file(p, create=False))
+
+    # -- background work --------------------------------------------------------------------------
+
+    def _start_maintenance(self) -> None:
+        store = self.store
+        if store is None or store.read_only:
+            return
+
+        def work(report: Any, should_stop: Any) -> None:
+            if store.needs_maintenance():
+                store.run_maintenance(progress=report, should_stop=should_stop,
+                                      backup_dir=paths.backup_dir())
+
+        def progress(text: str, fraction: float) -> None:
+            self.progress.show()
+            self.progress.setValue(int(fraction * 1000))
+            self.progress_label.setText(text)
+
+        def done(_result: Any) -> None:
+            self._maintenance_task = None
+            self.progress.hide()
+            self.progress_label.setText("")
+            self.search.run_search()
+
+        def failed(error: Exception) -> None:
+            self._maintenance_task = None
+            self.progress.hide()
+            self.progress_label.setText("Background work stopped")
+            self._report_failure(error)
+
+        self._maintenance_task = self.maintenance.submit(work, done, failed, on_progress=progress)
+
+    def _load_side_data(self) -> None:
+        store = self.store
+        if store is None:
+            return
+
+        def load() -> tuple[dict[str, int], list[str], list[tuple[str, str]]]:
+            agents = [(a.id, a.name or a.id) for a in store.agents.find(order_by="name")]
+            return store.counts(), store.sessions.projects(), agents
+
+        def done(result: tuple[dict[str, int], list[str], list[tuple[str, str]]]) -> None:
+            if store is not self.store:
+                return
+            counts, projects, agents = result
+            self.counts_label.setText(
+                f"{counts['sessions']:,} sessions · {counts['messages']:,} messages · "
+                f"{counts['agents']:,} agents")
+            self.filter_bar.set_projects(projects)
+            self.search.set_agents(agents)
+
+        self.queries.submit(load, done, self._report_failure)
+
+    def _check_for_outside_changes(self) -> None:
+        store = self.store
+        if store is None or (self.queries.busy and self._data_version is not None):
+            return
+
+        def done(version: int) -> None:
+            if store is not self.store:
+                return
+            if self._data_version is not None and version != self._data_version:
+                log.info("the file changed outside this window; refreshing")
+                self.refresh()
+            self._data_version = version
+
+        self.queries.submit(store.change_counter, done, lambda _e: None)
+
+    def refresh(self) -> None:
+        """Re-read the list, the open thread and the details, keeping selection and scroll."""
+        if self.store is None:
+            return
+        self.sessions.refresh()
+        self.thread_model.refresh()
+        self._load_details(self.current_session_id())
+        self._load_side_data()
+
+    # -- selection -----------------------------------------------------------------------------
+
+    def current_session_id(self) -> str | None:
+        index = self.table.currentIndex()
+        summary = self.sessions.summary(index.row()) if index.isValid() else None
+        return summary.session.id if summary else None
+
+    def _current_session_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        summary = self.sessions.summary(current.row()) if current.isValid() else None
+        session_id = summary.session.id if summary else None
+        if session_id == self.thread_model.session_id:
+            return
+        if session_id is not None:
+            self.settings.setValue("lastSession", session_id)
+        pending = self._pending_open
+        if pending and pending[0] == session_id:
+            self._pending_open = None
+            self.thread_model.show_session(session_id, around=pending[1], terms=pending[2])
+        else:
+            self.thread_model.show_session(session_id)
+        self.search.set_session(session_id)
+        self._load_details(session_id)
+        self._update_actions()
+
+    def _restore_selection(self) -> None:
+        wanted = self.thread_model.session_id or self.settings.value("lastSession")
+        row = self.sessions.row_of(wanted) if wanted else -1
+        if row < 0 and self.sessions.rowCount() and self.thread_model.session_id is None:
+            row = 0
+        if row >= 0:
+            index = self.sessions.index(row, 0)
+            if self.table.currentIndex().row() != row:
+                self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
+
+    def _load_details(self, session_id: str | None) -> None:
+        store = self.store
+        if store is None or session_id is None:
+            self.details.show_details(None)
+            self.thread.set_statistics(None)
+            return
+
+        def load() -> SessionDetails | None:
+            session = store.sessions.get(session_id)
+            if session is None:
+                return None
+            return SessionDetails(session, store.sessions.members(session_id),
+                                  store.sessions.statistics(session_id),
+                                  store.plans.for_session(session_id))
+
+        def done(details: SessionDetails | None) -> None:
+            if store is self.store and session_id == self.thread_model.session_id:
+                self.details.show_details(details)
+                self.thread.set_statistics(details.statistics if details else None)
+
+        self.queries.submit(load, done, self._report_failure)
+
+    def open_hit(self, hit: SearchHit, query: str) -> None:
+        """Show the hit's session scrolled to the message, with the matched words marked."""
+        if hit.session_id is None:
+            return
+        terms = search_terms(query)
+        row = self.sessions.row_of(hit.session_id)
+        if row >= 0:
+            self._pending_open = (hit.session_id, hit.message_id, terms)
+            if self.table.currentIndex().row() == row:
+                self._pending_open = None
+                self.thread_model.show_session(hit.session_id, around=hit.message_id,
+                                               terms=terms)
+            else:
+                self.table.setCurrentIndex(self.sessions.index(row, 0))
+        else:
+            self.table.clearSelection()
+            self.thread_model.show_session(hit.session_id, around=hit.message_id, terms=terms)
+            self._load_details(hit.session_id)
+        self.thread.list.setFocus()
+
+    # -- commands -------------------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self._show_side(1)
+        self.search.query.setFocus()
+        self.search.query.selectAll()
+
+    def focus_filter(self) -> None:
+        self.filter_bar.text.setFocus()
+        self.filter_bar.text.selectAll()
+
+    def _show_side(self, tab: int) -> None:
+        sizes = self.splitter.sizes()
+        if sizes[2] == 0:
+            self.splitter.setSizes([sizes[0], max(sizes[1] - 360, 200), 360])
+        self.side.setCurrentIndex(tab)
+
+    def copy_message(self) -> None:
+        index = self.thread.list.currentIndex()
+        message = self.thread_model.message(index.row()) if index.isValid() else None
+        if message is not None:
+            QApplication.clipboard().setText(message.content or "")
+
+    def rename_session(self) -> None:
+        session_id, store = self.current_session_id(), self.store
+        if not (session_id and store):
+            return
+        summary = self.sessions.summary(self.table.currentIndex().row())
+        name = dialogs.ask_text(self, "Rename session", "New name:",
+                                summary.session.name or "" if summary else "")
+        if name is None:
+            return
+        self._write(lambda: store.sessions.update(session_id, name=name.strip() or None),
+                    "Cannot rename the session")
+
+    def change_status(self, status: SessionStatus) -> None:
+        session_id, store = self.current_session_id(), self.store
+        if session_id and store:
+            self._write(lambda: store.sessions.set_status(session_id, status),
+                        "Cannot change the status")
+
+    def take_snapshot(self) -> None:
+        session_id, store = self.current_session_id(), self.store
+        if not (session_id and store):
+            return
+        summary = self.sessions.summary(self.table.currentIndex().row())
+        default = f"{summary.session.display_name} snapshot" if summary else "Snapshot"
+        name = dialogs.ask_text(self, "Take snapshot", "Snapshot name:", default)
+        if name is None:
+            return
+        self._write(lambda: store.snapshots.create(session_id, name),
+                    "Cannot take the snapshot",
+                    lambda snapshot: self.statusBar().showMessage(
+                        f"Snapshot “{snapshot.name}” taken ({snapshot.message_count:,} messages)",
+                        5000))
+
+    def delete_session(self) -> None:
+        session_id, store = self.current_session_id(), self.store
+        if not (session_id and store):
+            return
+        summary = self.sessions.summary(self.table.currentIndex().row())
+        name = summary.session.display_name if summary else session_id
+        count = summary.message_count if summary else 0
+        if not dialogs.confirm(self, "Delete session",
+                               f"Delete “{name}” with its {count:,} messages, snapshots and "
+                               "plans? This cannot be undone."):
+            return
+        row = self.table.currentIndex().row()
+
+        def deleted(_result: Any) -> None:
+            self.thread_model.show_session(None)
+            self.sessions.refresh()
+            next_row = min(row, self.sessions.rowCount() - 1)
+            if next_row >= 0:
+                self.table.setCurrentIndex(self.sessions.index(next_row, 0))
+
+        self._write(lambda: store.sessions.delete(session_id), "Cannot delete the session",
+                    deleted)
+
+    def _write(self, work: Any, failure_title: str, after: Any = None) -> None:
+        def done(result: Any) -> None:
+            self.refresh()
+            if after:
+                after(result)
+
+        self.queries.submit(work, done,
+                            lambda error: self._report_failure(error, failure_title))
+
+    def show_about(self) -> None:
+        from .. import __version__
+
+        location = str(self.store.path) if self.store else "no database open"
+        dialogs.show_info(self, f"About {APP_NAME}",
+                          f"{APP_NAME} {__version__}\n\nDatabase: {location}\n"
+                          f"Log folder: {paths.log_dir()}")
+
+    def _session_context_menu(self, position: Any) -> None:
+        index = self.table.indexAt(position)
+        if not index.isValid():
+            return
+        self.table.setCurrentIndex(index)
+        menu = QMenu(self)
+        menu.addAction(self.rename_action)
+        status_menu = menu.addMenu("Change Status")
+        for action in self.status_actions.values():
+            status_menu.addAction(action)
+        menu.addAction(self.snapshot_action)
+        menu.addSeparator()
+        menu.addAction(self.delete_action)
+        menu.popup(self.table.viewport().mapToGlobal(position))
+
+    def _update_actions(self) -> None:
+        has_store = self.store is not None
+        writable = has_store and not self.store.read_only
+        has_session = self.current_session_id() is not None
+        reason = self.store.read_only_reason if has_store and self.store.read_only else ""
+        for action in (self.rename_action, self.snapshot_action, self.delete_action,
+                       *self.status_actions.values()):
+            action.setEnabled(writable and has_session)
+            action.setToolTip(reason or action.text().replace("&", ""))
+        self.status_menu.setEnabled(writable and has_session)
+        for action in (self.close_action, self.refresh_action, self.find_action,
+                       self.first_action, self.last_action):
+            action.setEnabled(has_store)
+
+    def _report_failure(self, error: Exception, title: str = "Something went wrong") -> None:
+        if isinstance(error, DataError):
+            dialogs.show_error(self, title, str(error))
+        else:
+            log.error("unexpected failure", exc_info=error)
+            dialogs.show_error(self, title,
+                               f"An unexpected problem occurred ({type(error).__name__}). "
+                               f"Details are in the log folder: {paths.log_dir()}")
+
+    # -- window state ------------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 860)
+        splitter = self.settings.value("splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """QWidget.closeEvent: remember the layout, stop background work, close the file."""
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("splitter", self.splitter.saveState())
+        self._stop_background()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        event.accept()
+
+    def _stop_background(self) -> None:
+        """Stop the timers and workers, closing their connections to the current file."""
+        self._refresh_timer.stop()
+        if self._maintenance_task is not None:
+            self._maintenance_task.cancel()
+            self._maintenance_task = None
+        close = self.store.close if self.store is not None else None
+        self.maintenance.shutdown(close)
+        self.queries.shutdown(close)

@@ -1,0 +1,214 @@
+"""Turns a message record into a QTextDocument: header, Markdown body, tool calls, attachments.
+
+Text is inserted through QTextCursor, never as HTML, and Markdown is parsed with HTML disabled,
+so HTML or script in a message shows as text and nothing remote is ever loaded.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QRegularExpression
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QPalette,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
+
+from ..data.records import MessageRecord
+from . import style
+
+DISPLAY_LIMIT = 20_000  # characters of a message rendered inline; the rest behind a link
+MARKDOWN_LIMIT = 200_000
+
+_MARKDOWN = (QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value
+             | QTextDocument.MarkdownFeature.MarkdownNoHTML.value)
+
+_KEYWORDS = (
+    r"\b(?:and|as|assert|async|await|break|case|catch|class|const|continue|def|del|do|elif|else|"
+    r"enum|except|export|extends|false|False|finally|fn|for|from|func|function|if|impl|import|"
+    r"in|interface|is|let|match|mut|new|nil|None|not|null|or|pass|private|protected|pub|public|"
+    r"raise|return|self|static|struct|super|switch|this|throw|true|True|try|type|use|var|void|"
+    r"while|with|yield)\b"
+)
+
+
+class CodeHighlighter(QSyntaxHighlighter):
+    """Keywords, strings, numbers and comments in fenced code blocks, for any language."""
+
+    def __init__(self, document: QTextDocument, palette: QPalette) -> None:
+        super().__init__(document)
+        dark = style.is_dark(palette)
+        self._rules = []
+        for pattern, colour, bold in (
+            (_KEYWORDS, "#c792ea" if dark else "#7b1fa2", True),
+            (r"\b\d+(?:\.\d+)?\b", "#f78c6c" if dark else "#b71c1c", False),
+            (r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'", "#c3e88d" if dark else "#2e7d32", False),
+            (r"(?:#|//).*$", "#8b949e" if dark else "#6a737d", False),
+        ):
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(colour))
+            if bold:
+                fmt.setFontWeight(QFont.Weight.DemiBold)
+            self._rules.append((QRegularExpression(pattern), fmt))
+
+    def highlightBlock(self, text: str) -> None:
+        """QSyntaxHighlighter.highlightBlock: only blocks Markdown marked as code."""
+        block = self.currentBlock()
+        fmt = block.blockFormat()
+        if not (fmt.nonBreakableLines() or fmt.hasProperty(QTextFormat.Property.BlockCodeFence)):
+            return
+        for expression, char_format in self._rules:
+            matches = expression.globalMatch(text)
+            while matches.hasNext():
+                match = matches.next()
+                self.setFormat(match.capturedStart(), match.capturedLength(), char_format)
+
+
+def _fmt(*, bold: bool = False, colour: QColor | None = None, mono: bool = False,
+         italic: bool = False, size_delta: float = 0, href: str | None = None) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    if bold:
+        fmt.setFontWeight(QFont.Weight.Bold)
+    if italic:
+        fmt.setFontItalic(True)
+    if colour is not None:
+        fmt.setForeground(colour)
+    if mono:
+        fmt.setFontFamilies(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont).families())
+    if size_delta:
+        fmt.setFontPointSize(max(QFont().pointSizeF() + size_delta, 6))
+    if href:
+        fmt.setAnchor(True)
+        fmt.setAnchorHref(href)
+        fmt.setFontUnderline(True)
+    return fmt
+
+
+def header_text(message: MessageRecord) -> str:
+    """Role, agent and time in one line, as read aloud by assistive technology too."""
+    parts = [message.role.label]
+    if message.agent_name or message.agent_id:
+        parts.append(message.agent_name or message.agent_id or "")
+    if message.timestamp:
+        parts.append(style.local(message.timestamp).strftime("%Y-%m-%d %H:%M:%S"))
+    usage = message.token_usage
+    if usage:
+        parts.append(f"{usage.total_tokens:,} tokens (in {usage.input_tokens:,} / out "
+                     f"{usage.output_tokens:,})")
+    elif not message.token_usage_json.is_valid:
+        parts.append("token usage unreadable")
+    return "  ·  ".join(parts)
+
+
+def build_document(message: MessageRecord, palette: QPalette, expanded: frozenset[str],
+                   highlight_terms: tuple[str, ...] = ()) -> QTextDocument:
+    """The message laid out for display; anchors: `toggle:<call id>`, `open:<path>`,
+    `full:<message id>`."""
+    doc = QTextDocument()
+    doc.setDocumentMargin(8)
+    doc.setUndoRedoEnabled(False)
+    muted = palette.color(QPalette.ColorRole.PlaceholderText)
+    link = palette.color(QPalette.ColorRole.Link)
+    cursor = QTextCursor(doc)
+    cursor.insertText(header_text(message), _fmt(bold=True, colour=muted, size_delta=-1))
+    cursor.insertBlock()
+    content = message.content or ""
+    if not content:
+        cursor.insertText("(no content)" if message.content is None else "(empty)",
+                          _fmt(italic=True, colour=muted))
+    else:
+        shown = content[:DISPLAY_LIMIT]
+        if len(shown) <= MARKDOWN_LIMIT:
+            cursor.insertMarkdown(shown, QTextDocument.MarkdownFeature(_MARKDOWN))
+        else:
+            cursor.insertText(shown)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        if len(content) > DISPLAY_LIMIT:
+            cursor.insertBlock()
+            cursor.insertText(
+                f"Shortened: showing {DISPLAY_LIMIT:,} of {len(content):,} characters. ",
+                _fmt(italic=True, colour=muted))
+            cursor.insertText("Show the whole message", _fmt(colour=link,
+                                                             href=f"full:{message.id}"))
+    for call in message.tool_calls:
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertBlock()
+        is_open = call.id in expanded
+        outcome = "ok" if call.success else "failed"
+        seconds = call.execution_time.total_seconds() if call.execution_time is not None else 0
+        cursor.insertText(
+            f"{'▾' if is_open else '▸'} Tool {call.tool_name or '(unnamed)'} — {outcome} — "
+            f"{style.human_duration(seconds)}",
+            _fmt(bold=True, colour=QColor("#2e7d32" if call.success else "#c62828"),
+                 href=f"toggle:{call.id}"))
+        if is_open:
+            for label, text in (("Parameters", call.parameters.pretty()
+                                 + ("" if call.parameters.is_valid else "  (not valid JSON)")),
+                                ("Output", call.output or ""), ("Error", call.error or "")):
+                if not text:
+                    continue
+                cursor.insertBlock()
+                cursor.insertText(f"{label}:", _fmt(bold=True, colour=muted))
+                cursor.insertBlock()
+                cursor.insertText(text[:DISPLAY_LIMIT], _fmt(mono=True))
+    for attachment in message.attachments:
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertBlock()
+        details = ", ".join(x for x in (attachment.mime_type, style.human_size(attachment.size))
+                            if x)
+        name = attachment.file_name or "(unnamed attachment)"
+        path = attachment.storage_path
+        cursor.insertText("Attachment: ", _fmt(colour=muted))
+        if path and Path(path).exists():
+            cursor.insertText(name, _fmt(colour=link, href=f"open:{path}"))
+        else:
+            cursor.insertText(name, _fmt())
+        cursor.insertText(f"  ({details})", _fmt(colour=muted))
+    _shade_code_blocks(doc, palette)
+    CodeHighlighter(doc, palette)
+    if highlight_terms:
+        _highlight(doc, highlight_terms, palette)
+    return doc
+
+
+def _shade_code_blocks(doc: QTextDocument, palette: QPalette) -> None:
+    """Give fenced code a background so it reads as code in both themes."""
+    shade = palette.color(QPalette.ColorRole.AlternateBase)
+    if shade == palette.color(QPalette.ColorRole.Base):
+        shade = shade.darker(108) if not style.is_dark(palette) else shade.lighter(130)
+    block = doc.begin()
+    while block.isValid():
+        fmt = block.blockFormat()
+        if fmt.nonBreakableLines() or fmt.hasProperty(QTextFormat.Property.BlockCodeFence):
+            fmt.setBackground(shade)
+            cursor = QTextCursor(block)
+            cursor.setBlockFormat(fmt)
+        block = block.next()
+
+
+def _highlight(doc: QTextDocument, terms: tuple[str, ...], palette: QPalette) -> None:
+    fmt = QTextCharFormat()
+    fmt.setBackground(QColor("#8a6d00" if style.is_dark(palette) else "#fff176"))
+    for term in terms:
+        if not term:
+            continue
+        pattern = QRegularExpression(re.escape(term),
+                                     QRegularExpression.PatternOption.CaseInsensitiveOption)
+        found = doc.find(pattern)
+        while not found.isNull():
+            found.mergeCharFormat(fmt)
+            found = doc.find(pattern, found)
+
+
+def search_terms(text: str) -> tuple[str, ...]:
+    """The words of a search, for highlighting them in a message."""
+    words = re.findall(r"[^\W_]+", text or "")
+    return tuple(dict.fromkeys(w for w in words if w.upper() not in {"AND", "OR", "NOT"}))

@@ -1,0 +1,110 @@
+"""Colours and small formatting helpers shared by the views; light and dark palettes alike."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from ..data.enums import MessageRole, SessionStatus, StepStatus
+
+STATUS_COLOURS = {
+    SessionStatus.Active: "#2e7d32",
+    SessionStatus.Paused: "#b26a00",
+    SessionStatus.Completed: "#1565c0",
+    SessionStatus.Failed: "#c62828",
+    SessionStatus.Cancelled: "#616161",
+}
+STEP_COLOURS = {
+    StepStatus.Pending: "#616161", StepStatus.Running: "#b26a00",
+    StepStatus.Completed: "#2e7d32", StepStatus.Failed: "#c62828", StepStatus.Skipped: "#6d4c41",
+}
+ROLE_TINTS = {
+    MessageRole.User: "#1565c0", MessageRole.Assistant: "#2e7d32",
+    MessageRole.System: "#6a1b9a", MessageRole.Tool: "#b26a00",
+}
+UNKNOWN_COLOUR = "#8e24aa"
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    """True when the window background is dark."""
+    palette = palette or QApplication.palette()
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def status_colour(status: SessionStatus) -> QColor:
+    return QColor(STATUS_COLOURS.get(status, UNKNOWN_COLOUR))
+
+
+def step_colour(status: StepStatus) -> QColor:
+    return QColor(STEP_COLOURS.get(status, UNKNOWN_COLOUR))
+
+
+def role_tint(role: MessageRole, palette: QPalette) -> QColor:
+    """A faint background for a message of this role, readable in light and dark themes."""
+    base = palette.color(QPalette.ColorRole.Base)
+    tint = QColor(ROLE_TINTS.get(role, UNKNOWN_COLOUR))
+    mix = 0.16 if is_dark(palette) else 0.08
+    return QColor(
+        round(base.red() * (1 - mix) + tint.red() * mix),
+        round(base.green() * (1 - mix) + tint.green() * mix),
+        round(base.blue() * (1 - mix) + tint.blue() * mix),
+    )
+
+
+def relative_time(when: datetime | None, now: datetime | None = None) -> str:
+    """"just now", "5 min ago", "yesterday", or a date, for a naive-UTC time."""
+    if when is None:
+        return "—"
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    seconds = (now - when).total_seconds()
+    if seconds < 0:
+        return exact_time(when)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    if seconds < 2 * 86400:
+        return "yesterday"
+    if seconds < 7 * 86400:
+        return f"{int(seconds // 86400)} days ago"
+    return local(when).strftime("%Y-%m-%d")
+
+
+def local(when: datetime) -> datetime:
+    """A naive UTC time in the computer's time zone."""
+    return when.replace(tzinfo=timezone.utc).astimezone()
+
+
+def exact_time(when: datetime | None) -> str:
+    if when is None:
+        return "—"
+    return local(when).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"
+
+
+def human_duration(seconds: float) -> str:
+    seconds = max(seconds, 0)
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, sec = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {sec} s"

@@ -1,0 +1,318 @@
+"""The main window driven with qtbot on real database files."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from dotnet_files import (
+    AGENT_ID,
+    MESSAGE_IDS,
+    SESSION_ID,
+    add_messages,
+    add_sessions,
+    make_dotnet_database,
+)
+from gui_helpers import open_window, select_session, settings_in
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QPlainTextEdit
+
+from desktop.data.enums import MessageRole, SessionStatus
+from desktop.gui import dialogs
+from desktop.gui.main_window import MainWindow
+from desktop.gui.message_render import DISPLAY_LIMIT, build_document
+from desktop.gui.thread_view import MAX_ROWS, MESSAGE_ROLE
+
+
+@pytest.fixture
+def dotnet_file(tmp_path):
+    return make_dotnet_database(tmp_path / "orchestrator.db")
+
+
+@pytest.fixture
+def window(qtbot, dotnet_file, tmp_path) -> MainWindow:
+    return open_window(qtbot, dotnet_file, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch):
+    """Any unexpected dialog fails the test instead of blocking it."""
+    shown = []
+    monkeypatch.setattr(dialogs, "show_error", lambda _p, title, text: shown.append((title, text)))
+    yield shown
+
+
+def _names(window: MainWindow) -> list[str]:
+    return [window.sessions.index(row, 0).data() for row in range(window.sessions.rowCount())]
+
+
+def test_every_model_passes_qt_model_tester(qtmodeltester, window, qtbot) -> None:
+    qtmodeltester.check(window.sessions)
+    select_session(qtbot, window, SESSION_ID)
+    qtmodeltester.check(window.thread_model)
+    window.search.query.setText("tokenizer")
+    qtbot.waitUntil(lambda: window.search.model.rowCount() > 0, timeout=5000)
+    qtmodeltester.check(window.search.model)
+
+
+def test_session_list_shows_badges_names_and_counts(window, no_modal_dialogs) -> None:
+    assert window.sessions.rowCount() == 2
+    first = {window.sessions.index(0, c).data() for c in range(7)}
+    assert "Untitled session" in first and "Unknown (7)" in first  # newest activity first
+    row = window.sessions.row_of(SESSION_ID)
+    values = [window.sessions.index(row, c).data() for c in range(7)]
+    assert values[:4] == ["Refactor the parser", "Paused", "Orchestrated", "proj-42"]
+    assert values[5] == "5" and values[6] == "Researcher, Claude Assistant"
+    assert "2024-01-30" in window.sessions.index(row, 4).data(Qt.ItemDataRole.ToolTipRole)
+    assert window.counts_label.text() == "" or "sessions" in window.counts_label.text()
+    assert no_modal_dialogs == []
+
+
+def test_selecting_a_session_shows_thread_details_and_plans(window, qtbot) -> None:
+    select_session(qtbot, window, SESSION_ID)
+    model = window.thread_model
+    assert [model.message(r).id for r in range(model.rowCount())] == MESSAGE_IDS
+    qtbot.waitUntil(lambda: window.details.fields["name"].text() == "Refactor the parser")
+    assert window.details.fields["status"].text() == "Paused"
+    assert window.details.stats["tokens"].text() == "175"
+    assert window.details.metadata_flag.isVisibleTo(window.details)
+    assert "not json at all" in window.details.metadata.toPlainText()
+    assert '"Goal": "refactor"' in window.details.context.toPlainText()
+    plan = window.details.plans.topLevelItem(0)
+    assert plan.text(2) == "Refactor safely" and plan.childCount() == 3
+    assert [plan.child(i).text(0) for i in range(3)] == ["1", "2", "3"]
+    assert plan.child(1).text(5) == "step-1" and plan.child(2).text(3) == "Unknown (7)"
+    assert "5 messages" in window.thread.totals.text()
+
+
+def test_sorting_and_filtering_happen_in_sql(window, qtbot, dotnet_file) -> None:
+    window.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: _names(window) == ["Untitled session", "Refactor the parser"])
+    window.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: _names(window) == ["Refactor the parser", "Untitled session"])
+    window.filter_bar.text.setText("refactor")
+    qtbot.waitUntil(lambda: _names(window) == ["Refactor the parser"])
+    window.filter_bar.text.clear()
+    window.filter_bar.status.setCurrentIndex(window.filter_bar.status.findData(
+        SessionStatus.Paused))
+    qtbot.waitUntil(lambda: _names(window) == ["Refactor the parser"])
+
+
+def test_scrolling_the_session_list_fetches_more(qtbot, dotnet_file, tmp_path) -> None:
+    add_sessions(dotnet_file, 450)
+    window = open_window(qtbot, dotnet_file, tmp_path)
+    assert window.sessions.rowCount() == 200 and window.sessions.canFetchMore(QModelIndex())
+    for expected in (400, 452):
+        window.table.scrollToBottom()
+        qtbot.waitUntil(lambda e=expected: window.sessions.rowCount() == e, timeout=5000)
+    assert not window.sessions.canFetchMore(QModelIndex())
+    assert _names(window)[0] == "bulk session 00449"
+
+
+def test_long_thread_pages_both_ways_and_jumps_to_end(qtbot, dotnet_file, tmp_path) -> None:
+    add_messages(dotnet_file, SESSION_ID, 3000, first_sequence=6)
+    window = open_window(qtbot, dotnet_file, tmp_path)
+    select_session(qtbot, window, SESSION_ID)
+    model, view = window.thread_model, window.thread.list
+    assert model.rowCount() == 60 and model.has_after and not model.has_before
+    for _ in range(8):
+        view.scrollToBottom()
+        count = model.rowCount()
+        qtbot.waitUntil(lambda c=count: model.rowCount() != c or not model.has_after
+                        or model.message(0).sequence_number > 1, timeout=5000)
+    assert model.rowCount() <= MAX_ROWS and model.has_before
+    window.last_action.trigger()
+    qtbot.waitUntil(lambda: not model.has_after and model.rowCount() > 0
+                    and model.message(model.rowCount() - 1).sequence_number == 3005)
+    qtbot.waitUntil(lambda: view.verticalScrollBar().value()
+                    == view.verticalScrollBar().maximum())
+    first_shown = model.message(0).sequence_number
+    view.scrollToTop()
+    qtbot.waitUntil(lambda: model.message(0).sequence_number < first_shown, timeout=5000)
+    window.first_action.trigger()
+    qtbot.waitUntil(lambda: model.rowCount() > 0 and model.message(0).sequence_number == 1
+                    and not model.has_before)
+
+
+def test_search_as_you_type_and_jump_to_the_hit(window, qtbot) -> None:
+    window.store.run_maintenance()
+    window.find_action.trigger()
+    assert window.side.currentWidget() is window.search
+    qtbot.keyClicks(window.search.query, "rewritten OR tokenizer")
+    qtbot.waitUntil(lambda: window.search.model.rowCount() == 2, timeout=5000)
+    hit = window.search.model.hit(1)
+    assert hit.message_id in MESSAGE_IDS[:2]
+    index = window.search.model.index(1)
+    window.search.results.activated.emit(index)
+    model = window.thread_model
+    qtbot.waitUntil(lambda: model.session_id == SESSION_ID and model.row_of(hit.message_id) >= 0)
+    row = model.row_of(hit.message_id)
+    qtbot.waitUntil(lambda: window.thread.list.currentIndex().row() == row)
+    assert model.index(row).data(Qt.ItemDataRole.UserRole + 12) == ("rewritten", "tokenizer")
+    window.search.role.setCurrentIndex(window.search.role.findData(MessageRole.Assistant))
+    qtbot.waitUntil(lambda: window.search.model.rowCount() == 1, timeout=5000)
+
+
+def test_search_says_when_the_index_is_not_ready(qtbot, tmp_path, monkeypatch) -> None:
+    path = make_dotnet_database(tmp_path / "big.db")
+    add_messages(path, SESSION_ID, 20, first_sequence=6)
+    window = MainWindow(settings_in(tmp_path))
+    qtbot.addWidget(window)
+    start_maintenance = window._start_maintenance
+    monkeypatch.setattr(window, "_start_maintenance", lambda: None)  # hold the index build
+    window.open_file(path)
+    window.search.query.setText("message")
+    window.search.run_search()
+    qtbot.waitUntil(lambda: "not ready" in window.search.status.text(), timeout=5000)
+    assert window.search.model.rowCount() == 0
+    start_maintenance()
+    qtbot.waitUntil(lambda: window.search.model.rowCount() == 20, timeout=15000)
+
+
+def test_gui_thread_keeps_running_while_a_slow_query_runs(window, qtbot) -> None:
+    store = window.store
+    finished = []
+    ticks = []
+    timer = QTimer(window)
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+
+    def slow() -> int:
+        with store.reading():
+            return store.scalar("SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION "
+                                "ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT x FROM c)")
+
+    window.queries.submit(slow, finished.append, finished.append)
+    qtbot.waitUntil(lambda: bool(finished), timeout=30000)
+    timer.stop()
+    assert finished == [3000000]
+    assert len(ticks) >= 5, "the event loop stalled while the query ran"
+
+
+def test_outside_changes_appear_without_restart(window, qtbot) -> None:
+    select_session(qtbot, window, SESSION_ID)
+    script = textwrap.dedent(f"""
+        import sqlite3, sys
+        con = sqlite3.connect(sys.argv[1], timeout=10)
+        con.execute('INSERT INTO "Sessions" VALUES (?,?,0,0,NULL,NULL,?,?,NULL,NULL,NULL)',
+                    ("outside", "Made elsewhere", "2030-01-01 00:00:00", "2030-01-01 00:00:00"))
+        con.execute('INSERT INTO "Messages" VALUES (?,?,?,1,?,NULL,?,6,NULL,NULL)',
+                    ("outside-msg", "{SESSION_ID}", "a reply from elsewhere", "{AGENT_ID}",
+                     "2024-01-30 12:00:00"))
+        con.commit()
+    """)
+    subprocess.run([sys.executable, "-c", script, str(window.store.path)], check=True)
+    qtbot.waitUntil(lambda: "Made elsewhere" in _names(window), timeout=8000)
+    qtbot.waitUntil(lambda: window.thread_model.row_of("outside-msg") == 5, timeout=8000)
+    assert window.current_session_id() == SESSION_ID
+
+
+def test_rename_status_and_delete_land_in_the_file(window, qtbot, monkeypatch) -> None:
+    select_session(qtbot, window, SESSION_ID)
+    monkeypatch.setattr(dialogs, "ask_text", lambda *_a: "Parser work")
+    window.rename_action.trigger()
+    qtbot.waitUntil(lambda: "Parser work" in _names(window))
+    window.status_actions[SessionStatus.Completed].trigger()
+    qtbot.waitUntil(lambda: window.details.fields["status"].text() == "Completed")
+    row = sqlite3.connect(window.store.path).execute(
+        'SELECT "Name", "Status", "CompletedAt" IS NOT NULL FROM "Sessions" WHERE "Id" = ?',
+        (SESSION_ID,)).fetchone()
+    assert row == ("Parser work", 2, 1)
+    monkeypatch.setattr(dialogs, "confirm", lambda *_a, **_k: False)
+    window.delete_action.trigger()
+    assert window.sessions.row_of(SESSION_ID) >= 0
+    monkeypatch.setattr(dialogs, "confirm", lambda *_a, **_k: True)
+    window.delete_action.trigger()
+    qtbot.waitUntil(lambda: window.sessions.row_of(SESSION_ID) < 0)
+    assert sqlite3.connect(window.store.path).execute(
+        'SELECT count(*) FROM "Messages"').fetchone() == (0,)
+
+
+def test_read_only_file_disables_editing_with_the_reason(qtbot, dotnet_file, tmp_path) -> None:
+    dotnet_file.chmod(0o444)
+    try:
+        window = open_window(qtbot, dotnet_file, tmp_path)
+        select_session(qtbot, window, SESSION_ID)
+        assert window.read_only_label.text() == "Read-only"
+        assert not window.rename_action.isEnabled() and not window.delete_action.isEnabled()
+        assert window.rename_action.toolTip() == "The file is read-only."
+    finally:
+        dotnet_file.chmod(0o644)
+
+
+def test_bad_file_is_refused_with_a_message_and_the_open_file_stays(window, tmp_path,
+                                                                     no_modal_dialogs) -> None:
+    bad = tmp_path / "notes.db"
+    bad.write_text("just some notes")
+    assert not window.open_file(bad, create=False)
+    assert no_modal_dialogs == [("Cannot open the database",
+                                 f"{bad} is not an SQLite database.")]
+    assert window.store is not None and window.store.path.name == "orchestrator.db"
+    assert bad.read_text() == "just some notes"
+
+
+def test_layout_and_last_file_are_remembered(qtbot, dotnet_file, tmp_path) -> None:
+    first = open_window(qtbot, dotnet_file, tmp_path)
+    first.resize(760, 540)  # inside the offscreen screen, so restoring is not clamped
+    qtbot.waitUntil(lambda: first.width() == 760)
+    first.splitter.setSizes([200, 300, 250])
+    sizes = first.splitter.sizes()
+    first.close()
+    settings = settings_in(tmp_path)
+    assert settings.value("lastFile") == str(dotnet_file)
+    assert settings.value("recentFiles") in ([str(dotnet_file)], str(dotnet_file))
+    second = MainWindow(settings)
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    assert second.splitter.sizes() == sizes
+    assert second.size() == first.size()
+
+
+def test_hostile_content_renders_as_text_and_huge_messages_are_shortened(
+        qtbot, store, tmp_path) -> None:
+    session = store.sessions.create("Hostile")
+    big = "x" * (5 * 1024 * 1024)
+    html = store.sessions.add_message(session.id, "<img src='http://example.com/a.png'>"
+                                      "<script>alert(1)</script> **bold**", MessageRole.User)
+    huge = store.sessions.add_message(session.id, big, MessageRole.Assistant)
+    from PySide6.QtWidgets import QApplication
+
+    palette = QApplication.palette()
+    doc = build_document(html, palette, frozenset())
+    assert "<script>alert(1)</script>" in doc.toPlainText()
+    assert "<img src='http://example.com/a.png'>" in doc.toPlainText()
+    long_doc = build_document(huge, palette, frozenset())
+    assert len(long_doc.toPlainText()) < DISPLAY_LIMIT + 500
+    assert "Shortened: showing 20,000 of 5,242,880 characters" in long_doc.toPlainText()
+    window = open_window(qtbot, store.path, tmp_path)
+    select_session(qtbot, window, session.id)
+    window.thread.delegate.open_full_message.emit(huge.id)
+    dialog = window.thread._full_dialog
+    text = dialog.findChild(QPlainTextEdit)
+    assert text.document().characterCount() == len(big) + 1
+    dialog.close()
+
+
+def test_thread_view_renders_tool_calls_and_toggles_them(window, qtbot) -> None:
+    select_session(qtbot, window, SESSION_ID)
+    model = window.thread_model
+    row = model.row_of(MESSAGE_IDS[2])
+    index = model.index(row)
+    message = index.data(MESSAGE_ROLE)
+    from PySide6.QtWidgets import QApplication
+
+    collapsed = build_document(message, QApplication.palette(), frozenset())
+    assert "▸ Tool read_file — ok — 1.2 s" in collapsed.toPlainText()
+    assert "def tokenize" not in collapsed.toPlainText()
+    model.toggle_tool_call(row, "tool-1")
+    expanded = build_document(message, QApplication.palette(),
+                              index.data(Qt.ItemDataRole.UserRole + 11))
+    assert "def tokenize" in expanded.toPlainText() and "▾ Tool read_file" in \
+        expanded.toPlainText()
+    window.thread.list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
+    window.grab()  # paints every visible delegate without error
