@@ -82,7 +82,7 @@ def test_selecting_a_session_shows_thread_details_and_plans(window, qtbot) -> No
     assert "not json at all" in window.details.metadata.toPlainText()
     assert '"Goal": "refactor"' in window.details.context.toPlainText()
     plan = window.details.plans.topLevelItem(0)
-    assert plan.text(2) == "Refactor safely" and plan.childCount() == 3
+    assert plan.text(2) == "Refactor safely (Unknown (9))" and plan.childCount() == 3
     assert [plan.child(i).text(0) for i in range(3)] == ["1", "2", "3"]
     assert plan.child(1).text(5) == "step-1" and plan.child(2).text(3) == "Unknown (7)"
     assert "5 messages" in window.thread.totals.text()

@@ -105,6 +105,7 @@ class DetailsPanel(QScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setAccessibleName("Session details")
         body = QWidget(self)
         layout = QVBoxLayout(body)
@@ -141,6 +142,7 @@ class DetailsPanel(QScrollArea):
         self.members.setHeaderLabels(["Agent", "Role", "Joined", "Left"])
         self.members.setRootIsDecorated(False)
         self.members.setMaximumHeight(120)
+        self.members.setMinimumWidth(0)
         members_layout.addWidget(self.members)
         context_box, self.context, self.context_flag = _json_view("Context")
         metadata_box, self.metadata, self.metadata_flag = _json_view("Metadata")
@@ -148,7 +150,7 @@ class DetailsPanel(QScrollArea):
         plans_layout = QVBoxLayout(plans_box)
         self.plans = QTreeWidget(plans_box)
         self.plans.setAccessibleName("Orchestration plans and steps")
-        self.plans.setHeaderLabels(["Order", "Agent", "Task", "Status", "Duration",
+        self.plans.setHeaderLabels(["Step", "Agent", "Task", "Status", "Duration",
                                     "Depends on"])
         self.plans.setMinimumHeight(160)
         self.no_plans = QLabel("This session has no orchestration plans.", plans_box)
@@ -206,11 +208,15 @@ class DetailsPanel(QScrollArea):
         if not plans:
             return
         for plan in plans:
-            outcome = "succeeded" if plan.success else (
-                "finished" if plan.completed_at else "not finished")
+            outcome = "Succeeded" if plan.success else (
+                "Finished" if plan.completed_at else "Not finished")
+            took = ""
+            if plan.started_at and plan.completed_at:
+                took = style.human_duration((plan.completed_at - plan.started_at).total_seconds())
             top = QTreeWidgetItem(self.plans, [
-                "", plan.strategy.label, plan.goal or "(no goal)", outcome,
-                style.exact_time(plan.created_at), ""])
+                "Plan", "", f"{plan.goal or '(no goal)'} ({plan.strategy.label})", outcome, took,
+                ""])
+            top.setToolTip(2, f"Created {style.exact_time(plan.created_at)}")
             for step in plan.steps:
                 duration = (style.human_duration(step.duration.total_seconds())
                             if step.duration is not None else "")

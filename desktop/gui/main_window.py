@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([600, 620, 340])
+        self.splitter.setSizes([540, 580, 420])
         self.setCentralWidget(self.splitter)
 
         self.filter_bar.changed.connect(self.sessions.set_filters)
