@@ -1,0 +1,183 @@
+"""`session list`, `session show` and `session stats`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ...data import Store
+from ...data import records as r
+from ...data.enums import SessionStatus
+from ...data.sessions import MessagePage, SessionFilter
+from .. import jsonform
+from .. import tables as t
+from ..opening import reading
+from ..output import Outcome
+from ..parser import command, command_group, non_negative_int, positive_int, session_status
+
+
+def register(commands: Any) -> None:
+    group = command_group(commands, "session",
+                          "list sessions, show one with its messages, or its statistics")
+    statuses = ", ".join(SessionStatus.__members__)
+    parser = command(
+        group, "list", summary="sessions, most recent activity first", handler=list_sessions,
+        description="List sessions with their status, message count and agents, the most "
+                    "recently active first.",
+        examples="""
+            orchestrator-desktop session list
+            orchestrator-desktop session list --status Active --limit 20
+            orchestrator-desktop session list --project proj-42 --json""")
+    parser.add_argument("--status", type=session_status, metavar="NAME",
+                        help=f"only sessions with this status ({statuses})")
+    parser.add_argument("--project", metavar="ID", help="only sessions of this project")
+    parser.add_argument("--limit", type=positive_int, default=100, metavar="N",
+                        help="at most N sessions (default 100)")
+
+    parser = command(
+        group, "show", summary="a session and a page of its messages", handler=show_session,
+        description="Show a session, its agents, and a page of its messages in order, with "
+                    "their tool calls and attachments.",
+        examples="""
+            orchestrator-desktop session show 3f2b8c1e-0d4a-4e7b-9c61-2a5f7e8d9b10
+            orchestrator-desktop session show 3f2b8c1e-... --offset 50 --limit 50
+            orchestrator-desktop --json session show 3f2b8c1e-... | jq '.messages[].content'""")
+    parser.add_argument("id", metavar="ID", help="the session's id")
+    parser.add_argument("--limit", type=positive_int, default=50, metavar="N",
+                        help="at most N messages (default 50)")
+    parser.add_argument("--offset", type=non_negative_int, default=0, metavar="N",
+                        help="skip the first N messages (default 0)")
+
+    parser = command(
+        group, "stats", summary="a session's statistics", handler=session_stats,
+        description="Count a session's messages, agents, tokens and tool calls, and give its "
+                    "duration (until it completed, or until now).",
+        examples="""
+            orchestrator-desktop session stats 3f2b8c1e-0d4a-4e7b-9c61-2a5f7e8d9b10
+            orchestrator-desktop session stats 3f2b8c1e-... --json""")
+    parser.add_argument("id", metavar="ID", help="the session's id")
+
+
+# -- session list ---------------------------------------------------------------------------
+
+def list_sessions(options: argparse.Namespace) -> Outcome:
+    filters = SessionFilter(status=options.status, project_id=options.project)
+    with reading(options) as store:
+        page = store.sessions.summaries(filters=filters, limit=options.limit)
+    summaries: tuple[r.SessionSummary, ...] = page.items
+    text = t.table(
+        ["id", "name", "status", "type", "project", "messages", "last activity", "agents"],
+        [(s.session.id, s.session.display_name, s.session.status.label, s.session.type.label,
+          s.session.project_id or t.EMPTY, t.number(s.message_count),
+          t.when(s.session.last_activity_at), ", ".join(s.agent_names) or t.EMPTY)
+         for s in summaries],
+        widths={1: 40, 4: 20, 7: 40}, right={5}) if summaries else "No sessions."
+    notes = (f"there are more sessions than the {options.limit} shown; raise --limit to see "
+             "them",) if page.has_more else ()
+    return Outcome([jsonform.session_summary(s) for s in summaries], text, notes)
+
+
+# -- session show ---------------------------------------------------------------------------
+
+def page_at(store: Store, session_id: str, offset: int, limit: int) -> MessagePage:
+    """`limit` messages of the session starting after the first `offset` (in order)."""
+    if offset == 0:
+        return store.sessions.messages_page(session_id, limit=limit)
+    with store.reading():
+        rows = store.select(
+            'SELECT "SequenceNumber", "Id" FROM "Messages" WHERE "SessionId" = $sid '
+            'ORDER BY "SequenceNumber", "Id" LIMIT 1 OFFSET $skip',
+            sid=session_id, skip=offset - 1)
+    if not rows:
+        return MessagePage((), has_before=True, has_after=False)
+    return store.sessions.messages_page(session_id, after=(int(rows[0][0]), rows[0][1]),
+                                        limit=limit)
+
+
+def show_session(options: argparse.Namespace) -> Outcome:
+    with reading(options) as store:
+        session = store.sessions.require(options.id)
+        members = store.sessions.members(options.id)
+        total = store.messages.count(session_id=options.id)
+        page = page_at(store, options.id, options.offset, options.limit)
+    data = {
+        "session": {**jsonform.session(session), "message_count": total,
+                    "agent_names": [m.agent_name or m.agent_id for m in members]},
+        "members": [jsonform.member(m) for m in members],
+        "offset": options.offset, "limit": options.limit, "has_more": page.has_after,
+        "messages": [jsonform.message(m) for m in page.messages],
+    }
+    return Outcome(data, _session_text(session, members, total, page, options.offset))
+
+
+def _session_text(session: r.SessionRecord, members: tuple[r.SessionAgentRecord, ...],
+                  total: int, page: MessagePage, offset: int) -> str:
+    parts = [session.display_name, t.fields([
+        ("ID", session.id), ("Status", session.status.label), ("Type", session.type.label),
+        ("Project", session.project_id), ("Working directory", session.working_directory),
+        ("Created", t.when(session.created_at)),
+        ("Last activity", t.when(session.last_activity_at)),
+        ("Completed", t.when(session.completed_at) if session.completed_at else None),
+        ("Context", t.json_text(session.context, 80)),
+        ("Metadata", t.json_text(session.metadata, 80)),
+        ("Messages", t.number(total)),
+    ], indent="  ")]
+    if members:
+        parts.append("Agents:")
+        for m in members:
+            details = [f"joined {t.when(m.joined_at)}"]
+            if m.left_at:
+                details.append(f"left {t.when(m.left_at)}")
+            role = f" ({m.role})" if m.role else ""
+            parts.append(f"  {m.agent_name or m.agent_id}{role}, {', '.join(details)}")
+    parts.append("")
+    if not page.messages:
+        parts.append("No messages." if total == 0 else
+                     f"No messages after the first {offset:,} (the session has {total:,}).")
+    else:
+        first = offset + 1
+        parts.append(f"Messages {first:,}–{offset + len(page.messages):,} of {total:,}:")
+        parts.extend(_message_text(m) for m in page.messages)
+        if page.has_after:
+            parts.append(f"(more: --offset {offset + len(page.messages)})")
+    return "\n".join(parts)
+
+
+def _message_text(message: r.MessageRecord) -> str:
+    heading = [f"#{message.sequence_number}", t.when(message.timestamp), message.role.label]
+    if message.agent_id:
+        heading.append(message.agent_name or message.agent_id)
+    usage = message.token_usage
+    if usage and usage.total_tokens:
+        heading.append(f"{usage.total_tokens:,} tokens")
+    lines = ["  ".join(heading[:2]) + "  " + " · ".join(heading[2:])]
+    lines.append(t.block(message.content) if message.content else "    (no content)")
+    for a in message.attachments:
+        kind = f"{a.mime_type}, " if a.mime_type else ""
+        lines.append(f"    attachment: {a.file_name or a.id} ({kind}{t.size(a.size)})")
+    for call in message.tool_calls:
+        result = "ok" if call.success else "failed"
+        if call.error:
+            result += f": {t.truncate(t.one_line(call.error), 60)}"
+        lines.append(f"    tool call: {call.tool_name or call.id} — {result}, "
+                     f"{t.duration(call.execution_time)}")
+    return "\n".join(lines)
+
+
+# -- session stats --------------------------------------------------------------------------
+
+def session_stats(options: argparse.Namespace) -> Outcome:
+    with reading(options) as store:
+        session = store.sessions.require(options.id)
+        stats = store.sessions.statistics(options.id)
+    text = "\n".join([f"{session.display_name} ({session.id})", t.fields([
+        ("Messages", t.number(stats.message_count)), ("Agents", t.number(stats.agent_count)),
+        ("Duration", t.duration(stats.duration)), ("Total tokens", t.number(stats.total_tokens)),
+        ("Tool calls", t.number(stats.tool_call_count)),
+    ], indent="  ")])
+    if stats.tokens_by_agent:
+        text += "\nTokens by agent:\n" + t.fields(
+            [(name, t.number(count)) for name, count in sorted(
+                stats.tokens_by_agent.items(), key=lambda item: (-item[1], item[0]))],
+            indent="  ")
+    return Outcome(jsonform.statistics(stats), text)
