@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from dotnet_files import AGENT_ID, MESSAGE_IDS, SESSION_ID
 
-from desktop.data import NotFoundError, SnapshotFormatError
+from desktop.data import DataError, NotFoundError, SnapshotFormatError, ValidationError
 from desktop.data.enums import MessageRole
 from desktop.data.schema import COLUMNS
 from desktop.data.snapshots import FORMAT, Cancelled
@@ -187,3 +187,156 @@ def test_missing_snapshot_or_session(store) -> None:
     session = store.sessions.create("s")
     renamed = store.snapshots.rename(store.snapshots.create(session.id, "a").id, "b", "desc")
     assert (renamed.name, renamed.description) == ("b", "desc")
+
+
+# -- comparing, exporting, importing and listing ---------------------------------------------
+
+
+def test_compare_lists_added_removed_and_changed_messages(dotnet_store) -> None:
+    store = dotnet_store
+    snapshot = store.snapshots.create(SESSION_ID, "then")
+    same = store.snapshots.compare(snapshot.id)
+    assert same.is_same and same.unchanged == 5 and same.changes == ()
+    added = store.sessions.add_message(SESSION_ID, "new", MessageRole.User)
+    store.messages.delete(MESSAGE_IDS[0])
+    store.messages.update(MESSAGE_IDS[1], content="edited", role=MessageRole.System)
+    store.tool_calls.delete("tool-1")
+    store.attachments.update("att-1", file_name="renamed.py")
+    store.sessions.update(SESSION_ID, name="Renamed")
+    result = store.snapshots.compare(snapshot.id)
+    assert (result.added, result.removed, result.changed, result.unchanged) == (1, 1, 2, 2)
+    assert result.session_fields == ("name",) and not result.members_changed
+    by_id = {c.message_id: c for c in result.changes}
+    assert by_id[added.id].kind == "added" and by_id[added.id].after == "new"
+    removed = by_id[MESSAGE_IDS[0]]
+    assert removed.kind == "removed" and removed.before.startswith("Please refactor")
+    edited = by_id[MESSAGE_IDS[1]]
+    assert edited.fields == ("content", "role", "attachments")
+    assert (edited.before[:10], edited.after) == ("Looking at", "edited")
+    assert by_id[MESSAGE_IDS[2]].fields == ("tool calls",)
+    assert [c.sequence_number for c in result.changes] == [1, 2, 3, 6]  # in position order
+    store.memberships.delete((SESSION_ID, AGENT_ID))
+    assert store.snapshots.compare(snapshot.id).members_changed
+    limited = store.snapshots.compare(snapshot.id, limit=1)
+    assert len(limited.changes) == 3 and limited.changed == 2 and limited.truncated
+    store.snapshots.revert(snapshot.id)
+    assert store.snapshots.compare(snapshot.id).is_same  # reverting undoes every difference
+
+
+def test_compare_refuses_dotnet_snapshots_and_missing_sessions(dotnet_store) -> None:
+    with pytest.raises(SnapshotFormatError, match=".NET application"):
+        dotnet_store.snapshots.compare("dotnet-snap")
+    with pytest.raises(NotFoundError):
+        dotnet_store.snapshots.compare("no-such-snapshot")
+
+
+def test_compare_of_a_large_session_runs_in_sqlite(tmp_path) -> None:
+    import time
+
+    from dotnet_files import add_messages, make_dotnet_database
+
+    from desktop.data import open_store
+
+    path = make_dotnet_database(tmp_path / "big.db")
+    add_messages(path, SESSION_ID, 19_995, first_sequence=6)
+    store = open_store(path)
+    try:
+        snapshot = store.snapshots.create(SESSION_ID, "big")
+        add_messages(path, SESSION_ID, 10, first_sequence=20_001)
+        started = time.perf_counter()
+        result = store.snapshots.compare(snapshot.id)
+        assert time.perf_counter() - started < 10  # a quadratic plan takes minutes here
+        assert (result.added, result.removed, result.changed, result.unchanged) == \
+            (10, 0, 0, 20_000)
+    finally:
+        store.close()
+
+
+def test_export_and_import_keep_every_byte(dotnet_store, tmp_path) -> None:
+    store = dotnet_store
+    snapshot = store.snapshots.create(SESSION_ID, "Trip", "with “quotes” and emoji 🎉")
+    (tmp_path / "out").mkdir()
+    written = store.snapshots.export(snapshot.id, tmp_path / "out" / "trip.json")
+    document = json.loads(written.read_text(encoding="utf-8"))
+    assert document["Format"] == "orchestrator-desktop/snapshot-file"
+    assert document["Version"] == 1 and list(document["Snapshot"]) == \
+        list(COLUMNS["SessionSnapshots"])
+    assert not (tmp_path / "out" / "trip.json.partial").exists()
+    imported = store.snapshots.import_file(written)
+    assert imported.id != snapshot.id and imported.session_id == SESSION_ID
+    con = _con(store)
+    rows = [con.execute('SELECT * FROM "SessionSnapshots" WHERE "Id" = ?', (i,)).fetchone()
+            for i in (snapshot.id, imported.id)]
+    assert rows[0][1:] == rows[1][1:]
+    other = store.sessions.create("Somewhere else")
+    elsewhere = store.snapshots.import_file(written, other.id)
+    assert elsewhere.session_id == other.id
+    restored = store.snapshots.restore(elsewhere.id)
+    assert restored.name == "Refactor the parser (Restored)"
+    dotnet = store.snapshots.export("dotnet-snap", tmp_path / "dotnet.json")
+    copy = store.snapshots.import_file(dotnet)
+    assert copy.format == "" and copy.message_count == 5  # another form is kept as it is
+    with pytest.raises(SnapshotFormatError, match=".NET application"):
+        store.snapshots.restore(copy.id)
+
+
+@pytest.mark.parametrize(("content", "error", "words"), [
+    (b"\xff\xfe not text", SnapshotFormatError, "not text"),
+    ("{oops", SnapshotFormatError, "not valid JSON"),
+    ('{"Format": "something else"}', SnapshotFormatError, "not an OrchestratorChat Desktop"),
+    ('{"Format": "orchestrator-desktop/snapshot-file", "Version": 9, "Snapshot": {}}',
+     SnapshotFormatError, "newer version"),
+    ('{"Format": "orchestrator-desktop/snapshot-file", "Version": 1}', SnapshotFormatError,
+     "holds no snapshot"),
+    ('{"Format": "orchestrator-desktop/snapshot-file", "Version": 1, "Snapshot": '
+     '{"CreatedAt": "yesterday", "MessageCount": 1}}', ValidationError, "CreatedAt"),
+    ('{"Format": "orchestrator-desktop/snapshot-file", "Version": 1, "Snapshot": '
+     '{"CreatedAt": "2024-01-01 00:00:00", "MessageCount": -1}}', ValidationError,
+     "MessageCount"),
+    ('{"Format": "orchestrator-desktop/snapshot-file", "Version": 1, "Snapshot": '
+     '{"CreatedAt": "2024-01-01 00:00:00", "MessageCount": 1, "Name": 5}}', ValidationError,
+     "Name"),
+    ('{"Format": "orchestrator-desktop/snapshot-file", "Version": 1, "Snapshot": '
+     '{"CreatedAt": "2024-01-01 00:00:00", "MessageCount": 1, "SessionStateJson": '
+     '"{\\"Format\\": \\"orchestrator-desktop/session-state\\", \\"Version\\": 1}"}}',
+     SnapshotFormatError, "incomplete or damaged"),
+])
+def test_import_refuses_a_bad_file_without_writing(store, tmp_path, content, error,
+                                                   words) -> None:
+    session = store.sessions.create("s")
+    path = tmp_path / "bad.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(error, match=words):
+        store.snapshots.import_file(path, session.id)
+    assert store.snapshots.count() == 0
+
+
+def test_import_needs_a_session_that_exists(store, dotnet_store, tmp_path) -> None:
+    written = dotnet_store.snapshots.export(
+        dotnet_store.snapshots.create(SESSION_ID, "from elsewhere").id, tmp_path / "s.json")
+    with pytest.raises(ValidationError, match="choose a session"):
+        store.snapshots.import_file(written)
+    with pytest.raises(NotFoundError):
+        store.snapshots.import_file(written, "no-such-session")
+    with pytest.raises(DataError, match="Cannot read"):
+        store.snapshots.import_file(tmp_path / "missing.json")
+    assert store.snapshots.count() == 0
+
+
+def test_listing_covers_one_or_every_session_with_names(dotnet_store) -> None:
+    store = dotnet_store
+    other = store.sessions.create("Other")
+    mine = store.snapshots.create(SESSION_ID, "mine")
+    theirs = store.snapshots.create(other.id, "theirs")
+    listed = store.snapshots.listing()
+    assert [item.snapshot.id for item in listed] == [theirs.id, mine.id, "dotnet-snap"]
+    assert [item.session_name for item in listed] == \
+        ["Other", "Refactor the parser", "Refactor the parser"]
+    assert all(item.session_exists for item in listed)
+    assert listed[1].snapshot == mine  # the same record the repository gives
+    assert [item.snapshot.id for item in store.snapshots.listing(SESSION_ID)] == \
+        [mine.id, "dotnet-snap"]
+    assert store.snapshots.listing(SESSION_ID, limit=1)[0].snapshot.id == mine.id

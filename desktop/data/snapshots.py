@@ -1,5 +1,8 @@
 """Session snapshots: the versioned `SessionStateJson` form, create, restore and revert.
 
+Comparing a snapshot with its session now is in `snapshot_compare.py`, snapshot files (export
+and import) in `snapshot_files.py`; `SnapshotService` offers both.
+
 A snapshot keeps every column of the session, its messages (with attachments and tool calls)
 and its memberships exactly as stored, so a restore writes back the very same values.
 `AgentStatesJson` maps each agent id the session uses to that agent's row and configuration
@@ -16,15 +19,21 @@ Form, version 1 (PascalCase, as the .NET side writes JSON)::
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import records as r
 from .encoding import now_text
 from .errors import DataError, NotFoundError, SnapshotFormatError, ValidationError
 from .repository import Repository
 from .schema import COLUMNS, column_list
+
+if TYPE_CHECKING:
+    from .snapshot_compare import SnapshotComparison
+    from .snapshot_files import SnapshotFile
 
 FORMAT = "orchestrator-desktop/session-state"
 VERSION = 1
@@ -41,6 +50,23 @@ class Cancelled(DataError):
 class RevertResult:
     session: r.SessionRecord
     safety_snapshot: r.SnapshotRecord
+
+
+@dataclass(frozen=True)
+class SnapshotListing:
+    """A snapshot with the name of its session, for listings across sessions."""
+
+    snapshot: r.SnapshotRecord
+    session_name: str | None
+    session_exists: bool
+
+
+# The repository's listing columns, qualified for a join with "Sessions".
+LISTING_SQL = (
+    'SELECT x."Id", x."SessionId", x."Name", x."Description", x."CreatedAt", x."MessageCount", '
+    'length(x."SessionStateJson"), json_extract(CASE WHEN json_valid(x."SessionStateJson") '
+    'THEN x."SessionStateJson" END, \'$$.Format\'), s."Name", s."Id" IS NOT NULL '
+    'FROM "SessionSnapshots" x LEFT JOIN "Sessions" s ON s."Id" = x."SessionId"')
 
 
 def _row_dict(table: str, row: tuple[Any, ...]) -> dict[str, Any]:
@@ -131,6 +157,45 @@ class SnapshotService(Repository[r.SnapshotRecord]):
     def for_session(self, session_id: str) -> list[r.SnapshotRecord]:
         """The session's snapshots, newest first."""
         return self.find(session_id=session_id, order_by="-created_at")
+
+    def listing(self, session_id: str | None = None, *, limit: int = 5000
+                ) -> list[SnapshotListing]:
+        """Snapshots of one session, or of every session when `session_id` is None, newest
+        first, each with its session's name."""
+        where = ' WHERE x."SessionId" = $sid' if session_id is not None else ""
+        with self.store.reading():
+            rows = self.store.select(f'{LISTING_SQL}{where} ORDER BY x."CreatedAt" DESC, '
+                                     'x."Id" LIMIT $limit', sid=session_id, limit=int(limit))
+        return [SnapshotListing(r.snapshot_from_row(row[:8]), row[8], bool(row[9]))
+                for row in rows]
+
+    def compare(self, snapshot_id: str, *, limit: int = 2000) -> SnapshotComparison:
+        """Messages added, removed and changed in the snapshot's session since it was taken
+        (at most `limit` of each kind listed; all counted)."""
+        from .snapshot_compare import compare
+
+        return compare(self.store, snapshot_id, limit=limit)
+
+    def export(self, snapshot_id: str, path: str | os.PathLike[str]) -> Path:
+        """Write the snapshot, with its two JSON documents, to a JSON file."""
+        from .snapshot_files import export
+
+        return export(self.store, snapshot_id, path)
+
+    def read_file(self, path: str | os.PathLike[str]) -> SnapshotFile:
+        """Read and check an exported snapshot file without changing the database."""
+        from .snapshot_files import read
+
+        return read(path)
+
+    def import_file(self, source: str | os.PathLike[str] | SnapshotFile,
+                    session_id: str | None = None) -> r.SnapshotRecord:
+        """Add an exported snapshot with a new id to `session_id`, or else to the session it
+        was taken of when this database has it."""
+        from .snapshot_files import SnapshotFile, import_snapshot, read
+
+        snapshot = source if isinstance(source, SnapshotFile) else read(source)
+        return import_snapshot(self.store, snapshot, session_id)
 
     def rename(self, snapshot_id: str, name: str, description: str | None = None
                ) -> r.SnapshotRecord:

@@ -44,3 +44,49 @@ def choose_new_path(parent: QWidget | None, folder: str) -> str | None:
 
 def show_info(parent: QWidget | None, title: str, message: str) -> None:
     QMessageBox.information(parent, title, message)
+
+
+def choose_save_json(parent: QWidget | None, title: str, suggested: str) -> str | None:
+    """A path to write a JSON file to (`suggested` is a folder or a full path), or None."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, "JSON files (*.json)")
+    if path and not path.lower().endswith(".json"):
+        path += ".json"
+    return path or None
+
+
+def choose_open_json(parent: QWidget | None, title: str, folder: str) -> str | None:
+    """An existing JSON file to read, or None."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, folder,
+                                          "JSON files (*.json);;All files (*)")
+    return path or None
+
+
+def ask_name_and_description(parent: QWidget | None, title: str, name: str = "",
+                             description: str = "") -> tuple[str, str] | None:
+    """A name (required) and a description from the person, or None when they cancel."""
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QPlainTextEdit
+
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setAccessibleName(title)
+    name_edit = QLineEdit(name, dialog)
+    name_edit.setAccessibleName("Name")
+    name_edit.selectAll()
+    text = QPlainTextEdit(description, dialog)
+    text.setAccessibleName("Description")
+    text.setTabChangesFocus(True)
+    text.setMinimumSize(360, 90)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel, dialog)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setEnabled(bool(name.strip()))
+    name_edit.textChanged.connect(lambda value: ok.setEnabled(bool(value.strip())))
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form = QFormLayout(dialog)
+    form.addRow("&Name:", name_edit)
+    form.addRow("&Description:", text)
+    form.addRow(buttons)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return name_edit.text().strip(), text.toPlainText().strip()

@@ -156,7 +156,11 @@ class MainWindow(QMainWindow):
                                            "Ctrl+I")
         self.rename_action = self._action("&Rename…", self.rename_session, "F2")
         self.snapshot_action = self._action("Take &Snapshot…", self.take_snapshot,
-                                            "Ctrl+Shift+S")
+                                            "Ctrl+Shift+S",
+                                            "Take a snapshot of the session to restore later")
+        self.manage_snapshots_action = self._action(
+            "&Manage Snapshots…", self.manage_snapshots, "Ctrl+Shift+M",
+            "List, compare, restore, export and import snapshots")
         self.delete_action = self._action("&Delete…", self.delete_session, key.Delete)
         self.about_action = self._action("&About", self.show_about)
         self.status_actions: dict[SessionStatus, QAction] = {}
@@ -194,6 +198,10 @@ class MainWindow(QMainWindow):
             self.status_menu.addAction(action)
         session.addSeparator()
         session.addAction(self.snapshot_action)
+        self.restore_menu = session.addMenu("Restore Sna&pshot")
+        self.restore_menu.setToolTipsVisible(True)
+        self.restore_menu.aboutToShow.connect(self._fill_restore_menu)
+        session.addAction(self.manage_snapshots_action)
         session.addSeparator()
         session.addAction(self.delete_action)
         help_menu = bar.addMenu("&Help")
@@ -499,16 +507,21 @@ class MainWindow(QMainWindow):
         session_id, store = self.current_session_id(), self.store
         if not (session_id and store):
             return
+        from .snapshot_manager import default_snapshot_name
+
         summary = self.sessions.summary(self.table.currentIndex().row())
-        default = f"{summary.session.display_name} snapshot" if summary else "Snapshot"
+        default = default_snapshot_name(summary.session.display_name if summary else None)
         name = dialogs.ask_text(self, "Take snapshot", "Snapshot name:", default)
         if name is None:
             return
-        self._write(lambda: store.snapshots.create(session_id, name),
-                    "Cannot take the snapshot",
-                    lambda snapshot: self.statusBar().showMessage(
-                        f"Snapshot “{snapshot.name}” taken ({snapshot.message_count:,} messages)",
-                        5000))
+
+        def taken(snapshot: Any) -> None:
+            self.statusBar().showMessage(
+                f"Snapshot “{snapshot.name}” taken ({snapshot.message_count:,} messages)", 5000)
+            self._reload_snapshot_manager(snapshot.id)
+
+        self._write(lambda: store.snapshots.create(session_id, name.strip() or default),
+                    "Cannot take the snapshot", taken)
 
     def delete_session(self) -> None:
         session_id, store = self.current_session_id(), self.store
@@ -575,6 +588,10 @@ class MainWindow(QMainWindow):
             action.setEnabled(writable and has_session)
             action.setToolTip(reason or action.text().replace("&", ""))
         self.status_menu.setEnabled(writable and has_session)
+        self.restore_menu.setEnabled(writable and has_session)
+        self.restore_menu.menuAction().setToolTip(reason or "Restore a snapshot of the session "
+                                                  "as a new session")
+        self.manage_snapshots_action.setEnabled(has_store)
         for action in (self.close_action, self.refresh_action, self.find_action,
                        self.first_action, self.last_action):
             action.setEnabled(has_store)
@@ -619,3 +636,191 @@ class MainWindow(QMainWindow):
         close = self.store.close if self.store is not None else None
         self.maintenance.shutdown(close)
         self.queries.shutdown(close)
+
+    # -- snapshots ---------------------------------------------------------------------------------
+
+    def _fill_restore_menu(self) -> None:
+        """Fill Session ▸ Restore Snapshot with the current session's snapshots, read off the
+        GUI thread; choosing one restores it as a new session."""
+        from . import style
+        from .snapshot_manager import RESTORE_MENU_LIMIT
+
+        menu, store, session_id = self.restore_menu, self.store, self.current_session_id()
+        menu.clear()
+        self._restore_menu_for = session_id
+        if store is None or session_id is None:
+            menu.addAction("No session selected").setEnabled(False)
+            return
+        menu.addAction("Loading…").setEnabled(False)
+
+        def done(records: list[Any]) -> None:
+            if store is not self.store or self._restore_menu_for != session_id:
+                return
+            menu.clear()
+            if not records:
+                menu.addAction("No snapshots of this session").setEnabled(False)
+            for record in records[:RESTORE_MENU_LIMIT]:
+                when = style.local(record.created_at).strftime("%Y-%m-%d %H:%M") \
+                    if record.created_at else "—"
+                name = (record.name or "Unnamed snapshot").replace("&", "&&")
+                action = menu.addAction(f"{name}\t{when} · {record.message_count:,} messages")
+                action.setToolTip(record.description or record.name or "")
+                action.triggered.connect(
+                    lambda _=False, r=record: self.restore_snapshot(r.id, r.name or ""))
+            if len(records) > RESTORE_MENU_LIMIT:
+                more = menu.addAction(f"{len(records) - RESTORE_MENU_LIMIT:,} more…")
+                more.triggered.connect(self.manage_snapshots)
+            menu.addSeparator()
+            menu.addAction(self.manage_snapshots_action)
+
+        def failed(error: Exception) -> None:
+            menu.clear()
+            menu.addAction("The snapshots could not be read").setEnabled(False)
+            self._report_failure(error, "Cannot list the snapshots")
+
+        self.queries.submit(lambda: store.snapshots.for_session(session_id), done, failed)
+
+    def manage_snapshots(self) -> None:
+        """Show the snapshot manager, following the current session."""
+        from .snapshot_manager import SnapshotManager
+
+        manager = getattr(self, "snapshot_manager", None)
+        if manager is None:
+            manager = SnapshotManager(self.queries, self)
+            manager.restore_requested.connect(
+                lambda snapshot_id, name: self.restore_snapshot(snapshot_id, name, manager))
+            manager.revert_requested.connect(
+                lambda snapshot_id, name: self.revert_snapshot(snapshot_id, name, manager))
+            manager.changed.connect(self.refresh)
+            self.store_changed.connect(manager.set_store)
+            self.table.selectionModel().currentRowChanged.connect(
+                lambda *_: self._sync_snapshot_manager())
+            self.sessions.modelReset.connect(self._sync_snapshot_manager)
+            self.sessions.reloaded.connect(self._sync_snapshot_manager)
+            self.snapshot_manager = manager
+            manager.set_store(self.store)
+        self._sync_snapshot_manager()
+        if manager.isVisible():  # already open: bring it to the front
+            manager.raise_()
+            manager.activateWindow()
+        manager.show()
+
+    def _sync_snapshot_manager(self) -> None:
+        manager = getattr(self, "snapshot_manager", None)
+        if manager is None:
+            return
+        summary = self.sessions.summary(self.table.currentIndex().row())
+        if summary is not None:
+            manager.set_session(summary.session.id, summary.session.display_name)
+        elif self.thread_model.session_id is None:
+            manager.set_session(None, None)
+
+    def _reload_snapshot_manager(self, select_id: str | None = None, note: str = "") -> None:
+        manager = getattr(self, "snapshot_manager", None)
+        if manager is not None and manager.isVisible():
+            manager.reload(select_id)
+            if note:
+                manager.say(note)
+
+    def restore_snapshot(self, snapshot_id: str, name: str, parent: Any = None) -> None:
+        """Restore a snapshot as a new session with a progress dialog (Cancel keeps nothing);
+        then select and show the new session."""
+        store = self.store
+        if store is None or store.read_only:
+            return
+
+        def work(report: Any, should_stop: Any) -> Any:
+            return store.snapshots.restore(
+                snapshot_id, progress=lambda fraction: report("Restoring", fraction),
+                should_stop=should_stop)
+
+        def done(session: Any) -> None:
+            note = f"Restored “{name}” as “{session.display_name}”, now shown in the window."
+            self.statusBar().showMessage(note, 8000)
+            if store is self.store:
+                self._show_new_session(session.id)
+                self._reload_snapshot_manager(note=note)
+
+        self._run_snapshot_task(work, done, parent, "Restoring snapshot",
+                                f"Restoring “{name}” as a new session…",
+                                "Cannot restore the snapshot", "Restore")
+
+    def revert_snapshot(self, snapshot_id: str, name: str, parent: Any = None) -> None:
+        """Put a snapshot's session back as it was, after an automatic safety snapshot whose
+        name the person is told."""
+        store = self.store
+        if store is None or store.read_only:
+            return
+
+        def work(report: Any, should_stop: Any) -> Any:
+            return store.snapshots.revert(
+                snapshot_id, progress=lambda fraction: report("Reverting", fraction),
+                should_stop=should_stop)
+
+        def done(result: Any) -> None:
+            if store is not self.store:
+                return
+            self.refresh()
+            self._reload_snapshot_manager(
+                result.safety_snapshot.id,
+                f"Reverted to “{name}”; safety snapshot “{result.safety_snapshot.name}” taken.")
+            dialogs.show_info(
+                parent or self, "Session reverted",
+                f"“{result.session.display_name}” is back as it was in “{name}”.\n\n"
+                f"A safety snapshot of how it was just before was taken first: "
+                f"“{result.safety_snapshot.name}”. Revert to it to undo this.")
+
+        self._run_snapshot_task(work, done, parent, "Reverting session",
+                                f"Reverting the session to “{name}”…",
+                                "Cannot revert the session", "Revert")
+
+    def _run_snapshot_task(self, work: Any, done: Any, parent: Any, title: str, text: str,
+                           failure_title: str, verb: str) -> None:
+        """Run a restore or revert on the maintenance runner (browsing queries never wait
+        behind it) with a window-modal progress dialog."""
+        from ..data.snapshots import Cancelled
+        from .progress import TaskProgressDialog
+
+        previous = getattr(self, "snapshot_progress", None)
+        if previous is not None:
+            previous.deleteLater()
+        dialog = TaskProgressDialog(parent or self, title, text)
+        self.snapshot_progress = dialog
+
+        def succeeded(result: Any) -> None:
+            dialog.finish()
+            done(result)
+
+        def failed(error: Exception) -> None:
+            dialog.finish()
+            if isinstance(error, Cancelled):
+                self.statusBar().showMessage(f"{verb} cancelled; nothing was changed.", 8000)
+            else:
+                self._report_failure(error, failure_title)
+
+        task = self.maintenance.submit(work, succeeded, failed,
+                                       on_progress=lambda _text, f: dialog.set_fraction(f))
+        dialog.attach(task)
+        dialog.show()
+
+    def _show_new_session(self, session_id: str) -> None:
+        """Select and show a session just written, once the list has read it."""
+        def attempt() -> bool:
+            row = self.sessions.row_of(session_id)
+            if row < 0:
+                return False
+            index = self.sessions.index(row, 0)
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
+            return True
+
+        def listed() -> None:
+            self.sessions.reloaded.disconnect(listed)
+            if not attempt():  # hidden by the filters: show it anyway
+                self.table.clearSelection()
+                self.thread_model.show_session(session_id)
+                self._load_details(session_id)
+            self.thread.list.setFocus()
+
+        self.sessions.reloaded.connect(listed)
+        self.refresh()
