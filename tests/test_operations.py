@@ -340,3 +340,30 @@ def test_plans_with_ordered_steps_and_decoded_dependencies(dotnet_store) -> None
     assert steps[0].input.mapping() == {"File": "tokenizer.py"}
     assert steps[0].duration == timedelta(minutes=1)
     assert dotnet_store.plans.for_session("empty-strings-session") == []
+
+
+def test_import_messages_appends_in_one_transaction(store) -> None:
+    session = store.sessions.create("Imported")
+    store.sessions.add_message(session.id, "first", MessageRole.User)
+    items = [{"content": f"imported {n}", "role": MessageRole.Assistant,
+              "agent_id": "default-claude", "timestamp": datetime(2024, 1, 30, 9, 5, 0, 500000),
+              "token_usage": {"TotalTokens": 2},
+              "tool_calls": [{"tool_name": "t", "success": True,
+                              "execution_time": timedelta(seconds=2)}] if n == 3 else [],
+              "attachments": [{"file_name": "a.txt", "size": 3}] if n == 4 else []}
+             for n in range(12_000)]
+    fractions = []
+    assert store.sessions.import_messages(session.id, items, progress=fractions.append) == 12_000
+    assert fractions == [5000 / 12000, 10000 / 12000, 1.0]
+    rows = _rows(store, 'SELECT "SequenceNumber", "Content", "Timestamp", "TokenUsageJson" '
+                 'FROM "Messages" WHERE "SessionId" = ? ORDER BY 1 LIMIT 3', session.id)
+    assert rows[1] == (2, "imported 0", "2024-01-30 09:05:00.5", '{"TotalTokens":2}')
+    assert store.sessions.statistics(session.id).tool_call_count == 1
+    assert _rows(store, 'SELECT "ExecutionTime", "Success" FROM "ToolCalls"') == [
+        ("00:00:02", 1)]
+    assert _rows(store, 'SELECT "FileName", "Size" FROM "Attachments"') == [("a.txt", 3)]
+    assert len(store.search.search("imported", limit=20_000).hits) == 12_000
+    assert store.search.index_is_consistent() and store.search.check() == []
+    with pytest.raises(NotFoundError, match="agent"):
+        store.sessions.import_messages(session.id, [{"content": "x", "agent_id": "ghost"}])
+    assert store.messages.count(session_id=session.id) == 12_001

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -302,6 +302,26 @@ class Store:
         if rows:
             self.db.get_connection().executemany(sql, rows)
 
+    def bulk_insert(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        """Insert many full rows of a contract table with one INSERT ... SELECT.
+
+        Rows are staged in a TEMP table first: one statement for all of them lets the
+        search-index triggers write one index segment instead of one per row.
+        """
+        self.require_writable()
+        if not rows:
+            return
+        con = self.db.get_connection()
+        staging = f"desktop_staging_{table}"
+        con.execute(f'DROP TABLE IF EXISTS temp."{staging}"')
+        con.execute(f'CREATE TEMP TABLE "{staging}" AS SELECT * FROM main."{table}" WHERE 0')
+        marks = ", ".join("?" * len(schema.COLUMNS[table]))
+        con.executemany(f'INSERT INTO temp."{staging}" VALUES ({marks})', rows)
+        columns = schema.column_list(table)
+        con.execute(f'INSERT INTO main."{table}" ({columns}) SELECT {columns} '
+                    f'FROM temp."{staging}"')
+        con.execute(f'DROP TABLE temp."{staging}"')
+
     # -- sessions of work ---------------------------------------------------------------
 
     def require_writable(self) -> None:
@@ -371,24 +391,27 @@ class Store:
         destination = Path(destination).expanduser().absolute()
         if destination.resolve() == self.path.resolve():
             raise DataError("A backup cannot overwrite the database it copies.")
-        destination.parent.mkdir(parents=True, exist_ok=True)
         partial = destination.with_name(destination.name + ".partial")
-        source = sqlite3.connect(_uri(self.path, read_only=True), uri=True,
-                                 timeout=BUSY_TIMEOUT_SECONDS)
-        try:
-            target = sqlite3.connect(str(partial))
-            try:
-                def report(_status: int, remaining: int, total: int) -> None:
-                    if progress and total:
-                        progress("Backing up the database", 1 - remaining / total)
 
-                with translated_errors():
-                    source.backup(target, pages=2048, progress=report)
-            finally:
-                target.close()
-        finally:
-            source.close()
-        os.replace(partial, destination)
+        def report(_status: int, remaining: int, total: int) -> None:
+            if progress and total:
+                progress("Backing up the database", 1 - remaining / total)
+
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with translated_errors(), closing(sqlite3.connect(
+                    _uri(self.path, read_only=True), uri=True,
+                    timeout=BUSY_TIMEOUT_SECONDS)) as source, \
+                    closing(sqlite3.connect(str(partial))) as target:
+                source.backup(target, pages=2048, progress=report)
+            os.replace(partial, destination)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise DataError(f"Cannot write the backup to {destination}: "
+                            f"{exc.strerror or exc}.") from exc
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         return destination
 
     def needs_maintenance(self) -> bool:

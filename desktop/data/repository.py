@@ -34,6 +34,14 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     "OrchestrationSteps": r.step_from_row,
 }
 
+# How errors name a row of each table.
+KINDS = {
+    "Sessions": "session", "Messages": "message", "Agents": "agent",
+    "AgentConfigurations": "agent configuration", "SessionAgents": "session membership",
+    "Attachments": "attachment", "ToolCalls": "tool call", "SessionSnapshots": "snapshot",
+    "OrchestrationPlans": "orchestration plan", "OrchestrationSteps": "orchestration step",
+}
+
 # Values the seed's classes would give a new object; callables are evaluated per add().
 DEFAULTS: dict[str, dict[str, Any]] = {
     "Sessions": {"type": 0, "status": 0, "created_at": utc_now, "last_activity_at": utc_now},
@@ -65,7 +73,7 @@ class Repository(Generic[T]):
         self.attr_to_column = {a.name: a.column for a in entity._attrs_ if a.column}
         self.key_attrs = [a.name for a in entity._pk_attrs_]
         self.key_columns = [self.attr_to_column[name] for name in self.key_attrs]
-        self.kind = entity.__name__.lower()
+        self.kind = KINDS.get(self.table, self.table.lower())
         self.build = BUILDERS[self.table]
 
     # -- helpers -------------------------------------------------------------------------
@@ -115,7 +123,7 @@ class Repository(Generic[T]):
         """The record with this primary key; NotFoundError when there is none."""
         record = self.get(key)
         if record is None:
-            raise NotFoundError(self.kind.replace("orchestration", "orchestration "), str(key))
+            raise NotFoundError(self.kind, str(key))
         return record
 
     def exists(self, key: Any) -> bool:

@@ -139,16 +139,7 @@ class SearchService:
         params["limit"] = int(limit)
         if state is IndexState.READY:
             params["query"] = query
-            sql = (
-                f'SELECT m."Id", m."SessionId", s."Name", m."Role", m."AgentId", a."Name", '
-                f'm."Timestamp", m."SequenceNumber", snippet("{fts.FTS_TABLE}", 0, char(2), '
-                f"char(3), '…', 24), bm25(\"{fts.FTS_TABLE}\") "
-                f'FROM "{fts.FTS_TABLE}" JOIN "{fts.KEYS_TABLE}" k ON k."Key" = '
-                f'"{fts.FTS_TABLE}".rowid JOIN "Messages" m ON m."Id" = k."MessageId" '
-                'LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '
-                'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" '
-                f'WHERE "{fts.FTS_TABLE}" MATCH $query{where} '
-                f'ORDER BY bm25("{fts.FTS_TABLE}") LIMIT $limit')
+            sql = _ranked_sql(where)
             note = ""
         else:
             sql, note = self._scan_sql(text, where, params)
@@ -223,6 +214,8 @@ class SearchService:
         problems = []
         if not self.index_is_consistent():
             problems.append("The search index does not cover every message.")
+        if self.store.read_only:
+            return problems  # SQLite's own index check needs a writable file
         try:
             with self.store.writing():
                 self.store.execute(
@@ -231,3 +224,26 @@ class SearchService:
         except Exception as exc:  # SQLite reports index damage as an error
             problems.append(f"The search index is damaged ({exc}).")
         return problems
+
+
+def _ranked_sql(where: str) -> str:
+    """Rank first, join and make snippets only for the top hits (not for every match)."""
+    index, keys = fts.FTS_TABLE, fts.KEYS_TABLE
+    if where:  # the filters need each match's message row
+        top = (f'SELECT "{index}".rowid AS "Key", bm25("{index}") AS "Score" FROM "{index}" '
+               f'JOIN "{keys}" k ON k."Key" = "{index}".rowid '
+               'JOIN "Messages" m ON m."Id" = k."MessageId" '
+               f'WHERE "{index}" MATCH $query{where} ORDER BY 2 LIMIT $limit')
+    else:
+        top = (f'SELECT rowid AS "Key", rank AS "Score" FROM "{index}" '
+               f'WHERE "{index}" MATCH $query ORDER BY rank LIMIT $limit')
+    return (
+        f'SELECT * FROM (WITH top AS MATERIALIZED ({top}) '
+        'SELECT m."Id", m."SessionId", s."Name", m."Role", m."AgentId", a."Name", '
+        f'm."Timestamp", m."SequenceNumber", snippet("{index}", 0, char(2), char(3), \'…\', 24), '
+        f'top."Score" FROM top JOIN "{index}" ON "{index}".rowid = top."Key" '
+        f'JOIN "{keys}" k ON k."Key" = top."Key" JOIN "Messages" m ON m."Id" = k."MessageId" '
+        'LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '
+        'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" '
+        f'WHERE "{index}" MATCH $query ORDER BY top."Score")'
+    )

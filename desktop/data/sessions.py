@@ -232,7 +232,8 @@ class SessionRepository(Repository[r.SessionRecord]):
         from dataclasses import replace
 
         return [replace(m, attachments=tuple(attachments.get(m.id, ())),
-                        tool_calls=tuple(calls.get(m.id, ()))) for m in messages]
+                        tool_calls=tuple(calls.get(m.id, ())))
+                if m.id in attachments or m.id in calls else m for m in messages]
 
     def messages_around(self, session_id: str, message_id: str, *, context: int = 25
                         ) -> MessagePage | None:
@@ -344,6 +345,55 @@ class SessionRepository(Repository[r.SessionRecord]):
             message = r.message_from_row(page[0])
             return self._with_children([message])[0]
 
+    def import_messages(self, session_id: str, messages: Sequence[dict[str, Any]], *,
+                        chunk: int = 5000, progress: Any = None) -> int:
+        """Append many messages in one transaction, numbered after the session's last.
+
+        Each item takes `content`, `role`, and optionally `id`, `agent_id`,
+        `parent_message_id`, `timestamp` (datetime or .NET text), `metadata`, `token_usage`,
+        `attachments` and `tool_calls` (lists of column dicts, as for `add_message`).
+        Returns how many messages were added.
+        """
+        from .database import new_id
+        from .encoding import encode_value
+
+        now = now_text()
+        with self.store.writing():
+            if not self.exists(session_id):
+                raise NotFoundError("session", session_id)
+            wanted = {m["agent_id"] for m in messages if m.get("agent_id")}
+            known = {row[0] for row in self.store.select('SELECT "Id" FROM "Agents"')}
+            missing = sorted(wanted - known)
+            if missing:
+                raise NotFoundError("agent", missing[0])
+            sequence = int(self.store.scalar(
+                'SELECT coalesce(max("SequenceNumber"), 0) FROM "Messages" '
+                'WHERE "SessionId" = $sid', sid=session_id))
+            for start in range(0, len(messages), chunk):
+                rows, attachment_rows, call_rows = [], [], []
+                for item in messages[start:start + chunk]:
+                    sequence += 1
+                    message_id = item.get("id") or new_id()
+                    rows.append((
+                        message_id, session_id, item.get("content"),
+                        int(MessageRole(item.get("role", MessageRole.User))),
+                        item.get("agent_id"), item.get("parent_message_id"),
+                        encode_value(item.get("timestamp")) or now, sequence,
+                        dump_json(item.get("metadata")), dump_json(item.get("token_usage"))))
+                    for key, table, target in (("attachments", "Attachments", attachment_rows),
+                                               ("tool_calls", "ToolCalls", call_rows)):
+                        for child in item.get(key) or ():
+                            values = {"id": new_id(), **child, "message_id": message_id}
+                            target.append(_child_row(table, values, now))
+                self.store.bulk_insert("Messages", rows)
+                self.store.bulk_insert("Attachments", attachment_rows)
+                self.store.bulk_insert("ToolCalls", call_rows)
+                if progress:
+                    progress(min((start + chunk) / max(len(messages), 1), 1.0))
+            self.store.execute('UPDATE "Sessions" SET "LastActivityAt" = $now WHERE "Id" = $sid',
+                               now=now, sid=session_id)
+        return len(messages)
+
     def set_status(self, session_id: str, status: SessionStatus) -> r.SessionRecord:
         """Change the status; Completed/Failed/Cancelled also set CompletedAt when unset."""
         with self.store.writing():
@@ -363,3 +413,25 @@ class SessionRepository(Repository[r.SessionRecord]):
                 'DELETE FROM "OrchestrationPlans" WHERE "SessionId" = $id', id=key)
             return super().delete(key)
 
+
+
+_CHILD_DEFAULTS = {
+    "Attachments": {"size": 0},
+    "ToolCalls": {"success": False, "execution_time": "00:00:00"},
+}
+_CHILD_DATES = {"Attachments": "uploaded_at", "ToolCalls": "executed_at"}
+
+
+def _child_row(table: str, values: dict[str, Any], now: str) -> tuple[Any, ...]:
+    """A full attachment or tool-call row from snake_case values, .NET-encoded."""
+    from .encoding import encode_value
+    from .schema import COLUMNS
+
+    merged = {**_CHILD_DEFAULTS[table], _CHILD_DATES[table]: now, **values}
+    snake = {"".join("_" + c.lower() if c.isupper() else c for c in column).lstrip("_"): column
+             for column in COLUMNS[table]}
+    unknown = set(merged) - set(snake)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], f"is not a column of {table}")
+    by_column = {snake[name]: encode_value(value) for name, value in merged.items()}
+    return tuple(by_column.get(column) for column in COLUMNS[table])

@@ -267,12 +267,6 @@ class SnapshotService(Repository[r.SnapshotRecord]):
         usable_agents = self._ensure_agents(state, agents)
         messages = state["Messages"]
         total = max(len(messages), 1)
-        message_sql = (f'INSERT INTO "Messages" ({column_list("Messages")}) VALUES '
-                       f'({", ".join("?" * len(COLUMNS["Messages"]))})')
-        attachment_sql = (f'INSERT INTO "Attachments" ({column_list("Attachments")}) VALUES '
-                          f'({", ".join("?" * len(COLUMNS["Attachments"]))})')
-        call_sql = (f'INSERT INTO "ToolCalls" ({column_list("ToolCalls")}) VALUES '
-                    f'({", ".join("?" * len(COLUMNS["ToolCalls"]))})')
         for start in range(0, len(messages), CHUNK):
             if should_stop():
                 raise Cancelled("The restore was cancelled; nothing was changed.")
@@ -293,9 +287,9 @@ class SnapshotService(Repository[r.SnapshotRecord]):
                         item["Id"] = item["Id"] if keep_child_ids else make_id()
                         item["MessageId"] = values["Id"]
                         child_rows.append(tuple(item.get(c) for c in COLUMNS[table]))
-            store.executemany(message_sql, rows)
-            store.executemany(attachment_sql, attachment_rows)
-            store.executemany(call_sql, call_rows)
+            store.bulk_insert("Messages", rows)
+            store.bulk_insert("Attachments", attachment_rows)
+            store.bulk_insert("ToolCalls", call_rows)
             if progress:
                 progress(min((start + CHUNK) / total, 1.0))
         members = [tuple({**m, "SessionId": session_id}.get(c) for c in COLUMNS["SessionAgents"])

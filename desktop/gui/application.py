@@ -26,8 +26,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "Browse OrchestratorChat sessions. With a command (see `orchestrator-desktop --help`) "
         "it runs without a window."))
     parser.add_argument("path", nargs="?", help="database file to open")
+    parser.add_argument("--db", dest="db", help="database file to open (same as PATH)")
     parser.add_argument("--verbose", action="store_true", help="log debugging detail")
     args, _qt_args = parser.parse_known_args(argv)
+    args.path = args.path or args.db
     return args
 
 
