@@ -503,7 +503,7 @@ class Benchmark:
             note="the app reads the snapshot's JSON; raw copies the live rows"))
 
     def bulk_import(self, store: Store, raw: Raw) -> None:
-        """Many `add_message` calls in one unit of work against one `executemany`."""
+        """`sessions.import_messages` against one raw `executemany`."""
         source = raw.con.execute(
             'SELECT "Content", "Role", "AgentId", "TokenUsageJson" FROM "Messages" '
             'WHERE "SessionId" = ? ORDER BY "SequenceNumber" LIMIT ?',
@@ -516,12 +516,11 @@ class Benchmark:
         sessions = iter([store.sessions.create(f"bulk import {n}").id
                          for n in range(2 * (self.write_repeat + 1))])
 
+        items = [{"content": content, "role": MessageRole(role), "agent_id": agent,
+                  "token_usage": tokens} for content, role, agent, tokens in rows]
+
         def app_import() -> None:
-            session_id = next(sessions)
-            with store.unit_of_work():
-                for content, role, agent, tokens in rows:
-                    store.sessions.add_message(session_id, content, MessageRole(role),
-                                               agent_id=agent, token_usage=tokens)
+            store.sessions.import_messages(next(sessions), items)
 
         def raw_import() -> None:
             raw.bulk_import(next(sessions), rows)
@@ -532,8 +531,8 @@ class Benchmark:
             "one `executemany` INSERT of the same rows (new ids, sequence numbers, JSON token "
             "usage) and one UPDATE of the session's last activity",
             note=(f"app {count / app:,.0f} messages/s, raw {count / floor:,.0f} messages/s; "
-                  "the app has no bulk API: this is `add_message` once per row inside "
-                  "`unit_of_work()`") if floor else ""))
+                  "the app stages the rows in a TEMP table and inserts them with one "
+                  "INSERT … SELECT") if floor else ""))
 
 
 def environment() -> list[str]:
