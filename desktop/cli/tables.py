@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..data.encoding import JsonText
+from ..units import human_size
 
 ELLIPSIS = "…"
 EMPTY = "-"
@@ -121,9 +122,4 @@ def json_text(value: JsonText, width: int = 0) -> str:
 
 def size(count: int) -> str:
     """A byte count for people: `812 B`, `2.0 KB`, `3.4 MB`."""
-    amount = float(count)
-    for unit in ("B", "KB", "MB", "GB"):
-        if amount < 1024 or unit == "GB":
-            return f"{int(amount)} {unit}" if unit == "B" else f"{amount:.1f} {unit}"
-        amount /= 1024
-    return f"{count} B"  # pragma: no cover
+    return human_size(count)

@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from ..data.enums import MessageRole, SessionStatus, StepStatus
+from ..units import human_size  # noqa: F401 - re-exported for the views
 
 STATUS_COLOURS = {
     SessionStatus.Active: "#2e7d32",
@@ -83,15 +84,6 @@ def exact_time(when: datetime | None) -> str:
     if when is None:
         return "—"
     return local(when).strftime("%Y-%m-%d %H:%M:%S %Z")
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"
 
 
 def human_duration(seconds: float) -> str:
