@@ -1,0 +1,183 @@
+"""Window benchmarks: launch time and memory against a bare PySide6 window, and scrolling.
+
+    .venv/bin/python -m benchmarks.gui [--size full|small] [--repeat 5]
+
+Each launch is a fresh process (the parent times from start to the child's "ready" line);
+the bare floor is a process that imports PySide6, shows an empty QWidget and reports. Memory
+is the child's peak resident set (ru_maxrss) at that moment. Scrolling opens the biggest
+session and scrolls the thread to its end, sampling resident memory as it goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import generate as gen
+from benchmarks.run import cached_database, default_cache_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BARE = """
+import resource, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+app = QApplication(sys.argv[:1])
+w = QWidget(); w.resize(1400, 860); w.show()
+def poll():
+    if w.isVisible():
+        print("READY", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+        app.quit()
+t = QTimer(); t.timeout.connect(poll); t.start(5)
+app.exec()
+"""
+
+APP = """
+import resource, sys
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from desktop.gui.application import create_application
+from desktop.gui.main_window import MainWindow
+create_application()
+w = MainWindow(QSettings(sys.argv[2], QSettings.Format.IniFormat))
+w.resize(1400, 860)
+w.open_file(sys.argv[1], create=False)
+w.show()
+def poll():
+    if w.isVisible() and w.sessions.rowCount() > 0:
+        print("READY", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+t = QTimer(); t.timeout.connect(poll); t.start(5)
+app.exec()
+"""
+
+SCROLL = """
+import sys, time
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from desktop.gui.application import create_application
+from desktop.gui.main_window import MainWindow
+create_application()
+page = __import__("os").sysconf("SC_PAGE_SIZE")
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * page / 2**20
+w = MainWindow(QSettings(sys.argv[2], QSettings.Format.IniFormat))
+w.resize(1400, 860); w.open_file(sys.argv[1], create=False); w.show()
+limit = int(sys.argv[4])
+state = {"start": None, "peak": 0.0}
+def step():
+    m = w.thread_model
+    if w.sessions.rowCount() and m.session_id != sys.argv[3]:
+        m.show_session(sys.argv[3]); return
+    if m.session_id != sys.argv[3] or not m.rowCount():
+        return
+    if state["start"] is None:
+        state["start"] = rss(); state["t"] = time.perf_counter()
+    state["peak"] = max(state["peak"], rss())
+    last = m.message(m.rowCount() - 1).sequence_number
+    if (not m.has_after and not m.is_loading) or last >= limit:
+        print("DONE", state["start"], state["peak"], rss(), last,
+              time.perf_counter() - state["t"], flush=True)
+        app.quit(); return
+    w.thread.list.scrollToBottom()
+t = QTimer(); t.timeout.connect(step); t.start(1)
+app.exec()
+"""
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME"):
+        env[name] = str(home / name.lower())
+    return env
+
+
+def launch(script: str, args: list[str], home: Path) -> tuple[float, float]:
+    """Seconds from process start to its READY line, and its peak RSS then (MB)."""
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True, env=_env(home), cwd=ROOT)
+    try:
+        for line in child.stdout:  # type: ignore[union-attr]
+            if line.startswith("READY"):
+                return time.perf_counter() - start, int(line.split()[1]) / 1024
+        raise RuntimeError("the child ended without showing its window")
+    finally:
+        child.kill()
+        child.wait()
+
+
+def biggest_session(path: Path) -> str:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return con.execute('SELECT "SessionId" FROM "Messages" GROUP BY "SessionId" '
+                           'ORDER BY count(*) DESC LIMIT 1').fetchone()[0]
+    finally:
+        con.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.gui", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", choices=("small", "full"), default="full")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--scroll-messages", type=int, default=100_000)
+    args = parser.parse_args(argv)
+    source, _ = cached_database(args.size, 8, default_cache_dir(),
+                                lambda text: print(text, file=sys.stderr))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        big = folder / "big.db"
+        shutil.copyfile(source, big)
+        small = folder / "small.db"
+        gen.generate(small, sessions=50, messages=500, big_session=100, snapshot_session=50)
+        session = biggest_session(big)
+        bare, first, small_runs, runs = [], [], [], []
+        first.append(launch(APP, [str(big), str(folder / "s0.ini")], folder))
+        for n in range(args.repeat):
+            bare.append(launch(BARE, [], folder))
+            runs.append(launch(APP, [str(big), str(folder / f"s{n}.ini")], folder))
+            small_runs.append(launch(APP, [str(small), str(folder / f"t{n}.ini")], folder))
+        out = subprocess.run([sys.executable, "-c", SCROLL, str(big), str(folder / "x.ini"),
+                              session, str(args.scroll_messages)], capture_output=True,
+                             text=True, env=_env(folder), cwd=ROOT, timeout=3600)
+        done = [line for line in out.stdout.splitlines() if line.startswith("DONE")]
+    med = statistics.median
+    bare_t, bare_m = med(t for t, _ in bare), med(m for _, m in bare)
+    app_t, app_m = med(t for t, _ in runs), med(m for _, m in runs)
+    small_t = med(t for t, _ in small_runs)
+    print("| measurement | app | bare PySide6 window | ratio | goal | met? |")
+    print("|---|---:|---:|---:|---|---|")
+    count = sqlite3.connect(source).execute('SELECT count(*) FROM "Messages"').fetchone()[0]
+    print(f"| launch to a populated main window, {count:,}-message file | {app_t * 1000:,.0f} ms | "
+          f"{bare_t * 1000:,.0f} ms | {app_t / bare_t:.2f}x | ≤ 2x | "
+          f"{'yes' if app_t <= 2 * bare_t else '**no**'} |")
+    print(f"| the same, very first launch on that file (starts its maintenance) | "
+          f"{first[0][0] * 1000:,.0f} ms | | | — (info) | — |")
+    print(f"| the same, a 500-message database | {small_t * 1000:,.0f} ms | | | — (info) | — |")
+    print(f"| peak memory at that point | {app_m:,.0f} MB | {bare_m:,.0f} MB | "
+          f"{app_m / bare_m:.2f}x | ≤ 1.5x | {'yes' if app_m <= 1.5 * bare_m else '**no**'} |")
+    if done:
+        _, start, peak, end, last, seconds = done[0].split()
+        growth = float(peak) - float(start)
+        print(f"| scrolling the thread to message {int(last):,} of the biggest session "
+              f"({float(seconds):.0f} s) | +{growth:.0f} MB resident "
+              f"({float(start):.0f} → peak {float(peak):.0f} MB) | | | < 50 MB | "
+              f"{'yes' if growth < 50 else '**no**'} |")
+    else:
+        print(f"| scrolling | failed: {out.stderr[-300:]!r} | | | < 50 MB | **no** |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
