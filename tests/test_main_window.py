@@ -17,7 +17,7 @@ from dotnet_files import (
     make_dotnet_database,
 )
 from gui_helpers import open_window, select_session, settings_in
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QPlainTextEdit
 
 from desktop.data.enums import MessageRole, SessionStatus
@@ -154,6 +154,12 @@ def test_search_as_you_type_and_jump_to_the_hit(window, qtbot) -> None:
     assert model.index(row).data(Qt.ItemDataRole.UserRole + 12) == ("rewritten", "tokenizer")
     window.search.role.setCurrentIndex(window.search.role.findData(MessageRole.Assistant))
     qtbot.waitUntil(lambda: window.search.model.rowCount() == 1, timeout=5000)
+    window.search.role.setCurrentIndex(0)
+    window.search.use_until.setChecked(True)
+    window.search.until.setDate(QDate(2024, 1, 28))  # before every message, in any zone
+    qtbot.waitUntil(lambda: window.search.model.rowCount() == 0, timeout=5000)
+    window.search.until.setDate(QDate(2024, 1, 30))
+    qtbot.waitUntil(lambda: window.search.model.rowCount() == 2, timeout=5000)
 
 
 def test_search_says_when_the_index_is_not_ready(qtbot, tmp_path, monkeypatch) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, time
+from datetime import datetime, time, timezone
 from typing import Any
 
 from PySide6.QtCore import (
@@ -168,11 +168,19 @@ class SearchPanel(QWidget):
         self.since.setCalendarPopup(True)
         self.since.setDate(QDate.currentDate().addMonths(-1))
         self.since.setEnabled(False)
+        self.use_until = QCheckBox("Until", self)
+        self.until = QDateEdit(self)
+        self.until.setAccessibleName("Search messages until date")
+        self.until.setCalendarPopup(True)
+        self.until.setDate(QDate.currentDate())
+        self.until.setEnabled(False)
         filters.addWidget(self.this_session, 0, 0, 1, 2)
         filters.addWidget(self.role, 1, 0)
         filters.addWidget(self.agent, 1, 1)
         filters.addWidget(self.use_since, 2, 0)
         filters.addWidget(self.since, 2, 1)
+        filters.addWidget(self.use_until, 3, 0)
+        filters.addWidget(self.until, 3, 1)
         self.status = QLabel("", self)
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Search status")
@@ -195,9 +203,11 @@ class SearchPanel(QWidget):
         self.query.returnPressed.connect(self.run_search)
         for signal in (self.this_session.toggled, self.role.currentIndexChanged,
                        self.agent.currentIndexChanged, self.use_since.toggled,
-                       self.since.dateChanged):
+                       self.since.dateChanged, self.use_until.toggled,
+                       self.until.dateChanged):
             signal.connect(lambda *_: self._timer.start())
         self.use_since.toggled.connect(self.since.setEnabled)
+        self.use_until.toggled.connect(self.until.setEnabled)
         self.results.activated.connect(self._choose)
         self.results.clicked.connect(self._choose)
 
@@ -222,12 +232,15 @@ class SearchPanel(QWidget):
             self._timer.start()
 
     def current_filter(self) -> SearchFilter:
-        since = None
+        since = until = None
         if self.use_since.isChecked():
-            since = datetime.combine(self.since.date().toPython(), time())
+            since = _utc(datetime.combine(self.since.date().toPython(), time()))
+        if self.use_until.isChecked():  # the whole of that day
+            until = _utc(datetime.combine(self.until.date().toPython(), time.max))
         return SearchFilter(
             session_id=self._session_id if self.this_session.isChecked() else None,
-            role=self.role.currentData(), agent_id=self.agent.currentData(), since=since)
+            role=self.role.currentData(), agent_id=self.agent.currentData(), since=since,
+            until=until)
 
     def run_search(self) -> None:
         """Search now (the field's edits call this after a short pause)."""
@@ -263,3 +276,8 @@ class SearchPanel(QWidget):
         hit = self.model.hit(index.row())
         if hit is not None:
             self.hit_chosen.emit(hit, self.query.text())
+
+
+def _utc(local_time: datetime) -> datetime:
+    """A naive local time (what the date fields mean) as the naive UTC the file stores."""
+    return local_time.astimezone(timezone.utc).replace(tzinfo=None)

@@ -433,6 +433,10 @@ class ThreadView(QWidget):
         if stats is None:
             self.totals.setText("No session selected")
             return
+        if stats.message_count == 0:
+            self.totals.setText(f"This session has no messages yet  ·  {stats.agent_count} "
+                                "agents")
+            return
         self.totals.setText(
             f"{stats.message_count:,} messages  ·  {stats.total_tokens:,} tokens  ·  "
             f"{stats.tool_call_count:,} tool calls  ·  {stats.agent_count} agents  ·  "
