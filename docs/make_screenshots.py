@@ -48,6 +48,8 @@ def wait_for(condition, timeout_ms: int = 20_000) -> None:
     while not condition() and waited < timeout_ms:
         wait(50)
         waited += 50
+    if not condition():
+        raise RuntimeError("timed out waiting for the window")
 
 
 def save(widget: QWidget, name: str) -> None:

@@ -21,7 +21,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QEventLoop, QPoint, QRect, QSettings, QTimer  # noqa: E402
+from make_screenshots import wait, wait_for  # noqa: E402  (the folder of this script)
+from PySide6.QtCore import QPoint, QRect, QSettings  # noqa: E402
 from PySide6.QtGui import QColor, QPainter, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QMenu, QWidget  # noqa: E402
 
@@ -38,21 +39,6 @@ SNAPSHOTS = (  # name, description, hours before now
     ("Before the risky migration", "Taken right before letting the agents run the migration.",
      1),
 )
-
-
-def wait(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait_for(condition, timeout_ms: int = 20_000) -> None:
-    waited = 0
-    while not condition() and waited < timeout_ms:
-        wait(50)
-        waited += 50
-    if not condition():
-        raise RuntimeError("timed out waiting for the window")
 
 
 def save(pixmap: QPixmap, name: str) -> None:

@@ -67,7 +67,8 @@ class TokenChart(QWidget):
         label_width = min(max(painter.fontMetrics().horizontalAdvance(n) for n, _ in self._data)
                           + 8, self.width() // 3)
         top_value = max(v for _, v in self._data)
-        bar_space = self.width() - label_width - 70
+        value_width = max(painter.fontMetrics().horizontalAdvance(f"{v:,}") for _, v in self._data)
+        bar_space = max(self.width() - label_width - value_width - 12, 10)
         accent = palette.color(QPalette.ColorRole.Highlight)
         for row, (name, value) in enumerate(self._data):
             y = 3 + row * 22
@@ -80,7 +81,7 @@ class TokenChart(QWidget):
             painter.setBrush(QColor(accent))
             painter.drawRoundedRect(QRectF(label_width, y + 2, width, 14), 3, 3)
             painter.setPen(palette.color(QPalette.ColorRole.WindowText))
-            painter.drawText(QRectF(label_width + width + 6, y, 70, 18),
+            painter.drawText(QRectF(label_width + width + 6, y, value_width + 4, 18),
                              Qt.AlignmentFlag.AlignVCenter, f"{value:,}")
 
 
@@ -120,6 +121,8 @@ class DetailsPanel(QScrollArea):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)
             value.setWordWrap(True)
+            # a long path must not widen the panel past the window: it is cut, with a tooltip
+            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             value.setAccessibleName(label)
             self.fields[key] = value
             self.facts.addRow(f"{label}:", value)
@@ -182,6 +185,7 @@ class DetailsPanel(QScrollArea):
         }
         for key, value in values.items():
             self.fields[key].setText(value)
+            self.fields[key].setToolTip(value)
         self.fields["status"].setStyleSheet(f"color: {style.status_colour(s.status).name()};"
                                             "font-weight: bold")
         st = details.statistics
