@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 
@@ -90,3 +92,17 @@ def ask_name_and_description(parent: QWidget | None, title: str, name: str = "",
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return name_edit.text().strip(), text.toPlainText().strip()
+
+
+def report_failure(parent: QWidget | None, error: Exception,
+                   title: str = "Something went wrong") -> None:
+    """Tell the person what went wrong in words; log anything that is not a known error."""
+    from .. import paths
+    from ..data import DataError
+
+    if isinstance(error, DataError):
+        show_error(parent, title, str(error))
+    else:
+        logging.getLogger(__name__).error("unexpected failure", exc_info=error)
+        show_error(parent, title, f"An unexpected problem occurred ({type(error).__name__}). "
+                                  f"Details are in the log folder: {paths.log_dir()}")

@@ -597,13 +597,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(has_store)
 
     def _report_failure(self, error: Exception, title: str = "Something went wrong") -> None:
-        if isinstance(error, DataError):
-            dialogs.show_error(self, title, str(error))
-        else:
-            log.error("unexpected failure", exc_info=error)
-            dialogs.show_error(self, title,
-                               f"An unexpected problem occurred ({type(error).__name__}). "
-                               f"Details are in the log folder: {paths.log_dir()}")
+        dialogs.report_failure(self, error, title)
 
     # -- window state ------------------------------------------------------------------------------
 

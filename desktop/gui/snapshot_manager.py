@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import paths
 from ..data import DataError, Store
 from ..data.snapshot_compare import SnapshotComparison
 from ..data.snapshots import SnapshotListing
@@ -44,17 +43,6 @@ from .tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 RESTORE_MENU_LIMIT = 20  # snapshots listed in Session ▸ Restore Snapshot
-
-
-def report_failure(parent: QWidget, error: Exception, title: str) -> None:
-    """Tell the person what went wrong in words; log anything unexpected."""
-    if isinstance(error, DataError):
-        dialogs.show_error(parent, title, str(error))
-    else:
-        log.error("unexpected failure", exc_info=error)
-        dialogs.show_error(parent, title,
-                           f"An unexpected problem occurred ({type(error).__name__}). "
-                           f"Details are in the log folder: {paths.log_dir()}")
 
 
 def default_snapshot_name(session_name: str | None) -> str:
@@ -285,7 +273,8 @@ class SnapshotManager(QDialog):
                     "agent run.</i>" if not self.all_mode else "<i>No snapshots in this file.</i>")
 
         self.runner.submit(lambda: store.snapshots.listing(session_id), done,
-                           lambda error: report_failure(self, error, "Cannot list snapshots"))
+                           lambda error: dialogs.report_failure(self, error,
+                                                                "Cannot list snapshots"))
 
     def _show_title(self) -> None:
         if self.store is None:
@@ -365,7 +354,7 @@ class SnapshotManager(QDialog):
             if writes:
                 self.changed.emit()
 
-        self.runner.submit(work, done, lambda error: report_failure(self, error, title))
+        self.runner.submit(work, done, lambda error: dialogs.report_failure(self, error, title))
 
     def say(self, text: str) -> None:
         """Show a short note under the list (what was just done)."""
@@ -471,7 +460,7 @@ class SnapshotManager(QDialog):
 
         def failed(error: Exception) -> None:
             self.say("")
-            report_failure(self, error, "Cannot compare the snapshot")
+            dialogs.report_failure(self, error, "Cannot compare the snapshot")
 
         self.runner.submit(lambda: store.snapshots.compare(snapshot_id), done, failed)
 
