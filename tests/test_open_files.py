@@ -21,6 +21,7 @@ from desktop.data import (
     ReadOnlyError,
     open_store,
 )
+from desktop.data.backups import list_backups
 from desktop.data.enums import AgentType, MessageRole, SessionStatus, SessionType, StepStatus
 from desktop.data.schema import CONTRACT_TABLES
 from desktop.data.search import IndexState
@@ -57,15 +58,15 @@ def test_first_change_to_an_existing_file_is_preceded_by_a_backup(dotnet_path: P
     store = open_store(dotnet_path)
     reports: list[tuple[str, float]] = []
     store.run_maintenance(progress=lambda text, fraction: reports.append((text, fraction)))
-    backups = list(dotnet_path.parent.glob("dotnet.before-desktop-*.db"))
-    assert len(backups) == 1
-    assert _user_version(backups[0]) == 0
-    assert table_dump(backups[0], ALL_CONTRACT) == rows_before
+    backups = list_backups(dotnet_path, dotnet_path.parent / "backups")
+    assert [b.reason for b in backups] == ["before-update"]
+    assert _user_version(backups[0].path) == 0
+    assert table_dump(backups[0].path, ALL_CONTRACT) == rows_before
     assert _user_version(dotnet_path) == 3 and store.meta("fts_state") == "ready"
     assert reports[0][0] == "Backing up the database"
     assert reports[-1] == ("Search index ready", 1.0)
     store.run_maintenance()  # a second run has nothing to do and makes no second backup
-    assert len(list(dotnet_path.parent.glob("dotnet.before-desktop-*.db"))) == 1
+    assert len(list_backups(dotnet_path, dotnet_path.parent / "backups")) == 1
     store.close()
 
 

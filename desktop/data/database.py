@@ -13,6 +13,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from .encoding import now_text
 from .entities import define_entities
 from .errors import (
     DamagedDatabaseError,
+    DatabaseLockedError,
     DataError,
     NotADatabaseError,
     ReadOnlyError,
@@ -391,28 +393,7 @@ class Store:
         destination = Path(destination).expanduser().absolute()
         if destination.resolve() == self.path.resolve():
             raise DataError("A backup cannot overwrite the database it copies.")
-        partial = destination.with_name(destination.name + ".partial")
-
-        def report(_status: int, remaining: int, total: int) -> None:
-            if progress and total:
-                progress("Backing up the database", 1 - remaining / total)
-
-        try:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            with translated_errors(), closing(sqlite3.connect(
-                    _uri(self.path, read_only=True), uri=True,
-                    timeout=BUSY_TIMEOUT_SECONDS)) as source, \
-                    closing(sqlite3.connect(str(partial))) as target:
-                source.backup(target, pages=2048, progress=report)
-            os.replace(partial, destination)
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise DataError(f"Cannot write the backup to {destination}: "
-                            f"{exc.strerror or exc}.") from exc
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        return destination
+        return copy_database(self.path, destination, progress)
 
     def needs_maintenance(self) -> bool:
         """True when migration steps or the search-index fill are still to run."""
@@ -423,7 +404,7 @@ class Store:
     def run_maintenance(self, progress: Progress | None = None,
                         should_stop: Callable[[], bool] = lambda: False,
                         backup_dir: Path | None = None) -> None:
-        """Back up (before the first change), migrate, then fill the search index.
+        """Back up (before any schema change), migrate, then fill the search index.
 
         Safe to stop at any point (`should_stop`) and to run again: each part commits whole.
         """
@@ -433,11 +414,12 @@ class Store:
         with self._maintenance_lock:
             version = self.schema_version
             steps = migrations.pending(version)
-            if steps and version == 0 and not self.created:
-                folder = backup_dir or self.path.parent
-                target = folder / f"{self.path.stem}.before-desktop-{now_text()[:10]}.db"
-                log.info("backing up %s to %s before its first schema change", self.path, target)
-                self.backup_to(target, report)
+            if steps and not self.created:
+                from .backups import make_backup
+
+                log.info("backing up %s before a schema change", self.path)
+                make_backup(self, backup_dir or self.path.parent / "backups", "before-update",
+                            report)
             for index, step in enumerate(steps):
                 if should_stop():
                     return
@@ -478,6 +460,57 @@ class Store:
                          "WHERE \"Key\" = 'fts_state'")
         report("Search index ready", 1.0)
         log.info("search index of %s is ready", self.path)
+
+
+def copy_database(source: Path, destination: Path, progress: Progress | None = None,
+                  text: str = "Backing up the database", *, in_place: bool = False) -> Path:
+    """Copy `source` to `destination` with SQLite's backup API, a few pages at a time.
+
+    A new copy is written beside its destination and renamed into place when whole, and
+    is left in rollback-journal mode so that it is one self-contained file. With
+    `in_place`, `destination` is an existing database (possibly open in another program)
+    whose contents are replaced through SQLite's own locking, in one transaction.
+    """
+
+    waiting_since: list[float] = []
+
+    def report(status: int, remaining: int, total: int) -> None:
+        # Python's backup loop retries a busy file for ever; give up as a busy timeout would.
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            waiting_since[:1] = waiting_since[:1] or [time.monotonic()]
+            if time.monotonic() - waiting_since[0] > BUSY_TIMEOUT_SECONDS:
+                raise DatabaseLockedError(
+                    "The database is busy: another program is writing to it. Try again in "
+                    "a moment.")
+            return
+        waiting_since.clear()
+        if progress and total:
+            progress(text, 1 - remaining / total)
+
+    target_path = destination if in_place else destination.with_name(destination.name + ".partial")
+    try:
+        if not in_place:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            target_path.unlink(missing_ok=True)
+        with translated_errors(), closing(sqlite3.connect(
+                _uri(source, read_only=True), uri=True,
+                timeout=BUSY_TIMEOUT_SECONDS)) as source_con, \
+                closing(sqlite3.connect(str(target_path),
+                                        timeout=BUSY_TIMEOUT_SECONDS)) as target:
+            source_con.backup(target, pages=2048, progress=report)
+            if not in_place:
+                target.execute("PRAGMA journal_mode = DELETE")
+        if not in_place:
+            os.replace(target_path, destination)
+    except OSError as exc:
+        if not in_place:
+            target_path.unlink(missing_ok=True)
+        raise DataError(f"Cannot write {destination}: {exc.strerror or exc}.") from exc
+    except BaseException:
+        if not in_place:
+            target_path.unlink(missing_ok=True)
+        raise
+    return destination
 
 
 def new_id() -> str:

@@ -9,14 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ...data import DataError, Store
+from ...data import DataError
+from ...data.health import check_database, index_state
 from ...data.migrations import LATEST_VERSION
 from .. import tables as t
 from ..opening import database_path, read_only_reason, reading, writing
 from ..output import Outcome, progress_reporter
 from ..parser import command, command_group
-
-INDEX_STATES = {None: "absent", "building": "building", "ready": "ready"}
 
 
 def register(commands: Any) -> None:
@@ -45,19 +44,6 @@ def register(commands: Any) -> None:
     parser.add_argument("--force", action="store_true", help="replace DEST if it exists")
 
 
-def _index_state(store: Store) -> tuple[str, float]:
-    """The search index's state as the file records it, and how much of it is built."""
-    state = store.meta("fts_state")
-    if state == "ready":
-        return "ready", 1.0
-    if state is None:
-        return "absent", 0.0
-    with store.reading():
-        top = int(store.scalar('SELECT max(rowid) FROM "Messages"') or 0)
-    position = int(store.meta("fts_position") or 0)
-    return INDEX_STATES.get(state, state), (min(position / top, 1.0) if top else 0.0)
-
-
 # -- db info --------------------------------------------------------------------------------
 
 def info(options: argparse.Namespace) -> Outcome:
@@ -67,7 +53,7 @@ def info(options: argparse.Namespace) -> Outcome:
             journal = store.scalar("SELECT journal_mode FROM pragma_journal_mode")
         version = store.schema_version
         counts = store.counts()
-        state, progress = _index_state(store)
+        state, progress = index_state(store)
     reason = read_only_reason(path)
     data = {"path": str(path), "size_bytes": path.stat().st_size, "journal_mode": journal,
             "schema_version": version, "latest_schema_version": LATEST_VERSION,
@@ -90,36 +76,18 @@ def info(options: argparse.Namespace) -> Outcome:
 
 def check(options: argparse.Namespace) -> Outcome:
     path = database_path(options)
-    notes: list[str] = []
     with reading(options) as store:
-        with store.reading():
-            integrity = [str(row[0]) for row in store.select(
-                "SELECT * FROM pragma_integrity_check")]
-        state, progress = _index_state(store)
-        covered = store.search.index_is_consistent() if state == "ready" else True
-    problems = [] if integrity == ["ok"] else integrity
-    if state == "ready":
-        if problems or read_only_reason(path):
-            if not covered:
-                problems.append("The search index does not cover every message.")
-            notes.append("the search index was only partly checked (its own integrity check "
-                         "needs a writable, otherwise sound file)")
-        else:
-            with writing(options) as store:
-                problems.extend(store.search.check())
-    elif state == "absent":
-        notes.append("the file has no search index yet; the window or the search command "
-                     "builds it when first needed")
-    else:
-        notes.append(f"the search index is still being built ({progress:.0%}); run the "
-                     "search command to finish it")
-    data = {"ok": not problems, "problems": problems, "integrity_check": integrity,
-            "search_index": state, "notes": notes}
-    lines = [f"SQLite integrity check: {'ok' if integrity == ['ok'] else 'problems found'}",
-             f"Search index: {state}"]
-    lines += [f"problem: {p}" for p in problems] + [f"note: {n}" for n in notes]
-    lines.append("No problems found." if not problems else f"{len(problems)} problem(s) found.")
-    return Outcome(data, "\n".join(lines), exit_code=0 if not problems else 1)
+        state, _ = index_state(store)
+        # The index's own check needs a writable file; open one only when there is an index.
+        deep = state == "ready" and read_only_reason(path) is None
+        if not deep:
+            report = check_database(store)
+    if deep:
+        with writing(options) as store:
+            report = check_database(store)
+    data = {"ok": report.ok, "problems": report.problems, "integrity_check": report.integrity,
+            "search_index": report.search_index, "notes": report.notes}
+    return Outcome(data, "\n".join(report.lines()), exit_code=0 if report.ok else 1)
 
 
 # -- db backup ------------------------------------------------------------------------------
