@@ -75,8 +75,9 @@ def list_backups(database: Path, root: Path) -> list[Backup]:
         if not match or not path.is_file():
             continue
         created = datetime.strptime(match["stamp"], _STAMP)
-        found.append((created, int(match["n"] or 0),
-                      Backup(path, created, match["reason"], path.stat().st_size)))
+        status = path.stat()
+        found.append((created, status.st_mtime_ns,
+                      Backup(path, created, match["reason"], status.st_size)))
     found.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return [backup for *_key, backup in found]
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .errors import DamagedDatabaseError
 from .migrations import LATEST_VERSION
 
 if TYPE_CHECKING:
@@ -79,17 +80,23 @@ def check_database(store: Store, progress: Callable[[str, float], None] | None =
     """Run SQLite's integrity check, then (when the file is sound and writable and
     `check_index`) the search index's own check, and count dangling references."""
     report = progress or (lambda _text, _fraction: None)
-    result = HealthReport(schema_version=store.schema_version)
+    result = HealthReport()
     report("Running SQLite's integrity check", 0.0)
-    with store.reading():
-        result.integrity = [str(row[0]) for row in store.select(
-            "SELECT * FROM pragma_integrity_check")]
+    try:
+        result.schema_version = store.schema_version
+        with store.reading():
+            result.integrity = [str(row[0]) for row in store.select(
+                "SELECT * FROM pragma_integrity_check")]
+    except DamagedDatabaseError as error:  # too damaged for the check itself to finish
+        result.integrity = [str(error)]
     if result.integrity != ["ok"]:
         result.problems.extend(result.integrity)
+        result.search_index = "not checked"
+        return result
     report("Checking the search index", 0.6)
     result.search_index, result.index_progress = index_state(store)
     if result.search_index == "ready":
-        if result.problems or store.read_only or not check_index:
+        if store.read_only or not check_index:
             if not store.search.index_is_consistent():
                 result.problems.append("The search index does not cover every message.")
             result.notes.append("the search index was only partly checked (its own integrity "

@@ -1,0 +1,248 @@
+"""File ▸ Back Up Now, Restore from Backup and Check Database, and the scheduled backups.
+
+A controller the main window owns: it adds its actions to the window, runs the work on the
+window's maintenance runner (so browsing never waits) and shows what came of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
+
+from .. import paths
+from ..data import Store, backups
+from ..data.health import HealthReport, check_database
+from . import dialogs
+from .backup_views import BackupDialog, CheckReportDialog
+from .progress import TaskProgressDialog
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+SCHEDULE_CHECK_MS = 60 * 60 * 1000
+
+
+class FileCare(QObject):
+    """Backups and checks of the window's database file."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.backup_root = paths.backup_dir()
+        self.backup_action = window._action(
+            "Back &Up Now", self.back_up_now, "Ctrl+Shift+B",
+            "Make a backup copy of the database now")
+        self.restore_action = window._action(
+            "Restore from &Backup…", self.show_backups, "Ctrl+Shift+R",
+            "Put the database back as it was in one of its backups")
+        self.check_action = window._action(
+            "Chec&k Database…", self.check_database, "Ctrl+Shift+K",
+            "Check the file's integrity and its search index")
+        self.dialog: BackupDialog | None = None
+        self.report_dialog: CheckReportDialog | None = None
+        self._progress: TaskProgressDialog | None = None
+        self._backing_up = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(SCHEDULE_CHECK_MS)
+        self.timer.timeout.connect(self.back_up_if_due)
+        window.store_changed.connect(self._store_changed)
+
+    @property
+    def store(self) -> Store | None:
+        return self.window.store
+
+    def update_actions(self) -> None:
+        """Enable what the open file allows, with the reason when it is read-only."""
+        store = self.store
+        writable = store is not None and not store.read_only
+        reason = store.read_only_reason if store is not None and store.read_only else ""
+        self.backup_action.setEnabled(store is not None)
+        self.restore_action.setEnabled(writable)
+        self.restore_action.setToolTip(reason or "Restore from a backup")
+        self.check_action.setEnabled(store is not None)
+
+    def _store_changed(self, store: Store | None) -> None:
+        self.update_actions()
+        if self.dialog is not None:
+            self.dialog.close()
+        if store is None or store.read_only:
+            self.timer.stop()
+            return
+        self.timer.start()
+        self.back_up_if_due()
+
+    # -- backing up ------------------------------------------------------------------------
+
+    def back_up_if_due(self) -> None:
+        """Queue a scheduled backup when the file has none from the last day."""
+        store = self.store
+        if store is not None and not store.read_only and not self._backing_up and \
+                backups.is_due(store.path, self.backup_root):
+            self._back_up(store, "scheduled")
+
+    def back_up_now(self) -> None:
+        """Make a backup now (File ▸ Back Up Now)."""
+        if self.store is not None:
+            self._back_up(self.store, "manual")
+
+    def _back_up(self, store: Store, reason: str) -> None:
+        window = self.window
+        self._backing_up = True
+
+        def work(report: Any, _should_stop: Any) -> backups.Backup:
+            return backups.make_backup(store, self.backup_root, reason, report)
+
+        def progress(text: str, fraction: float) -> None:
+            window.progress.show()
+            window.progress.setValue(int(fraction * 1000))
+            window.progress_label.setText(text)
+
+        def done(backup: backups.Backup) -> None:
+            self._backing_up = False
+            window.progress.hide()
+            window.progress_label.setText("")
+            window.statusBar().showMessage(f"Backed up to {backup.path}", 8000)
+            if self.dialog is not None:
+                self.dialog.set_backups(backups.list_backups(store.path, self.backup_root))
+
+        def failed(error: Exception) -> None:
+            self._backing_up = False
+            window.progress.hide()
+            window.progress_label.setText("Backup failed")
+            log.warning("%s backup of %s failed: %s", reason, store.path, error)
+            if reason == "manual" or self.dialog is not None:
+                dialogs.report_failure(self.dialog or window, error, "Cannot back up")
+
+        window.maintenance.submit(work, done, failed, on_progress=progress)
+
+    # -- restoring ---------------------------------------------------------------------------
+
+    def show_backups(self) -> None:
+        """List the file's backups (File ▸ Restore from Backup)."""
+        store = self.store
+        if store is None:
+            return
+        if self.dialog is None:
+            self.dialog = BackupDialog(self.window)
+            self.dialog.restore_requested.connect(self.restore)
+            self.dialog.back_up_requested.connect(self.back_up_now)
+            self.dialog.show_folder_requested.connect(self._show_folder)
+            self.dialog.finished.connect(lambda _code: setattr(self, "dialog", None))
+        self.dialog.set_file(store.path, store.read_only_reason)
+        self.dialog.set_backups(backups.list_backups(store.path, self.backup_root))
+        if self.dialog.isVisible():  # already open: bring it to the front
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+        self.dialog.show()
+
+    def _show_folder(self) -> None:
+        if self.store is not None:
+            folder = backups.folder_for(self.store.path, self.backup_root)
+            folder.mkdir(parents=True, exist_ok=True)
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def restore(self, backup: backups.Backup) -> None:
+        """Replace the file's contents with `backup`'s after the person confirms; what the
+        file held is backed up first, and the window reopens the file either way."""
+        store = self.store
+        if store is None or store.read_only:
+            return
+        parent = self.dialog or self.window
+        when = f"{backup.created:%Y-%m-%d %H:%M}"
+        if not dialogs.confirm(
+                parent, "Restore from backup",
+                f"Replace everything in {store.path.name} with the backup from {when} "
+                f"({backup.description.lower()})?\n\nWhat the file holds now is backed up "
+                "first, so you can return to it by restoring that backup.", "Restore"):
+            return
+        path = store.path
+        if self.dialog is not None:
+            self.dialog.close()
+        self.window.close_file()
+        dialog = TaskProgressDialog(self.window, "Restoring backup",
+                                    f"Restoring {path.name} from the backup of {when}…")
+        dialog.cancel_button.setEnabled(False)  # one SQLite transaction: it ends by itself
+        self._progress = dialog
+
+        def work(report: Any, _should_stop: Any) -> backups.Backup:
+            return backups.restore(path, backup.path, self.backup_root, report)
+
+        def done(safety: backups.Backup) -> None:
+            dialog.finish()
+            self.window.open_file(path, create=False)
+            self.window.statusBar().showMessage(
+                f"Restored the backup of {when}; the contents it replaced are in the backup "
+                f"{safety.path.name}.", 15000)
+
+        def failed(error: Exception) -> None:
+            dialog.finish()
+            self.window.open_file(path, create=False)
+            dialogs.report_failure(self.window, error, "Cannot restore the backup")
+
+        task = self.window.maintenance.submit(work, done, failed,
+                                              on_progress=lambda _t, f: dialog.set_fraction(f))
+        dialog.attach(task)
+        dialog.show()
+
+    # -- checking ------------------------------------------------------------------------------
+
+    def check_database(self) -> None:
+        """Check integrity and the search index in the background, then show a report."""
+        store = self.store
+        if store is None:
+            return
+        dialog = TaskProgressDialog(self.window, "Checking the database",
+                                    f"Checking {store.path.name}…")
+        dialog.cancel_button.setEnabled(False)
+        self._progress = dialog
+
+        def work(report: Any, _should_stop: Any) -> HealthReport:
+            return check_database(store, report)
+
+        def progress(text: str, fraction: float) -> None:
+            dialog.label.setText(text + "…")
+            dialog.set_fraction(fraction)
+
+        def done(report: HealthReport) -> None:
+            dialog.finish()
+            if store is self.store:
+                self.show_report(store.path, report)
+
+        def failed(error: Exception) -> None:
+            dialog.finish()
+            dialogs.report_failure(self.window, error, "Cannot check the database")
+
+        task = self.window.maintenance.submit(work, done, failed, on_progress=progress)
+        dialog.attach(task)
+        dialog.show()
+
+    def show_report(self, path: Path, report: HealthReport) -> None:
+        if self.report_dialog is not None:
+            self.report_dialog.close()
+        store = self.store
+        can_rebuild = store is not None and not store.read_only and any(
+            "search index" in problem for problem in report.problems)
+        self.report_dialog = CheckReportDialog(self.window, path, report, can_rebuild)
+        self.report_dialog.rebuild_requested.connect(self.rebuild_search_index)
+        self.report_dialog.show()
+
+    def rebuild_search_index(self) -> None:
+        """Empty the search index and let maintenance build it again in the background."""
+        store = self.store
+        if store is None or store.read_only:
+            return
+
+        def done(_result: Any) -> None:
+            self.window.statusBar().showMessage("Rebuilding the search index…", 8000)
+            self.window._start_maintenance()
+
+        self.window.maintenance.submit(
+            store.search.clear_index, done,
+            lambda error: dialogs.report_failure(self.window, error,
+                                                 "Cannot rebuild the search index"))
