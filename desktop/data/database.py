@@ -143,7 +143,13 @@ def _writable(path: Path) -> bool:
 
 def _uri(path: Path, read_only: bool) -> str:
     mode = "ro" if read_only else "rwc"
-    return f"file:{quote(str(path.resolve()))}?mode={mode}"
+    uri = f"file:{quote(str(path.resolve()))}?mode={mode}"
+    if read_only and path.exists() and not _writable(path.parent) and \
+            not Path(f"{path}-shm").exists():
+        # A WAL file in a folder nobody can write to: SQLite cannot make the -shm file it
+        # needs, and no one can be writing the file, so read it as unchanging.
+        uri += "&immutable=1"
+    return uri
 
 
 def open_store(path: str | os.PathLike[str], *, read_only: bool = False,
