@@ -11,11 +11,17 @@ from typing import TYPE_CHECKING, Any
 from . import fts
 from .encoding import encode_value, parse_datetime
 from .enums import MessageRole
+from .errors import DataError
 
 if TYPE_CHECKING:
     from .database import Store
 
 MARK_START, MARK_END = "\x02", "\x03"
+# FTS5's snippet() costs the square of a message's matches (every match scores every window),
+# so a multi-megabyte message full of a common word would take minutes; longer messages get a
+# plain excerpt at the first match instead, marked here in Python.
+SNIPPET_SCAN_LIMIT = 20_000
+SNIPPET_MAX = 400  # characters of a snippet handed to the view
 _QUERY_TOKEN = re.compile(r'"([^"]*)"?|([^\s"]+)')
 _WORD_CHARS = re.compile(r"[^\W_]", re.UNICODE)
 
@@ -90,6 +96,44 @@ def to_fts_query(text: str) -> str | None:
     return " ".join(parts) if parts else None
 
 
+def query_words(text: str) -> list[str]:
+    """The words of what a person typed, without the OR / NOT / AND operators."""
+    found = re.findall(r"[^\W_]+", (text or "").replace("\x00", " "))
+    return [w for w in dict.fromkeys(found) if w not in ("OR", "NOT", "AND")]
+
+
+def mark_words(text: str, words: list[str] | tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """Spans of the words in `text`, case-insensitively (for excerpts FTS5 did not mark)."""
+    spans = []
+    for word in words:
+        spans.extend(m.span() for m in re.finditer(re.escape(word), text, re.IGNORECASE))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            continue
+        merged.append((start, end))
+    return tuple(merged)
+
+
+def shorten_snippet(text: str, spans: tuple[tuple[int, int], ...]
+                    ) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """At most SNIPPET_MAX characters around the first highlight (a single huge token can make
+    FTS5 return a huge snippet)."""
+    if len(text) <= SNIPPET_MAX:
+        return text, spans
+    first = spans[0][0] if spans else 0
+    start = max(0, min(first - SNIPPET_MAX // 4, len(text) - SNIPPET_MAX))
+    end = start + SNIPPET_MAX
+    kept = tuple((max(a, start) - start, min(b, end) - start) for a, b in spans
+                 if b > start and a < end)
+    prefix = "…" if start else ""
+    suffix = "…" if end < len(text) else ""
+    shift = len(prefix)
+    return (prefix + text[start:end] + suffix,
+            tuple((a + shift, b + shift) for a, b in kept))
+
+
 def split_snippet(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """Remove highlight markers from a snippet; return the text and (start, end) spans."""
     text, spans, start = [], [], None
@@ -137,15 +181,18 @@ class SearchService:
             return SearchResult(state, progress, query=None)
         where, params = self._filters(filters)
         params["limit"] = int(limit)
+        words = query_words(text)
         if state is IndexState.READY:
             params["query"] = query
+            params["first_word"] = words[0].lower() if words else ""
             sql = _ranked_sql(where)
             note = ""
         else:
             sql, note = self._scan_sql(text, where, params)
         with self.store.reading():
             rows = self.store.select(sql, **params)
-        return SearchResult(state, progress, tuple(self._hit(row) for row in rows), query, note)
+        return SearchResult(state, progress, tuple(self._hit(row, words) for row in rows), query,
+                            note)
 
     def _filters(self, filters: SearchFilter) -> tuple[str, dict[str, Any]]:
         clauses, params = [], {}
@@ -181,8 +228,11 @@ class SearchService:
         return sql, "This file is read-only and has no search index, so search scans every message."
 
     @staticmethod
-    def _hit(row: tuple[Any, ...]) -> SearchHit:
+    def _hit(row: tuple[Any, ...], words: list[str] | tuple[str, ...] = ()) -> SearchHit:
         snippet, spans = split_snippet(row[8] or "")
+        if not spans:
+            spans = mark_words(snippet, words)
+        snippet, spans = shorten_snippet(snippet, spans)
         return SearchHit(row[0], row[1], row[2] or None, MessageRole(row[3]), row[4],
                          row[5], parse_datetime(row[6]), int(row[7]), snippet, spans,
                          float(row[9] or 0))
@@ -222,7 +272,9 @@ class SearchService:
                     f"INSERT INTO \"{fts.FTS_TABLE}\" (\"{fts.FTS_TABLE}\", rank) "
                     "VALUES ('integrity-check', 1)")
         except Exception as exc:  # SQLite reports index damage as an error
-            problems.append(f"The search index is damaged ({exc}).")
+            cause = exc.__cause__ if isinstance(exc, DataError) and exc.__cause__ else exc
+            detail = str(getattr(cause, "original_exc", None) or cause).rstrip(".")
+            problems.append(f"The search index is damaged (SQLite says: {detail}).")
         return problems
 
 
@@ -240,7 +292,11 @@ def _ranked_sql(where: str) -> str:
     return (
         f'SELECT * FROM (WITH top AS MATERIALIZED ({top}) '
         'SELECT m."Id", m."SessionId", s."Name", m."Role", m."AgentId", a."Name", '
-        f'm."Timestamp", m."SequenceNumber", snippet("{index}", 0, char(2), char(3), \'…\', 24), '
+        f'm."Timestamp", m."SequenceNumber", CASE WHEN length(m."Content") <= '
+        f'{SNIPPET_SCAN_LIMIT} THEN snippet("{index}", 0, char(2), char(3), \'…\', 24) ELSE '
+        '(CASE WHEN instr(lower(m."Content"), $first_word) > 100 THEN \'…\' ELSE \'\' END) '
+        '|| substr(m."Content", max(instr(lower(m."Content"), $first_word) - 100, 1), 300) '
+        '|| \'…\' END, '
         f'top."Score" FROM top JOIN "{index}" ON "{index}".rowid = top."Key" '
         f'JOIN "{keys}" k ON k."Key" = top."Key" JOIN "Messages" m ON m."Id" = k."MessageId" '
         'LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '

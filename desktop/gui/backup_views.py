@@ -49,6 +49,8 @@ class BackupDialog(QDialog):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setColumnWidth(0, 170)
         self.list.setColumnWidth(1, 240)
+        self.list.headerItem().setTextAlignment(
+            2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.list.itemDoubleClicked.connect(lambda *_: self._restore())
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
         buttons = QDialogButtonBox(self)
