@@ -17,8 +17,9 @@ from gui_helpers import open_window, select_session
 
 from desktop import paths
 from desktop.data import database as database_module
+from desktop.data import open_store
 from desktop.data.backups import list_backups
-from desktop.gui import dialogs
+from desktop.gui import dialogs, file_care
 from desktop.gui.main_window import WAITING_FOR_LOCK
 
 
@@ -54,8 +55,15 @@ def _hold_write_lock(path: Path, seconds: float) -> subprocess.Popen:
     return holder
 
 
-def test_opening_a_file_makes_the_days_backup_once(window, qtbot) -> None:
+def test_opening_a_file_makes_the_days_backup_once(qtbot, dotnet_file, tmp_path,
+                                                    monkeypatch) -> None:
+    monkeypatch.setattr(file_care, "FIRST_CHECK_MS", 200)
+    store = open_store(dotnet_file)  # already migrated, so no backup before an update
+    store.run_maintenance(backup_dir=tmp_path / "elsewhere")
+    store.close()
+    window = open_window(qtbot, dotnet_file, tmp_path)
     path = window.store.path
+    assert list_backups(path, paths.backup_dir()) == [], "not on the way to the first window"
     qtbot.waitUntil(lambda: any(b.reason == "scheduled"
                                 for b in list_backups(path, paths.backup_dir())), timeout=10000)
     window.care.back_up_if_due()  # not due again the same day
@@ -67,9 +75,9 @@ def test_back_up_now_and_restore_from_backup_bring_the_file_back(window, qtbot,
                                                                  monkeypatch) -> None:
     path = window.store.path
     window.care.backup_action.trigger()
-    qtbot.waitUntil(lambda: any(b.reason == "manual"
-                                for b in list_backups(path, paths.backup_dir())), timeout=10000)
-    assert "Backed up to" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: "Backed up to" in window.statusBar().currentMessage(),
+                    timeout=10000)
+    assert any(b.reason == "manual" for b in list_backups(path, paths.backup_dir()))
     names_in_backup = _session_names(path)
     select_session(qtbot, window, SESSION_ID)
     monkeypatch.setattr(dialogs, "confirm", lambda *_a, **_k: True)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SCHEDULE_CHECK_MS = 60 * 60 * 1000
+FIRST_CHECK_MS = 30 * 1000  # let the first minute after opening belong to browsing
 
 
 class FileCare(QObject):
@@ -75,7 +76,7 @@ class FileCare(QObject):
             self.timer.stop()
             return
         self.timer.start()
-        self.back_up_if_due()
+        QTimer.singleShot(FIRST_CHECK_MS, self, self.back_up_if_due)
 
     # -- backing up ------------------------------------------------------------------------
 
