@@ -187,7 +187,7 @@ def test_a_save_waits_for_another_writer_and_the_window_stays_responsive(window,
     timer.stop()
     holder.wait(10)
     assert len(ticks) >= 20, "the event loop stalled while the save waited for the lock"
-    assert window.statusBar().currentMessage() != WAITING_FOR_LOCK
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() != WAITING_FOR_LOCK)
 
 
 def test_a_save_past_the_busy_timeout_can_be_tried_again_and_nothing_is_lost(
