@@ -174,7 +174,7 @@ class JsonText:
 
     def _decoded(self) -> tuple[bool, Any]:
         try:
-            return True, json.loads(self.raw)  # type: ignore[arg-type]
+            return True, json.loads(self.raw, parse_constant=_reject)  # type: ignore[arg-type]
         except (TypeError, ValueError, RecursionError):
             return False, None
 
@@ -194,6 +194,11 @@ class JsonText:
         """The value when it is a JSON array, else an empty list."""
         value = self.value
         return value if isinstance(value, list) else []
+
+
+def _reject(name: str) -> Any:
+    """NaN and Infinity are Python's extension, not JSON: System.Text.Json rejects them too."""
+    raise ValueError(f"{name} is not JSON")
 
 
 def dump_json(value: Any) -> str | None:

@@ -38,7 +38,7 @@ class TokenUsage:
         def number(key: str, kind: type) -> Any:
             try:
                 return kind(data.get(key) or 0)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # text, NaN, 1e400, objects
                 return kind(0)
 
         return cls(number("InputTokens", int), number("OutputTokens", int),
@@ -258,8 +258,10 @@ class StepRecord:
 
     @property
     def depends_on(self) -> list[str]:
-        """The step ids this step waits for; empty when absent or invalid."""
-        return [str(item) for item in self.depends_on_json.items()]
+        """The step ids this step waits for; empty when absent or invalid (items that are not
+        ids, such as null or objects, are left out)."""
+        return [str(item) for item in self.depends_on_json.items()
+                if isinstance(item, (str, int)) and not isinstance(item, bool)]
 
 
 def step_from_row(row: Sequence[Any], agent_name: str | None = None) -> StepRecord:

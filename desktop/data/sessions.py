@@ -14,9 +14,12 @@ from .errors import NotFoundError, ValidationError
 from .repository import Repository
 from .schema import column_list
 
-# A message's total tokens in SQL; invalid or absent JSON counts as zero instead of failing.
-TOKENS_SQL = ("CASE WHEN json_valid(m.\"TokenUsageJson\") THEN coalesce(CAST(json_extract("
-              "m.\"TokenUsageJson\", '$$.TotalTokens') AS INTEGER), 0) ELSE 0 END")
+# A message's total tokens in SQL; invalid or absent JSON counts as zero instead of failing,
+# and a value outside 0..MAX_MESSAGE_TOKENS is clamped so that sum() cannot overflow.
+MAX_MESSAGE_TOKENS = 10**12
+TOKENS_SQL = ("CASE WHEN json_valid(m.\"TokenUsageJson\") THEN min(max(coalesce(CAST(json_extract("
+              "m.\"TokenUsageJson\", '$$.TotalTokens') AS INTEGER), 0), 0), "
+              f"{MAX_MESSAGE_TOKENS}) ELSE 0 END")
 
 SORT_COLUMNS = {
     "name": 'coalesce(s."Name", \'\')', "status": 's."Status"', "type": 's."Type"',

@@ -150,12 +150,12 @@ SESSION_SQL = f"""SELECT {_SESSION_FLAGS},
 FROM "SessionSnapshots" x JOIN "Sessions" s ON s."Id" = $session WHERE x."Id" = $snapshot
 """
 
-FORM_SQL = """SELECT json_valid("SessionStateJson")
-       AND json_extract("SessionStateJson", '$$.Format') = $form
+FORM_SQL = """SELECT CASE WHEN json_valid("SessionStateJson") THEN
+       json_extract("SessionStateJson", '$$.Format') = $form
        AND json_type("SessionStateJson", '$$.Version') = 'integer'
        AND json_extract("SessionStateJson", '$$.Version') <= $version
        AND json_type("SessionStateJson", '$$.Messages') = 'array'
-       AND json_type("SessionStateJson", '$$.Session') = 'object',
+       AND json_type("SessionStateJson", '$$.Session') = 'object' ELSE 0 END,
        CASE WHEN json_valid("SessionStateJson") THEN
            json_extract("SessionStateJson", '$$.Session.Id') END
 FROM "SessionSnapshots" WHERE "Id" = $snapshot

@@ -22,6 +22,23 @@ from PySide6.QtWidgets import (
 from ..data.encoding import JsonText
 from ..data.records import PlanRecord, SessionAgentRecord, SessionRecord, SessionStatistics
 from . import style
+from .message_render import break_long_lines
+
+JSON_LIMIT = 50_000  # characters of a JSON column shown in its box
+SHOWN_LIMIT = 300  # characters of a value shown in a label or tree cell; all of it in the tip
+TIP_LIMIT = 2000
+
+
+def shown(value: str, limit: int = SHOWN_LIMIT) -> str:
+    """A value cut in the middle when it is too long to lay out in the panel."""
+    if len(value) <= limit:
+        return value
+    return f"{value[:limit // 2]} … {value[-(limit // 2):]}"
+
+
+def tip(value: str) -> str | None:
+    """A tooltip for text from the file: cut to a readable length and never read as HTML."""
+    return style.plain_tooltip(shown(value, TIP_LIMIT))
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,7 @@ def _json_view(title: str) -> tuple[QGroupBox, QPlainTextEdit, QLabel]:
     layout = QVBoxLayout(box)
     flag = QLabel("", box)
     flag.setStyleSheet("color: #c62828")
+    flag.setWordWrap(True)  # an unwrapped note would widen the panel past the window
     text = QPlainTextEdit(box)
     text.setReadOnly(True)
     text.setAccessibleName(title)
@@ -118,6 +136,7 @@ class DetailsPanel(QScrollArea):
                            ("created", "Created"), ("completed", "Completed"),
                            ("last", "Last activity"), ("id", "Id")):
             value = QLabel("—", facts_box)
+            value.setTextFormat(Qt.TextFormat.PlainText)  # names from the file are not HTML
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)
             value.setWordWrap(True)
@@ -133,6 +152,7 @@ class DetailsPanel(QScrollArea):
                            ("duration", "Duration"), ("tokens", "Tokens"),
                            ("tools", "Tool calls")):
             value = QLabel("—", stats_box)
+            value.setTextFormat(Qt.TextFormat.PlainText)
             value.setAccessibleName(label)
             self.stats[key] = value
             stats_layout.addRow(f"{label}:", value)
@@ -184,8 +204,8 @@ class DetailsPanel(QScrollArea):
                 s.completed_at), "last": style.exact_time(s.last_activity_at), "id": s.id,
         }
         for key, value in values.items():
-            self.fields[key].setText(value)
-            self.fields[key].setToolTip(value)
+            self.fields[key].setText(shown(value))
+            self.fields[key].setToolTip(tip(value))
         self.fields["status"].setStyleSheet(f"color: {style.status_colour(s.status).name()};"
                                             "font-weight: bold")
         st = details.statistics
@@ -197,10 +217,11 @@ class DetailsPanel(QScrollArea):
         self.chart.set_data(st.tokens_by_agent)
         self.members.clear()
         for member in details.members:
-            QTreeWidgetItem(self.members, [
-                member.agent_name or member.agent_id, member.role or "—",
+            item = QTreeWidgetItem(self.members, [
+                shown(member.agent_name or member.agent_id), shown(member.role or "—"),
                 style.exact_time(member.joined_at), style.exact_time(member.left_at)
                 if member.left_at else ""])
+            item.setToolTip(0, tip(member.agent_id))
         self._json(self.context, self.context_flag, s.context)
         self._json(self.metadata, self.metadata_flag, s.metadata)
         self._plans(details.plans)
@@ -217,16 +238,18 @@ class DetailsPanel(QScrollArea):
             took = ""
             if plan.started_at and plan.completed_at:
                 took = style.human_duration((plan.completed_at - plan.started_at).total_seconds())
-            top = QTreeWidgetItem(self.plans, [
-                "Plan", "", f"{plan.goal or '(no goal)'} ({plan.strategy.label})", outcome, took,
-                ""])
-            top.setToolTip(2, f"Created {style.exact_time(plan.created_at)}")
+            goal = f"{style.isolate(shown(plan.goal or '(no goal)'))} ({plan.strategy.label})"
+            top = QTreeWidgetItem(self.plans, ["Plan", "", goal, outcome, took, ""])
+            top.setToolTip(2, tip(f"{plan.goal or '(no goal)'}\n"
+                                  f"Created {style.exact_time(plan.created_at)}"))
             for step in plan.steps:
                 duration = (style.human_duration(step.duration.total_seconds())
                             if step.duration is not None else "")
                 item = QTreeWidgetItem(top, [
-                    str(step.order), step.agent_name or step.agent_id or "—", step.task or "",
-                    step.status.label, duration, ", ".join(step.depends_on)])
+                    str(step.order), shown(step.agent_name or step.agent_id or "—"),
+                    shown(step.task or ""), step.status.label, duration,
+                    shown(", ".join(step.depends_on))])
+                item.setToolTip(2, tip(step.task or ""))
                 item.setForeground(3, style.step_colour(step.status))
             top.setExpanded(True)
         for column in range(self.plans.columnCount()):
@@ -240,9 +263,11 @@ class DetailsPanel(QScrollArea):
             flag.setText("")
             flag.hide()
             return
-        view.setPlainText(value.pretty())
-        if value.is_valid:
-            flag.hide()
-        else:
-            flag.setText("⚠ Not valid JSON: shown as stored")
-            flag.show()
+        text = value.pretty()
+        notes = [] if value.is_valid else ["⚠ Not valid JSON: shown as stored"]
+        if len(text) > JSON_LIMIT:
+            notes.append(f"Shortened: showing {JSON_LIMIT:,} of {len(text):,} characters")
+            text = text[:JSON_LIMIT]
+        view.setPlainText(break_long_lines(text)[0])  # a long line would freeze the layout
+        flag.setText(". ".join(notes))
+        flag.setVisible(bool(notes))

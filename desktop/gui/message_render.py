@@ -6,8 +6,8 @@ so HTML or script in a message shows as text and nothing remote is ever loaded.
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import Path
 
 from PySide6.QtCore import QRegularExpression
 from PySide6.QtGui import (
@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QFontDatabase,
     QPalette,
     QSyntaxHighlighter,
+    QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
@@ -96,9 +97,9 @@ def header_text(message: MessageRecord) -> str:
     """Role, agent and time in one line, as read aloud by assistive technology too."""
     parts = [message.role.label]
     if message.agent_name or message.agent_id:
-        parts.append(message.agent_name or message.agent_id or "")
+        parts.append(style.isolate(message.agent_name or message.agent_id or ""))
     if message.timestamp:
-        parts.append(style.local(message.timestamp).strftime("%Y-%m-%d %H:%M:%S"))
+        parts.append(style.local_text(message.timestamp))
     usage = message.token_usage
     if usage:
         parts.append(f"{usage.total_tokens:,} tokens (in {usage.input_tokens:,} / out "
@@ -119,7 +120,7 @@ def build_document(message: MessageRecord, palette: QPalette, expanded: frozense
     link = palette.color(QPalette.ColorRole.Link)
     cursor = QTextCursor(doc)
     cursor.insertText(header_text(message), _fmt(bold=True, colour=muted, size_delta=-1))
-    cursor.insertBlock()
+    _plain_block(cursor)
     content = message.content or ""
     if not content:
         cursor.insertText("(no content)" if message.content is None else "(empty)",
@@ -132,7 +133,7 @@ def build_document(message: MessageRecord, palette: QPalette, expanded: frozense
             cursor.insertText(shown)
         cursor.movePosition(QTextCursor.MoveOperation.End)
         if len(content) > DISPLAY_LIMIT:
-            cursor.insertBlock()
+            _plain_block(cursor)
             cursor.insertText(
                 f"Shortened: showing {DISPLAY_LIMIT:,} of {len(content):,} characters. ",
                 _fmt(italic=True, colour=muted))
@@ -140,7 +141,7 @@ def build_document(message: MessageRecord, palette: QPalette, expanded: frozense
                                                              href=f"full:{message.id}"))
     for call in message.tool_calls:
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertBlock()
+        _plain_block(cursor)
         is_open = call.id in expanded
         outcome = "ok" if call.success else "failed"
         seconds = call.execution_time.total_seconds() if call.execution_time is not None else 0
@@ -150,33 +151,70 @@ def build_document(message: MessageRecord, palette: QPalette, expanded: frozense
             _fmt(bold=True, colour=QColor("#2e7d32" if call.success else "#c62828"),
                  href=f"toggle:{call.id}"))
         if is_open:
-            for label, text in (("Parameters", call.parameters.pretty()
-                                 + ("" if call.parameters.is_valid else "  (not valid JSON)")),
+            parameters = "Parameters" if call.parameters.is_valid else \
+                "Parameters (not valid JSON, shown as stored)"
+            for label, text in ((parameters, call.parameters.pretty()),
                                 ("Output", call.output or ""), ("Error", call.error or "")):
                 if not text:
                     continue
-                cursor.insertBlock()
+                _plain_block(cursor)
                 cursor.insertText(f"{label}:", _fmt(bold=True, colour=muted))
-                cursor.insertBlock()
+                _plain_block(cursor)
                 cursor.insertText(text[:DISPLAY_LIMIT], _fmt(mono=True))
+                if len(text) > DISPLAY_LIMIT:
+                    _plain_block(cursor)
+                    cursor.insertText(f"Shortened: showing {DISPLAY_LIMIT:,} of {len(text):,} "
+                                      "characters.", _fmt(italic=True, colour=muted))
     for attachment in message.attachments:
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertBlock()
+        _plain_block(cursor)
         details = ", ".join(x for x in (attachment.mime_type, style.human_size(attachment.size))
                             if x)
         name = attachment.file_name or "(unnamed attachment)"
         path = attachment.storage_path
         cursor.insertText("Attachment: ", _fmt(colour=muted))
-        if path and Path(path).exists():
+        if path and _exists(path):
             cursor.insertText(name, _fmt(colour=link, href=f"open:{path}"))
         else:
             cursor.insertText(name, _fmt())
         cursor.insertText(f"  ({details})", _fmt(colour=muted))
     _shade_code_blocks(doc, palette)
-    CodeHighlighter(doc, palette)
+    # highlight now, before anything lays the document out: Qt's own deferred pass would run
+    # after the view has measured the row, costing ten times as much and changing its height
+    CodeHighlighter(doc, palette).rehighlight()
     if highlight_terms:
         _highlight(doc, highlight_terms, palette)
     return doc
+
+
+LONG_LINE = 2_000  # Qt lays out a line all at once: a multi-megabyte one freezes it for seconds
+
+
+def break_long_lines(content: str) -> tuple[str, bool]:
+    """The text with lines over LONG_LINE characters broken into several, for display only;
+    and whether any was broken."""
+    lines = content.split("\n")
+    if all(len(line) <= LONG_LINE for line in lines):
+        return content, False
+    pieces = []
+    for line in lines:
+        if len(line) <= LONG_LINE:
+            pieces.append(line)
+        else:
+            pieces.extend(line[i:i + LONG_LINE] for i in range(0, len(line), LONG_LINE))
+    return "\n".join(pieces), True
+
+
+def _plain_block(cursor: QTextCursor) -> None:
+    """A new paragraph with default formats: a plain insertBlock() would carry on the block
+    before it, so a note after a fenced code block would be shaded and highlighted as code."""
+    cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+
+
+def _exists(path: str) -> bool:
+    """Whether an attachment's file is there; False for paths no file system accepts (a NUL
+    byte, a name too long), which a damaged or foreign row may hold."""
+    return os.path.exists(path)  # unlike Path.exists, never raises for such paths
 
 
 def _shade_code_blocks(doc: QTextDocument, palette: QPalette) -> None:

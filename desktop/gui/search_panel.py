@@ -76,8 +76,9 @@ class SearchResultsModel(QAbstractListModel):
 
 
 def hit_title(hit: SearchHit) -> str:
-    who = hit.agent_name or hit.role.label
-    return f"{hit.session_name or 'Untitled session'} · #{hit.sequence_number} · {who}"
+    who = style.isolate(hit.agent_name) if hit.agent_name else hit.role.label
+    return (f"{style.isolate(hit.session_name or 'Untitled session')} · "
+            f"#{hit.sequence_number} · {who}")
 
 
 def snippet_html(hit: SearchHit) -> str:

@@ -238,9 +238,9 @@ class SessionListModel(QAbstractTableModel):
             if column == "last_activity_at":
                 return style.exact_time(session.last_activity_at)
             if column == "name":
-                return f"{session.display_name}\n{session.id}"
+                return style.plain_tooltip(f"{session.display_name}\n{session.id}")
             if column == "agents":
-                return "\n".join(summary.agent_names) or None
+                return style.plain_tooltip("\n".join(summary.agent_names)) or None
         if role == Qt.ItemDataRole.FontRole and column == "name" and not session.name:
             from PySide6.QtGui import QFont
 

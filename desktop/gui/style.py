@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import unicodedata
 from datetime import datetime, timezone
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPalette, Qt
 from PySide6.QtWidgets import QApplication
 
 from ..data.enums import MessageRole, SessionStatus, StepStatus
@@ -26,6 +28,31 @@ ROLE_TINTS = {
     MessageRole.System: "#6a1b9a", MessageRole.Tool: "#b26a00",
 }
 UNKNOWN_COLOUR = "#8e24aa"
+
+
+FIRST_STRONG_ISOLATE, POP_ISOLATE = "\u2068", "\u2069"
+
+
+_BIDI_CLASSES = frozenset(("R", "AL", "RLE", "RLO", "RLI", "LRE", "LRO", "LRI", "FSI", "PDF",
+                           "PDI"))
+
+
+def isolate(text: str) -> str:
+    """Text from the file set apart for the bidirectional algorithm when it holds right-to-left
+    letters or direction controls, so it cannot reorder the dates and numbers printed next to
+    it; other text is returned as it is."""
+    if any(unicodedata.bidirectional(c) in _BIDI_CLASSES for c in text):
+        return f"{FIRST_STRONG_ISOLATE}{text}{POP_ISOLATE}"
+    return text
+
+
+def plain_tooltip(text: str | None) -> str | None:
+    """A tooltip that shows text from the file as typed: Qt would render one that looks like
+    HTML (`<b>…</b>`, `<script>`) as rich text, so such text is escaped."""
+    if not text or not any(Qt.mightBeRichText(line) for line in text.splitlines()):
+        return text
+    escaped = html.escape(text, quote=False).replace("\n", "<br>")
+    return f"<p style='white-space:pre-wrap'>{escaped}</p>"
 
 
 def is_dark(palette: QPalette | None = None) -> bool:
@@ -72,18 +99,29 @@ def relative_time(when: datetime | None, now: datetime | None = None) -> str:
         return "yesterday"
     if seconds < 7 * 86400:
         return f"{int(seconds // 86400)} days ago"
-    return local(when).strftime("%Y-%m-%d")
+    return local_text(when, "")
 
 
 def local(when: datetime) -> datetime:
-    """A naive UTC time in the computer's time zone."""
-    return when.replace(tzinfo=timezone.utc).astimezone()
+    """A naive UTC time in the computer's time zone; stays in UTC where that zone would push
+    it past year 1 or 9999 (.NET's DateTime.MinValue and MaxValue are common in real files)."""
+    utc = when.replace(tzinfo=timezone.utc)
+    try:
+        return utc.astimezone()
+    except (OverflowError, ValueError, OSError):
+        return utc
+
+
+def local_text(when: datetime, time_format: str = " %H:%M:%S") -> str:
+    """The local date (four-digit year, even for year 1) followed by `time_format`."""
+    shown = local(when)
+    return f"{shown.year:04d}" + shown.strftime("-%m-%d" + time_format)
 
 
 def exact_time(when: datetime | None) -> str:
     if when is None:
         return "—"
-    return local(when).strftime("%Y-%m-%d %H:%M:%S %Z")
+    return local_text(when, " %H:%M:%S %Z")
 
 
 def human_duration(seconds: float) -> str:

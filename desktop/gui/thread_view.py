@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAbstractTextDocumentLayout, QDesktopServices, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -41,7 +42,7 @@ from ..data import Store
 from ..data.records import MessageRecord, SessionStatistics
 from ..data.sessions import MessagePage
 from . import style
-from .message_render import build_document, header_text
+from .message_render import LONG_LINE, break_long_lines, build_document, header_text
 from .tasks import TaskRunner
 
 PAGE_SIZE = 60
@@ -287,8 +288,10 @@ class MessageThreadModel(QAbstractListModel):
         message = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (message.content or "")[:200]
-        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.AccessibleTextRole:
             return header_text(message)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return style.plain_tooltip(header_text(message))
         if role == MESSAGE_ROLE:
             return message
         if role == EXPANDED_ROLE:
@@ -496,12 +499,19 @@ class ThreadView(QWidget):
         text.setReadOnly(True)
         text.setAccessibleName("Whole message")
         content = message.content or ""
-        if max((len(line) for line in content.splitlines()), default=0) > 10_000:
-            # Qt lays out a wrapped line all at once; a multi-megabyte line would hang it
-            text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        text.setPlainText(content)
+        shown, broken = break_long_lines(content)
+        text.setPlainText(shown)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
         buttons.rejected.connect(dialog.reject)
+        copy = buttons.addButton("&Copy Whole Message", QDialogButtonBox.ButtonRole.ActionRole)
+        copy.setAccessibleName("Copy the whole message exactly")
+        copy.clicked.connect(lambda: QApplication.clipboard().setText(content))
+        if broken:
+            note = QLabel(f"Lines longer than {LONG_LINE:,} characters are broken here to keep "
+                          "the window responsive; Copy Whole Message copies the message exactly.",
+                          dialog)
+            note.setWordWrap(True)
+            layout.addWidget(note)
         layout.addWidget(text)
         layout.addWidget(buttons)
         dialog.resize(900, 700)
