@@ -14,6 +14,7 @@ import pytest
 from benchmarks import generate as gen
 from benchmarks import run
 from desktop.data import open_store
+from desktop.data.backups import list_backups
 from desktop.data.schema import CONTRACT_DDL, CONTRACT_TABLES, EF_MIGRATION_ID
 
 SIZES = {"sessions": 12, "messages": 600, "big_session": 200, "snapshot_session": 100}
@@ -129,7 +130,7 @@ def test_generated_file_opens_and_maintains_in_the_application(tiny: Path,
         assert store.schema_version == 0
         store.run_maintenance(backup_dir=tmp_path)
         assert not store.needs_maintenance()
-        assert list(tmp_path.glob("copy.before-desktop-*.db"))
+        assert [b.reason for b in list_backups(copy, tmp_path)] == ["before-update"]
         big = _query(copy, 'SELECT "SessionId" FROM "Messages" GROUP BY 1 '
                            'ORDER BY count(*) DESC LIMIT 1')[0][0]
         page = store.sessions.messages_page(big, limit=50)

@@ -63,7 +63,7 @@ def test_appends_edits_and_deletes_by_another_program_show_without_a_restart(qtb
     model = window.search.model  # the results on screen follow without searching again
     qtbot.waitUntil(lambda: [model.hit(r).message_id for r in range(model.rowCount())] == [
         "appended-elsewhere"], timeout=8000)
-    assert window.search.status.text().startswith("1 ")
+    qtbot.waitUntil(lambda: window.search.status.text() == "1 match.")
 
     _dotnet(path, "edit", MESSAGE_IDS[0])
     qtbot.waitUntil(lambda: _contents(window)[0] == "Please refactor the giraffe module.",

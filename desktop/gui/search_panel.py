@@ -243,8 +243,9 @@ class SearchPanel(QWidget):
             role=self.role.currentData(), agent_id=self.agent.currentData(), since=since,
             until=until)
 
-    def run_search(self) -> None:
-        """Search now (the field's edits call this after a short pause)."""
+    def run_search(self, quiet: bool = False) -> None:
+        """Search now (the field's edits call this after a short pause); `quiet` keeps the
+        results and status on screen until the new ones arrive (a refresh, not a new search)."""
         text = self.query.text()
         self._generation += 1
         if self._store is None or not text.strip():
@@ -252,7 +253,8 @@ class SearchPanel(QWidget):
             self.status.setText("")
             return
         store, filters, generation = self._store, self.current_filter(), self._generation
-        self.status.setText("Searching…")
+        if not quiet:
+            self.status.setText("Searching…")
 
         def done(result: SearchResult) -> None:
             if generation != self._generation:
@@ -265,7 +267,9 @@ class SearchPanel(QWidget):
                                     else "")
             else:
                 extra = f" {result.note}" if result.note else ""
-                self.status.setText(f"{len(result.hits)} best matches.{extra}")
+                count = len(result.hits)
+                found = "1 match." if count == 1 else f"{count} best matches."
+                self.status.setText(f"{found}{extra}")
 
         def failed(error: Exception) -> None:
             if generation == self._generation:
