@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..data.snapshot_compare import MessageChange, SnapshotComparison
+from . import style
 
 KIND_LABELS = {"added": "+ Added", "removed": "− Removed", "changed": "~ Changed"}
 COLUMNS = ("Change", "#", "Role", "What changed", "In the snapshot", "Now")
@@ -99,7 +100,7 @@ class ComparisonModel(QAbstractTableModel):
                     ", ".join(change.fields) if change.kind == "changed" else "",
                     _first_line(change.before), _first_line(change.after))[column]
         if role == Qt.ItemDataRole.ToolTipRole and column in (4, 5):
-            return (change.before, change.after)[column - 4] or None
+            return style.plain_tooltip((change.before, change.after)[column - 4])
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == CHANGE_ROLE:

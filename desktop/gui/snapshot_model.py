@@ -85,7 +85,7 @@ class SnapshotTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(listing, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(listing, column)
+            return style.plain_tooltip(self._tooltip(listing, column))
         if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == LISTING_ROLE:
@@ -102,7 +102,7 @@ class SnapshotTableModel(QAbstractTableModel):
                 return "(session gone)"
             return listing.session_name or "Untitled session"
         if column == "created_at":
-            return style.local(snapshot.created_at).strftime("%Y-%m-%d %H:%M") \
+            return style.local_text(snapshot.created_at, " %H:%M") \
                 if snapshot.created_at else "—"
         if column == "message_count":
             return f"{snapshot.message_count:,}"
