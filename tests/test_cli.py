@@ -426,3 +426,35 @@ def test_a_failed_change_does_not_even_switch_the_journal_mode(tmp_path) -> None
     cli.fails("agent", "set", "nope", "--model", "x", says="No agent")
     cli.fails("snapshot", "revert", "dotnet-snap", says="cannot restore")
     assert path.read_bytes() == raw and rows(path, "PRAGMA journal_mode") == [("delete",)]
+
+
+def test_db_backups_lists_and_db_restore_puts_the_file_back(cli, db) -> None:
+    assert "No backups of" in cli.ok("db", "backups").stdout
+    cli.ok("search", "tokenizer")  # prepares the file, backing it up first
+    [before_update] = cli.json("db", "backups")
+    assert before_update["reason"] == "before-update"
+    assert before_update["description"] == "Before a database update"
+    original = rows(db, 'SELECT "Temperature" FROM "AgentConfigurations" WHERE "AgentId" = ?',
+                    AGENT_ID)
+    cli.ok("agent", "set", AGENT_ID, "--temperature", "1.5")
+    cli.fails("db", "restore", "7", says="no backup number 7; `db backups` lists 1")
+    cli.fails("db", "restore", str(db), says="cannot be restored from itself")
+
+    restored = cli.json("db", "restore", "1")
+    assert restored["restored_from"] == before_update["path"]
+    assert rows(db, 'SELECT "Temperature" FROM "AgentConfigurations" WHERE "AgentId" = ?',
+                AGENT_ID) == original
+    assert rows(db, "PRAGMA user_version") == [(0,)], "the whole file, schema version included"
+    listed = cli.json("db", "backups")
+    assert [b["reason"] for b in listed] == ["before-restore", "before-update"]
+    assert restored["previous_contents"] == listed[0]["path"]
+    assert rows(Path(listed[0]["path"]), 'SELECT "Temperature" FROM "AgentConfigurations" '
+                'WHERE "AgentId" = ?', AGENT_ID) == [(1.5,)]
+    text = cli.ok("db", "backups").stdout
+    assert "Before restoring a backup" in text and "Before a database update" in text
+
+    db.chmod(0o444)
+    try:
+        cli.fails("db", "restore", "2", says="cannot be changed: The file is read-only.")
+    finally:
+        db.chmod(0o644)

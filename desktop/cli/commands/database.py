@@ -1,4 +1,4 @@
-"""`db info`, `db check` and `db backup`: the file itself."""
+"""`db info`, `db check`, `db backup`, `db backups` and `db restore`: the file itself."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ...data import DataError
+from ... import paths
+from ...data import DataError, ReadOnlyError, backups
 from ...data.health import check_database, index_state
 from ...data.migrations import LATEST_VERSION
 from .. import tables as t
@@ -19,7 +20,7 @@ from ..parser import command, command_group
 
 
 def register(commands: Any) -> None:
-    group = command_group(commands, "db", "facts about the file, an integrity check, a backup")
+    group = command_group(commands, "db", "facts about the file, checks, backups")
     command(group, "info", summary="facts about the database file", handler=info,
             description="Show the file's path, size, journal mode, schema version, whether it "
                         "can be changed, its row counts and the state of its search index.",
@@ -42,6 +43,22 @@ def register(commands: Any) -> None:
             orchestrator-desktop db backup /tmp/copy.db --force""")
     parser.add_argument("dest", metavar="DEST", help="the copy's path, or a folder for it")
     parser.add_argument("--force", action="store_true", help="replace DEST if it exists")
+    command(group, "backups", summary="the automatic backups of the file", handler=list_backups,
+            description="List the backups the application keeps of this file (daily, before "
+                        "schema updates, before restores, and Back Up Now), newest first.",
+            examples="""
+                orchestrator-desktop db backups
+                orchestrator-desktop db backups --json""")
+    parser = command(
+        group, "restore", summary="put the file back as it was in a backup", handler=restore,
+        description="Replace the file's contents with a backup's, through SQLite (safe while "
+                    "another program has the file open). What the file holds now is backed up "
+                    "first, so a restore can itself be undone. BACKUP is a number from `db "
+                    "backups` (1 is the newest) or a backup file's path.",
+        examples="""
+            orchestrator-desktop db restore 1
+            orchestrator-desktop db restore ~/backups/orchestrator-before-upgrade.db""")
+    parser.add_argument("backup", metavar="BACKUP", help="a number from `db backups`, or a path")
 
 
 # -- db info --------------------------------------------------------------------------------
@@ -109,3 +126,48 @@ def backup(options: argparse.Namespace) -> Outcome:
     size = written.stat().st_size
     data = {"source": str(source), "path": str(written), "size_bytes": size}
     return Outcome(data, f"Backed up {source} to {written} ({t.size(size)}).")
+
+
+# -- db backups, db restore ---------------------------------------------------------------------
+
+def _backup_json(backup: backups.Backup) -> dict[str, Any]:
+    return {"path": str(backup.path), "created": backup.created.isoformat(),
+            "reason": backup.reason, "description": backup.description,
+            "size_bytes": backup.size}
+
+
+def list_backups(options: argparse.Namespace) -> Outcome:
+    path = database_path(options)
+    found = backups.list_backups(path, paths.backup_dir())
+    text = t.table(["#", "Made", "Why", "Size", "File"], [
+        (number, f"{b.created:%Y-%m-%d %H:%M:%S}", b.description, t.size(b.size), b.path.name)
+        for number, b in enumerate(found, 1)], right={0, 3}) if found else (
+        f"No backups of {path} yet.")
+    return Outcome([_backup_json(b) for b in found], text)
+
+
+def restore(options: argparse.Namespace) -> Outcome:
+    path = database_path(options)
+    if not path.exists():
+        raise DataError(f"{path} does not exist.")
+    reason = read_only_reason(path)
+    if reason:
+        raise ReadOnlyError(f"{path.name} cannot be changed: {reason}")
+    chosen = options.backup
+    if chosen.isdigit():
+        found = backups.list_backups(path, paths.backup_dir())
+        if not 1 <= int(chosen) <= len(found):
+            raise DataError(f"There is no backup number {chosen}; `db backups` lists "
+                            f"{len(found)}.")
+        source = found[int(chosen) - 1].path
+    else:
+        source = Path(chosen).expanduser().absolute()
+        if not source.is_file():
+            raise DataError(f"{source} does not exist.")
+    if source.resolve() == path.resolve():
+        raise DataError("A file cannot be restored from itself.")
+    safety = backups.restore(path, source, paths.backup_dir(), progress_reporter())
+    data = {"path": str(path), "restored_from": str(source),
+            "previous_contents": str(safety.path)}
+    return Outcome(data, f"Restored {path} from {source}.\nWhat it held before is in "
+                         f"{safety.path}.")
