@@ -203,3 +203,44 @@ class AgentRepository(Repository[r.AgentRecord]):
                     f"The agent is still referred to by {used:,} messages or plan steps, so it "
                     "cannot be deleted; deactivate it instead.")
             return super().delete(key)
+
+    # -- the agent editor ---------------------------------------------------------------------
+
+    def save(self, agent_id: str, loaded: r.AgentRecord, changes: dict[str, Any], *,
+             overwrite: bool = False) -> r.AgentRecord:
+        """Write edited fields (see `agent_editing`) in one transaction. StaleEditError (with
+        the current record) when another program changed the agent's editable columns since
+        `loaded` was read, unless `overwrite`; usage counters never count as a change."""
+        from .agent_editing import save_agent
+
+        return save_agent(self, agent_id, loaded, changes, overwrite)
+
+    def duplicate(self, agent_id: str) -> r.AgentRecord:
+        """A copy named “Copy of X” (unique), with the same configuration and no usage."""
+        from .agent_editing import duplicate_agent
+
+        return duplicate_agent(self, agent_id)
+
+    def set_active(self, agent_id: str, active: bool) -> r.AgentRecord:
+        """Activate or deactivate the agent."""
+        with self.store.writing():
+            cursor = self.store.execute('UPDATE "Agents" SET "IsActive" = $on WHERE "Id" = $id',
+                                        on=int(bool(active)), id=agent_id)
+            if cursor.rowcount == 0:
+                raise NotFoundError("agent", agent_id)
+            return self.with_configuration(agent_id)  # type: ignore[return-value]
+
+    def listing(self) -> tuple[list[r.AgentRecord], list[str]]:
+        """Every agent with its configuration (name, type, active, model, last used, totals),
+        and the models to offer in the editor."""
+        from .agent_editing import known_models
+        from .seed import DEFAULT_AGENTS
+
+        agents = self.all_with_configuration()
+        return agents, known_models(agents, (a["model"] for a in DEFAULT_AGENTS))
+
+    def usage_over_time(self, agent_id: str, period: str = "auto") -> tuple[str, list[Any]]:
+        """(period, points) of messages, sessions, tokens and tool calls per day or week."""
+        from .agent_editing import usage_over_time
+
+        return usage_over_time(self, agent_id, period)

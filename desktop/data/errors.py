@@ -90,3 +90,14 @@ def translate(exc: BaseException) -> DataError | None:
     if "disk i/o" in lowered or "unable to open" in lowered:
         return DataError(f"The database file cannot be read or written ({text}).")
     return None
+
+
+class StaleEditError(ConflictError):
+    """The row was changed by someone else since it was loaded; `current` is what the file holds
+    now (None when the row is gone)."""
+
+    def __init__(self, current: object | None,
+                 message: str = "The agent was changed by another program since you opened it."
+                 ) -> None:
+        super().__init__(message)
+        self.current = current

@@ -1,0 +1,372 @@
+"""Editing agents as a whole: validation of every field, a conflict-checked save, duplication
+and usage over time. Used by `AgentRepository`; imports nothing from Qt.
+
+Values use these forms: text fields as `str` (empty means absent), `type` as an `AgentType` (or
+its integer), JSON fields as a Python value, as raw JSON text the person typed (`str`), or as a
+`JsonText` read from the file, which is written back exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from . import records as r
+from .agents import MAX_TOKENS_RANGE, TEMPERATURE_RANGE
+from .encoding import JsonText, dump_json
+from .enums import AgentType
+from .errors import NotFoundError, StaleEditError, ValidationError
+
+if TYPE_CHECKING:
+    from .agents import AgentRepository
+
+__all__ = ["MAX_TOKENS_RANGE", "TEMPERATURE_RANGE", "UsagePoint", "validate_agent_fields"]
+
+AGENT_FIELDS = ("name", "type", "description", "working_directory", "is_active")
+CONFIG_FIELDS = ("model", "temperature", "max_tokens", "system_prompt", "require_approval",
+                 "enabled_tools", "capabilities", "custom_settings")
+EDITABLE_FIELDS = AGENT_FIELDS + CONFIG_FIELDS
+NAME_MAX = 200
+CAPABILITY_FLAGS = ("SupportsStreaming", "SupportsTools", "SupportsFileOperations",
+                    "SupportsWebSearch")
+CAPABILITY_LIMITS = {"MaxTokens": (0, 10_000_000), "MaxConcurrentRequests": (1, 1_000)}
+CONFIG_DEFAULTS = {"model": None, "temperature": 0.7, "max_tokens": 4096, "system_prompt": None,
+                   "require_approval": False}
+
+
+@dataclass(frozen=True, slots=True)
+class UsagePoint:
+    """One day (or week, starting on Monday) of an agent's messages."""
+
+    start: date
+    messages: int
+    sessions: int
+    tokens: int
+    tool_calls: int
+
+
+# -- values --------------------------------------------------------------------------------
+
+
+def editable_values(agent: r.AgentRecord) -> dict[str, Any]:
+    """The agent's editable fields in the data form (JSON columns as their stored JsonText)."""
+    config = agent.configuration
+    values: dict[str, Any] = {
+        "name": agent.name or "", "type": agent.type, "description": agent.description or "",
+        "working_directory": agent.working_directory or "", "is_active": agent.is_active,
+    }
+    if config is None:
+        values.update({k: v for k, v in CONFIG_DEFAULTS.items()})
+        values.update(model="", system_prompt="", enabled_tools=JsonText(None),
+                      capabilities=JsonText(None), custom_settings=JsonText(None))
+    else:
+        values.update(model=config.model or "", temperature=config.temperature,
+                      max_tokens=config.max_tokens, system_prompt=config.system_prompt or "",
+                      require_approval=config.require_approval,
+                      enabled_tools=config.enabled_tools, capabilities=config.capabilities,
+                      custom_settings=config.custom_settings)
+    return values
+
+
+def fingerprint(agent: r.AgentRecord) -> tuple[Any, ...]:
+    """What a concurrent edit is judged by: every editable column, not the usage counters."""
+    values = editable_values(agent)
+    config_id = agent.configuration.id if agent.configuration else None
+    return (config_id, *(int(v) if k == "type" else v for k, v in values.items()))
+
+
+def setting_value(text: str) -> Any:
+    """A custom setting typed as text: its JSON value when the text is valid JSON, else the
+    text itself."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return text
+
+
+def setting_text(value: Any) -> str:
+    """The text that `setting_value` turns back into `value`."""
+    if isinstance(value, str) and not isinstance(setting_value(value), str):
+        return json.dumps(value)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def settings_from_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Key/value rows as a settings object; ValidationError for a blank or repeated key."""
+    out: dict[str, Any] = {}
+    for key, text in pairs:
+        key = (key or "").strip()
+        if not key:
+            raise ValidationError("custom_settings", "every setting needs a name")
+        if key in out:
+            raise ValidationError("custom_settings", f"“{key}” is set twice")
+        out[key] = setting_value(text or "")
+    return out
+
+
+# -- validation ----------------------------------------------------------------------------
+
+
+def _check_capabilities(value: dict[str, Any]) -> None:
+    for flag in CAPABILITY_FLAGS:
+        if flag in value and not isinstance(value[flag], bool):
+            raise ValidationError("capabilities", f"{flag} must be true or false")
+    for key, (low, high) in CAPABILITY_LIMITS.items():
+        if key not in value:
+            continue
+        number = value[key]
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise ValidationError("capabilities", f"{key} must be a whole number")
+        if not low <= number <= high:
+            raise ValidationError("capabilities", f"{key} must be between {low:,} and {high:,}")
+    models = value.get("SupportedModels", [])
+    if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
+        raise ValidationError("capabilities", "SupportedModels must be a list of names")
+
+
+def json_column(field: str, value: Any) -> str | None:
+    """The column text for a JSON field, checking its shape; JsonText passes unchanged."""
+    if isinstance(value, JsonText):
+        return value.raw
+    if field == "custom_settings" and isinstance(value, (list, tuple)):
+        value = settings_from_pairs(value)
+    elif isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            raise ValidationError(field, "is not valid JSON") from None
+    if value is None:
+        return None
+    kind = list if field == "enabled_tools" else dict
+    if not isinstance(value, kind):
+        raise ValidationError(field, f"must be a JSON {'array' if kind is list else 'object'}")
+    if field == "enabled_tools":
+        if not all(isinstance(item, str) and item.strip() for item in value):
+            raise ValidationError(field, "every tool needs a name")
+        value = list(dict.fromkeys(item.strip() for item in value))
+    elif field == "capabilities":
+        _check_capabilities(value)
+    elif not all(isinstance(key, str) and key.strip() for key in value):
+        raise ValidationError(field, "every setting needs a name")
+    return dump_json(value)
+
+
+def _column_value(field: str, value: Any, stored_type: Any, taken: set[str]) -> Any:
+    """One field's column value; ValidationError when it is not acceptable."""
+    if field == "name":
+        name = (value or "").strip()
+        if not name:
+            raise ValidationError("name", "is required")
+        if len(name) > NAME_MAX:
+            raise ValidationError("name", f"must be at most {NAME_MAX} characters")
+        if name in taken:
+            raise ValidationError("name", "is already used by another agent")
+        return name
+    if field == "type":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError("type", "must be an agent type")
+        kind = AgentType(int(value))
+        if not kind.is_known and (stored_type is None or int(kind) != int(stored_type)):
+            raise ValidationError("type", "is not a known agent type")
+        return int(kind)
+    if field in ("description", "working_directory", "model", "system_prompt"):
+        text = value or ""
+        text = text if field == "system_prompt" else text.strip()
+        return text or None
+    if field in ("is_active", "require_approval"):
+        return int(bool(value))
+    if field == "temperature":
+        try:
+            temperature = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError("temperature", "must be a number") from None
+        low, high = TEMPERATURE_RANGE
+        if not low <= temperature <= high:
+            raise ValidationError("temperature", f"must be between {low:g} and {high:g}")
+        return temperature
+    if field == "max_tokens":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError("max_tokens", "must be a whole number")
+        low, high = MAX_TOKENS_RANGE
+        if not low <= value <= high:
+            raise ValidationError("max_tokens", f"must be between {low:,} and {high:,}")
+        return value
+    if field in ("enabled_tools", "capabilities", "custom_settings"):
+        return json_column(field, value)
+    raise ValidationError(field, "is not an agent field")
+
+
+def validate_agent_fields(values: Mapping[str, Any], *, taken_names: Iterable[str] = (),
+                          stored_type: Any = None) -> dict[str, str]:
+    """Every field's problem as {field: message} (empty when all is well), for inline display.
+
+    `taken_names` are the other agents' names; `stored_type` an unknown type the file already
+    holds, which is kept."""
+    taken = set(taken_names)
+    errors = {}
+    for field, value in values.items():
+        try:
+            _column_value(field, value, stored_type, taken)
+        except ValidationError as error:
+            errors[error.field] = error.reason
+    return errors
+
+
+def column_values(values: Mapping[str, Any], stored_type: Any = None
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(Agents columns, AgentConfigurations columns) for the given fields; the first problem
+    raises ValidationError."""
+    columns = {field: _column_value(field, value, stored_type, set())
+               for field, value in values.items()}
+    agent = {f: columns[f] for f in AGENT_FIELDS if f in columns}
+    config = {f: columns[f] for f in CONFIG_FIELDS if f in columns}
+    return agent, config
+
+
+# -- operations ----------------------------------------------------------------------------
+
+_AGENT_COLUMNS = {"name": "Name", "type": "Type", "description": "Description",
+                  "working_directory": "WorkingDirectory", "is_active": "IsActive"}
+_CONFIG_COLUMNS = {"model": "Model", "temperature": "Temperature", "max_tokens": "MaxTokens",
+                   "system_prompt": "SystemPrompt", "require_approval": "RequireApproval",
+                   "custom_settings": "CustomSettingsJson", "enabled_tools": "EnabledToolsJson",
+                   "capabilities": "CapabilitiesJson"}
+
+
+def save_agent(repo: AgentRepository, agent_id: str, loaded: r.AgentRecord,
+               changes: Mapping[str, Any], overwrite: bool = False) -> r.AgentRecord:
+    """Write the edited agent in one transaction; StaleEditError when its editable columns
+    changed in the file since `loaded` was read (unless `overwrite`)."""
+    unknown = [name for name in changes if name not in EDITABLE_FIELDS]
+    if unknown:
+        raise ValidationError(unknown[0], "is not an agent field")
+    store = repo.store
+    with store.writing():
+        current = repo.with_configuration(agent_id)
+        if current is None:
+            raise NotFoundError("agent", agent_id)
+        if not overwrite and fingerprint(current) != fingerprint(loaded):
+            raise StaleEditError(current)
+        # only what differs from the file is written: other columns stay byte for byte
+        state = {**editable_values(loaded), **changes}
+        theirs = editable_values(current)
+        agent, config = column_values({f: v for f, v in state.items() if v != theirs[f]},
+                                      stored_type=current.type)
+        if "name" in agent and store.scalar(
+                'SELECT "Id" FROM "Agents" WHERE "Name" = $name AND "Id" <> $id',
+                name=agent["name"], id=agent_id):
+            raise ValidationError("name", "is already used by another agent")
+        if agent:
+            sets = ", ".join(f'"{_AGENT_COLUMNS[f]}" = ${f}' for f in agent)
+            store.execute(f'UPDATE "Agents" SET {sets} WHERE "Id" = $agent_id',
+                          agent_id=agent_id, **agent)
+        if not config:
+            pass
+        elif current.configuration is None:
+            store.configurations.add(agent_id=agent_id, **{
+                (f"{f}_json" if f in ("custom_settings", "enabled_tools", "capabilities")
+                 else f): (bool(v) if f == "require_approval" else v)
+                for f, v in config.items()})
+        else:
+            sets = ", ".join(f'"{_CONFIG_COLUMNS[f]}" = ${f}' for f in config)
+            store.execute(f'UPDATE "AgentConfigurations" SET {sets} WHERE "Id" = $config_id',
+                          config_id=current.configuration.id, **config)
+        return repo.with_configuration(agent_id)  # type: ignore[return-value]
+
+
+def unique_copy_name(name: str, taken: set[str]) -> str:
+    """“Copy of X”, or “Copy of X (2)”, … the first one not taken."""
+    base = f"Copy of {name}"[:NAME_MAX - 6]
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base} ({number})", number + 1
+    return candidate
+
+
+def duplicate_agent(repo: AgentRepository, agent_id: str) -> r.AgentRecord:
+    """A new agent with the same fields and configuration (JSON text as it is), usage zero."""
+    store = repo.store
+    with store.writing():
+        source = repo.with_configuration(agent_id)
+        if source is None:
+            raise NotFoundError("agent", agent_id)
+        taken = {row[0] for row in store.select('SELECT "Name" FROM "Agents"') if row[0]}
+        copy = repo.add(name=unique_copy_name(source.name or "agent", taken),
+                        type=int(source.type), description=source.description,
+                        working_directory=source.working_directory,
+                        is_active=source.is_active)
+        config = source.configuration
+        if config is not None:
+            store.configurations.add(
+                agent_id=copy.id, model=config.model, temperature=config.temperature,
+                max_tokens=config.max_tokens, system_prompt=config.system_prompt,
+                require_approval=config.require_approval,
+                custom_settings_json=config.custom_settings.raw,
+                enabled_tools_json=config.enabled_tools.raw,
+                capabilities_json=config.capabilities.raw)
+        return repo.with_configuration(copy.id)  # type: ignore[return-value]
+
+
+def known_models(agents: Iterable[r.AgentRecord], defaults: Iterable[str] = ()) -> list[str]:
+    """Models to offer: the defaults, those in use, and every agent's SupportedModels."""
+    models = dict.fromkeys(m for m in defaults if m)
+    for agent in agents:
+        config = agent.configuration
+        if config is None:
+            continue
+        if config.model:
+            models[config.model] = None
+        for model in config.capabilities.mapping().get("SupportedModels") or []:
+            if isinstance(model, str) and model.strip():
+                models[model.strip()] = None
+    return sorted(models, key=str.lower)
+
+
+def usage_over_time(repo: AgentRepository, agent_id: str, period: str = "auto"
+                    ) -> tuple[str, list[UsagePoint]]:
+    """(period, points): the agent's messages, sessions, tokens and tool calls per day or per
+    week (Mondays), counted in SQL; gaps are filled with zeros. "auto" picks days for a span
+    of up to 62 days, else weeks."""
+    from .sessions import TOKENS_SQL
+
+    day = 'substr(m."Timestamp", 1, 10)'
+    week = (f"date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) "
+            "|| ' days')")
+    store = repo.store
+    with store.reading():
+        if not repo.exists(agent_id):
+            raise NotFoundError("agent", agent_id)
+        first, last = store.select(f'SELECT min({day}), max({day}) FROM "Messages" m '
+                                   'WHERE m."AgentId" = $id', id=agent_id)[0]
+        if period == "auto":
+            span = (_day(last) - _day(first)).days if first and last else 0
+            period = "day" if span <= 62 else "week"
+        bucket = day if period == "day" else week
+        rows = store.select(
+            f'SELECT {bucket}, count(*), count(DISTINCT m."SessionId"), '
+            f'coalesce(sum({TOKENS_SQL}), 0), coalesce(sum((SELECT count(*) FROM "ToolCalls" t '
+            'WHERE t."MessageId" = m."Id")), 0) FROM "Messages" m WHERE m."AgentId" = $id '
+            'GROUP BY 1 ORDER BY 1', id=agent_id)
+    found = {_day(row[0]): row for row in rows if _day(row[0]) is not None}
+    if not found:
+        return period, []
+    step = timedelta(days=1 if period == "day" else 7)
+    points, when, end = [], min(found), max(found)
+    while when <= end:
+        row = found.get(when)
+        points.append(UsagePoint(when, *(int(v) for v in row[1:])) if row
+                      else UsagePoint(when, 0, 0, 0, 0))
+        when += step
+    return period, points
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
