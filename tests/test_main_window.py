@@ -255,8 +255,9 @@ def test_bad_file_is_refused_with_a_message_and_the_open_file_stays(window, tmp_
     bad = tmp_path / "notes.db"
     bad.write_text("just some notes")
     assert not window.open_file(bad, create=False)
-    assert no_modal_dialogs == [("Cannot open the database",
-                                 f"{bad} is not an SQLite database.")]
+    [(title, text)] = no_modal_dialogs  # what happened, then what to do
+    assert title == "Cannot open the database"
+    assert text.startswith(f"{bad} is not an SQLite database.\n\n") and "File ▸ Open" in text
     assert window.store is not None and window.store.path.name == "orchestrator.db"
     assert bad.read_text() == "just some notes"
 
@@ -275,6 +276,8 @@ def test_layout_and_last_file_are_remembered(qtbot, dotnet_file, tmp_path) -> No
     qtbot.addWidget(second)
     second.show()
     qtbot.waitExposed(second)
+    assert second.open_file(dotnet_file, create=False)  # the start screen gives way to the views
+    qtbot.waitUntil(lambda: second.splitter.isVisible())
     assert second.splitter.sizes() == sizes
     assert second.size() == first.size()
 
@@ -300,7 +303,7 @@ def test_hostile_content_renders_as_text_and_huge_messages_are_shortened(
     window.thread.delegate.open_full_message.emit(huge.id)
     dialog = window.thread._full_dialog
     text = dialog.findChild(QPlainTextEdit)
-    assert text.document().characterCount() == len(big) + 1
+    assert text.toPlainText().replace("\n", "") == big  # long lines broken for display only
     dialog.close()
 
 

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import traceback
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QFileOpenEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from .. import APP_NAME, __version__, logsetup, paths
 
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
 log = logging.getLogger(__name__)
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-ICON = RESOURCES / "icons" / "orchestrator-desktop.svg"
+SHOWN_MESSAGE = "main window shown"
+CLOSED_MESSAGE = "closed cleanly"
+SIGNAL_POLL_MS = 200
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -43,8 +49,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(paths.APPLICATION)
-    if ICON.exists():
-        app.setWindowIcon(QIcon(str(ICON)))
+    from .icons import app_icon
+
+    app.setWindowIcon(app_icon())
     return app
 
 
@@ -64,11 +71,74 @@ def install_error_hook() -> None:
     sys.excepthook = hook
 
 
+class FileOpenFilter(QObject):
+    """Opens the files macOS hands over as FileOpen events (a double-click in Finder, a file
+    dropped on the Dock icon); other systems pass them on the command line."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """QObject.eventFilter: take FileOpen events, pass everything else on."""
+        if isinstance(event, QFileOpenEvent) and event.file():
+            self.window.open_file(event.file(), create=False)
+            return True
+        return super().eventFilter(watched, event)
+
+
+def close_on_termination(window: MainWindow) -> QTimer:
+    """Close the window normally on SIGTERM (a desktop logout, `kill`) or SIGINT (Ctrl+C in a
+    terminal): layout saved, workers stopped, file closed, exit code 0.
+
+    Python runs signal handlers only between bytecodes, never while Qt's event loop waits, so
+    a timer wakes the interpreter a few times a second to let a pending handler run.
+    """
+
+    def handler(number: int, _frame: FrameType | None) -> None:
+        log.info("received %s; closing the window", signal.Signals(number).name)
+        QTimer.singleShot(0, quit_cleanly)
+
+    def quit_cleanly() -> None:
+        QApplication.closeAllWindows()
+        QApplication.quit()
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, handler)
+    timer = QTimer(window)
+    timer.setInterval(SIGNAL_POLL_MS)
+    timer.timeout.connect(lambda: None)
+    timer.start()
+    return timer
+
+
+def open_at_start(window: MainWindow, path: str | None) -> bool:
+    """Open the file given on the command line, else the last one used, else the default
+    database, created and seeded on the first run (then the start screen greets the person).
+    A file that cannot be opened is explained in a dialog and the start screen stays."""
+    if path:
+        return window.open_file(path, create=False)
+    last = window.settings.value("lastFile")
+    if last and Path(str(last)).is_file() and window.open_file(last, create=False):
+        return True
+    default = paths.default_database_path()
+    first_run = not default.exists()
+    if not window.open_file(default, create=True):
+        return False
+    if first_run:
+        log.info("first run: created %s", default)
+        window.welcome.present(first_run=True)
+    return True
+
+
 def run(argv: list[str]) -> int:
     """Open the window on the given file, the last one used, or the default database."""
     args = parse_args(argv)
     log_file = logsetup.configure(args.verbose)
     log.info("starting %s %s (log: %s)", APP_NAME, __version__, log_file)
+    from ..resources import RESOURCES
+
+    log.info("resources in %s%s", RESOURCES, "" if RESOURCES.is_dir() else " (missing)")
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = create_application()
@@ -76,11 +146,14 @@ def run(argv: list[str]) -> int:
     from .main_window import MainWindow
 
     window = MainWindow(QSettings())
-    if args.path:
-        window.open_file(args.path, create=False)
-    else:
-        last = QSettings().value("lastFile")
-        if not (last and Path(str(last)).is_file() and window.open_file(last, create=False)):
-            window.open_file(paths.default_database_path(), create=True)
-    window.show()
-    return app.exec()
+    app.installEventFilter(FileOpenFilter(window))
+    close_on_termination(window)
+    window.show()  # first, so a failure's dialog stands over the start screen
+    open_at_start(window, args.path)
+    if not window.isVisible():  # closed (SIGTERM) while a start-up dialog was open
+        log.info("%s (exit code 0)", CLOSED_MESSAGE)
+        return 0
+    QTimer.singleShot(0, lambda: log.info("%s: %s", SHOWN_MESSAGE, window.windowTitle()))
+    code = app.exec()
+    log.info("%s (exit code %d)", CLOSED_MESSAGE, code)
+    return code

@@ -106,3 +106,65 @@ def report_failure(parent: QWidget | None, error: Exception,
         logging.getLogger(__name__).error("unexpected failure", exc_info=error)
         show_error(parent, title, f"An unexpected problem occurred ({type(error).__name__}). "
                                   f"Details are in the log folder: {paths.log_dir()}")
+
+
+def choose_folder(parent: QWidget | None, title: str, folder: str) -> str | None:
+    """An existing folder the person picks, or None."""
+    path = QFileDialog.getExistingDirectory(parent, title, folder)
+    return path or None
+
+
+def ask_save_changes(parent: QWidget | None, title: str, text: str) -> str:
+    """"save", "discard" or "cancel" for unsaved changes (Save is the default)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    buttons = QMessageBox.StandardButton
+    box.setStandardButtons(buttons.Save | buttons.Discard | buttons.Cancel)
+    box.setDefaultButton(buttons.Save)
+    answer = box.exec()
+    return {buttons.Save: "save", buttons.Discard: "discard"}.get(buttons(answer), "cancel")
+
+
+def choose_stale_resolution(parent: QWidget | None, title: str, text: str) -> str:
+    """After another program changed what is being edited: "overwrite" (theirs with mine),
+    "reload" (theirs, dropping mine) or "keep" (keep editing, the safe default)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+    overwrite = box.addButton("&Overwrite Theirs", QMessageBox.ButtonRole.DestructiveRole)
+    reload = box.addButton("&Load Theirs, Discard Mine", QMessageBox.ButtonRole.ResetRole)
+    keep = box.addButton("&Keep Editing", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    clicked = box.clickedButton()
+    return "overwrite" if clicked is overwrite else "reload" if clicked is reload else "keep"
+
+
+def open_failure_text(path: object, error: Exception) -> str:
+    """Why a database could not be opened (the error's words) and what the person can do."""
+    from pathlib import Path
+
+    from .. import paths
+    from ..data import (
+        DamagedDatabaseError,
+        DatabaseLockedError,
+        NotADatabaseError,
+        ReadOnlyError,
+    )
+
+    path = Path(str(path))
+    if isinstance(error, DamagedDatabaseError):
+        advice = ("Nothing was changed in it. Restore it from a backup (this application keeps "
+                  f"its own in {paths.backup_dir()}), or open another file.")
+    elif isinstance(error, NotADatabaseError):
+        advice = ("Choose the orchestrator.db file that OrchestratorChat writes, with File ▸ "
+                  "Open (Ctrl+O).")
+    elif isinstance(error, DatabaseLockedError):
+        advice = "Wait until the other program has finished, or close it, then open the file again."
+    elif isinstance(error, ReadOnlyError):
+        advice = ("Check that your user account may read the file and write to its folder (its "
+                  "owner and permissions), or copy it to a folder of yours and open the copy.")
+    elif not path.exists():
+        advice = ("It may have been moved, renamed or deleted: open it from where it is now "
+                  "with File ▸ Open (Ctrl+O).")
+    else:
+        advice = "Check the file, then open it again with File ▸ Open (Ctrl+O), or choose another."
+    return f"{error}\n\n{advice}"

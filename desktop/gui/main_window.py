@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -26,9 +27,11 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME, paths
 from ..data import DataError, Store, open_store
 from ..data.enums import SessionStatus
+from ..data.errors import DatabaseLockedError
 from ..data.search import SearchHit
 from . import dialogs
 from .details_panel import DetailsPanel, SessionDetails
+from .file_care import FileCare
 from .message_render import search_terms
 from .search_panel import SearchPanel
 from .session_list import SessionFilterBar, SessionListModel, StatusBadgeDelegate
@@ -38,6 +41,8 @@ from .thread_view import MessageThreadModel, ThreadView
 log = logging.getLogger(__name__)
 
 REFRESH_INTERVAL_MS = 1500
+WAITING_NOTICE_MS = 800
+WAITING_FOR_LOCK = "Waiting for another program to finish writing to the file…"
 MAX_RECENT = 8
 
 
@@ -59,6 +64,7 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(APP_NAME)
         self._build_views()
         self._build_actions()
+        self.care = FileCare(self)
         self._build_menus()
         self._build_status_bar()
         self._restore_layout()
@@ -114,7 +120,13 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setStretchFactor(2, 2)
         self.splitter.setSizes([540, 580, 420])
-        self.setCentralWidget(self.splitter)
+        from .welcome import WelcomePage
+
+        self.welcome = WelcomePage(self)  # the start screen, shown while no file is open
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(self.splitter)
+        self.setCentralWidget(self.pages)
 
         self.filter_bar.changed.connect(self.sessions.set_filters)
         self.table.selectionModel().currentRowChanged.connect(self._current_session_changed)
@@ -148,10 +160,12 @@ class MainWindow(QMainWindow):
                                           "Filter the session list")
         self.copy_action = self._action("&Copy Message", self.copy_message, key.Copy)
         self.refresh_action = self._action("&Refresh", self.refresh, key.Refresh)
-        self.first_action = self._action("Jump to &First Message", self.thread.jump_to_start,
-                                         "Ctrl+Home")
-        self.last_action = self._action("Jump to &Last Message", self.thread.jump_to_end,
-                                        "Ctrl+End")
+        self.first_action = self._action(
+            "Jump to &First Message", lambda: (self._show_views(), self.thread.jump_to_start()),
+            "Ctrl+Home")
+        self.last_action = self._action(
+            "Jump to &Last Message", lambda: (self._show_views(), self.thread.jump_to_end()),
+            "Ctrl+End")
         self.details_action = self._action("Show &Details", lambda: self._show_side(0),
                                            "Ctrl+I")
         self.rename_action = self._action("&Rename…", self.rename_session, "F2")
@@ -161,6 +175,8 @@ class MainWindow(QMainWindow):
         self.manage_snapshots_action = self._action(
             "&Manage Snapshots…", self.manage_snapshots, "Ctrl+Shift+M",
             "List, compare, restore, export and import snapshots")
+        self.agents_action = self._action("&Agents…", self.show_agent_editor, "Ctrl+Shift+A",
+                                          "Edit agent configurations")
         self.delete_action = self._action("&Delete…", self.delete_session, key.Delete)
         self.about_action = self._action("&About", self.show_about)
         self.status_actions: dict[SessionStatus, QAction] = {}
@@ -177,6 +193,10 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.close_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.care.backup_action)
+        file_menu.addAction(self.care.restore_action)
+        file_menu.addAction(self.care.check_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit = bar.addMenu("&Edit")
@@ -204,6 +224,8 @@ class MainWindow(QMainWindow):
         session.addAction(self.manage_snapshots_action)
         session.addSeparator()
         session.addAction(self.delete_action)
+        agents_menu = bar.addMenu("&Agents")
+        agents_menu.addAction(self.agents_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
 
@@ -232,10 +254,13 @@ class MainWindow(QMainWindow):
     def open_file(self, path: str | Path, *, create: bool = True) -> bool:
         """Open `path` (creating it when asked); on failure say why and keep what was open."""
         path = Path(str(path).removeprefix("file://")).expanduser()
+        if not self._agent_edits_settled(lambda: self.open_file(path, create=create)):
+            return False
         try:
             store = open_store(path, create=create)
         except DataError as error:
-            dialogs.show_error(self, "Cannot open the database", str(error))
+            dialogs.show_error(self, "Cannot open the database",
+                               dialogs.open_failure_text(path, error))
             return False
         self._set_store(store)
         self._remember_recent(store.path)
@@ -257,7 +282,8 @@ class MainWindow(QMainWindow):
             self.open_file(path, create=True)
 
     def close_file(self) -> None:
-        self._set_store(None)
+        if self._agent_edits_settled(self.close_file):
+            self._set_store(None)
 
     def _set_store(self, store: Store | None) -> None:
         self._stop_background()
@@ -271,6 +297,7 @@ class MainWindow(QMainWindow):
         self.thread.set_statistics(None)
         if old is not None:
             old.close()
+        self.pages.setCurrentWidget(self.welcome if store is None else self.splitter)
         if store is None:
             self.setWindowTitle(APP_NAME)
             self.file_label.setText("No database open")
@@ -377,13 +404,15 @@ class MainWindow(QMainWindow):
         self.queries.submit(store.change_counter, done, lambda _e: None)
 
     def refresh(self) -> None:
-        """Re-read the list, the open thread and the details, keeping selection and scroll."""
+        """Re-read the list, the open thread, the details and the search results, keeping
+        selection and scroll."""
         if self.store is None:
             return
         self.sessions.refresh()
         self.thread_model.refresh()
         self._load_details(self.current_session_id())
         self._load_side_data()
+        self.search.run_search(quiet=True)
 
     # -- selection -----------------------------------------------------------------------------
 
@@ -470,10 +499,18 @@ class MainWindow(QMainWindow):
         self.search.query.selectAll()
 
     def focus_filter(self) -> None:
+        self._show_views()
         self.filter_bar.text.setFocus()
         self.filter_bar.text.selectAll()
 
+    def _show_views(self) -> None:
+        """Leave the start screen for the open file's views (a shortcut that acts on them
+        shows them)."""
+        if self.store is not None and self.pages.currentWidget() is not self.splitter:
+            self.pages.setCurrentWidget(self.splitter)
+
     def _show_side(self, tab: int) -> None:
+        self._show_views()
         sizes = self.splitter.sizes()
         if sizes[2] == 0:
             self.splitter.setSizes([sizes[0], max(sizes[1] - 360, 200), 360])
@@ -547,21 +584,42 @@ class MainWindow(QMainWindow):
                     deleted)
 
     def _write(self, work: Any, failure_title: str, after: Any = None) -> None:
+        """Run a change in the background. While another program holds the file's write lock
+        the status bar says so; past the busy timeout the person may try again, and the
+        change, still in hand, is not lost."""
+        finished = False
+
+        def waiting() -> None:
+            if not finished:
+                self.statusBar().showMessage(WAITING_FOR_LOCK)
+
         def done(result: Any) -> None:
+            nonlocal finished
+            finished = True
+            if self.statusBar().currentMessage() == WAITING_FOR_LOCK:
+                self.statusBar().clearMessage()
             self.refresh()
             if after:
                 after(result)
 
-        self.queries.submit(work, done,
-                            lambda error: self._report_failure(error, failure_title))
+        def failed(error: Exception) -> None:
+            nonlocal finished
+            finished = True
+            self.statusBar().clearMessage()
+            if isinstance(error, DatabaseLockedError) and dialogs.confirm(
+                    self, failure_title, f"{error}\n\nYour change has not been made yet. "
+                    "Try again now?", "Try Again"):
+                self._write(work, failure_title, after)
+                return
+            self._report_failure(error, failure_title)
+
+        QTimer.singleShot(WAITING_NOTICE_MS, waiting)
+        self.queries.submit(work, done, failed)
 
     def show_about(self) -> None:
-        from .. import __version__
+        from .about import show_about
 
-        location = str(self.store.path) if self.store else "no database open"
-        dialogs.show_info(self, f"About {APP_NAME}",
-                          f"{APP_NAME} {__version__}\n\nDatabase: {location}\n"
-                          f"Log folder: {paths.log_dir()}")
+        show_about(self, self.store.path if self.store else None)
 
     def _session_context_menu(self, position: Any) -> None:
         index = self.table.indexAt(position)
@@ -592,6 +650,8 @@ class MainWindow(QMainWindow):
         self.restore_menu.menuAction().setToolTip(reason or "Restore a snapshot of the session "
                                                   "as a new session")
         self.manage_snapshots_action.setEnabled(has_store)
+        self.agents_action.setEnabled(has_store)
+        self.care.update_actions()
         for action in (self.close_action, self.refresh_action, self.find_action,
                        self.first_action, self.last_action):
             action.setEnabled(has_store)
@@ -613,6 +673,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """QWidget.closeEvent: remember the layout, stop background work, close the file."""
+        if not self._agent_edits_settled(self.close):  # unsaved agent edits: ask first
+            event.ignore()
+            return
+        if getattr(self, "agent_editor", None) is not None:
+            self.agent_editor.close()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
         self._stop_background()
@@ -654,11 +719,11 @@ class MainWindow(QMainWindow):
             if not records:
                 menu.addAction("No snapshots of this session").setEnabled(False)
             for record in records[:RESTORE_MENU_LIMIT]:
-                when = style.local(record.created_at).strftime("%Y-%m-%d %H:%M") \
+                when = style.local_text(record.created_at, " %H:%M") \
                     if record.created_at else "—"
                 name = (record.name or "Unnamed snapshot").replace("&", "&&")
                 action = menu.addAction(f"{name}\t{when} · {record.message_count:,} messages")
-                action.setToolTip(record.description or record.name or "")
+                action.setToolTip(style.plain_tooltip(record.description or record.name) or "")
                 action.triggered.connect(
                     lambda _=False, r=record: self.restore_snapshot(r.id, r.name or ""))
             if len(records) > RESTORE_MENU_LIMIT:
@@ -673,6 +738,28 @@ class MainWindow(QMainWindow):
             self._report_failure(error, "Cannot list the snapshots")
 
         self.queries.submit(lambda: store.snapshots.for_session(session_id), done, failed)
+
+    def show_agent_editor(self) -> None:
+        """Show the agent editor of the open file (one window, brought forward when open)."""
+        from .agent_editor import AgentEditor
+
+        editor = getattr(self, "agent_editor", None)
+        if editor is None:
+            editor = AgentEditor(self.queries, self)
+            editor.changed.connect(self.refresh)
+            self.store_changed.connect(editor.set_store)
+            self.agent_editor = editor
+            editor.set_store(self.store)
+        if editor.isVisible():  # already open: bring it to the front
+            editor.raise_()
+            editor.activateWindow()
+        editor.show()
+
+    def _agent_edits_settled(self, then: Any) -> bool:
+        """True unless the agent editor holds unsaved edits the person keeps (or is saving
+        them, after which `then` runs)."""
+        editor = getattr(self, "agent_editor", None)
+        return editor is None or editor.may_close(then)
 
     def manage_snapshots(self) -> None:
         """Show the snapshot manager, following the current session."""
