@@ -405,6 +405,22 @@ def test_concurrent_change_load_theirs_or_keep_editing(qtbot, editor, dotnet_fil
     assert _agent_row(dotnet_file, AGENT_ID)[2] == ""
 
 
+def test_another_programs_change_appears_unless_the_form_has_edits(qtbot, editor,
+                                                                   dotnet_file) -> None:
+    _select(qtbot, editor, AGENT_ID)
+    _other_process(dotnet_file, 'UPDATE "Agents" SET "Description" = \'set elsewhere\' '
+                   'WHERE "Id" = \'' + AGENT_ID + "'")
+    qtbot.waitUntil(lambda: editor.form.description.text() == "set elsewhere", timeout=8000)
+    assert not editor.draft.is_dirty
+    qtbot.keyClicks(editor.form.description, " and mine")
+    _other_process(dotnet_file, 'UPDATE "AgentConfigurations" SET "Temperature" = 1.7 '
+                   'WHERE "AgentId" = \'' + AGENT_ID + "'")
+    qtbot.waitUntil(lambda: editor.table_model.record(editor.table_model.row_of(AGENT_ID))
+                    .configuration.temperature == 1.7, timeout=8000)
+    assert editor.form.description.text() == "set elsewhere and mine", "edits are kept"
+    assert editor.draft.is_dirty and editor.form.temperature.spin.value() != 1.7
+
+
 def test_usage_counters_changed_elsewhere_are_no_conflict(qtbot, editor, dotnet_file,
                                                           answers) -> None:
     _select(qtbot, editor, AGENT_ID)

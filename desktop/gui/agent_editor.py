@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from ..data import Store
 from ..data import records as r
+from ..data.agent_editing import fingerprint
 from . import dialogs
 from .agent_actions import AgentCommands
 from .agent_form import AgentForm
@@ -54,6 +55,7 @@ class AgentEditor(AgentSaving, AgentCommands, QMainWindow):
         self.saving = False
         self._selecting = False
         self._generation = 0
+        self._wanted: str | None = None
         self.table_model = AgentTableModel(self)
         self.draft = AgentDraftModel(self)
         self._build()
@@ -226,6 +228,8 @@ class AgentEditor(AgentSaving, AgentCommands, QMainWindow):
         """Read the agents again off the GUI thread, then select `select_id` (or keep)."""
         self._generation += 1
         generation, store = self._generation, self.store
+        # a later reload (another program's change) must not forget the agent asked for
+        self._wanted = select_id or self._wanted
         if store is None:
             self._update_actions()
             return
@@ -234,7 +238,7 @@ class AgentEditor(AgentSaving, AgentCommands, QMainWindow):
             if generation != self._generation or store is not self.store:
                 return
             agents, models = result
-            wanted = select_id or self.draft.agent_id
+            wanted, self._wanted = self._wanted or self.draft.agent_id, None
             self.table_model.set_rows(agents)
             self.form.set_models(models)
             self.form.set_known_tools(known_tools(agents))
@@ -243,7 +247,11 @@ class AgentEditor(AgentSaving, AgentCommands, QMainWindow):
             if row < 0 and self.draft.is_dirty:  # gone from the file: say so, keep the form
                 self.say("This agent is no longer in the file.")
                 return
-            self._select_row(max(row, 0) if agents else -1, load=True)
+            listed, loaded = self.table_model.record(row), self.draft.loaded
+            unchanged = listed is not None and loaded is not None and listed.id == loaded.id \
+                and fingerprint(listed) == fingerprint(loaded)
+            # an agent whose fields nobody changed keeps its form (and undo history) as it is
+            self._select_row(max(row, 0) if agents else -1, load=not unchanged)
 
         self.runner.submit(store.agents.listing, done,
                            lambda error: dialogs.report_failure(self, error,

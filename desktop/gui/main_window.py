@@ -413,6 +413,9 @@ class MainWindow(QMainWindow):
         self._load_details(self.current_session_id())
         self._load_side_data()
         self.search.run_search(quiet=True)
+        editor = getattr(self, "agent_editor", None)
+        if editor is not None and editor.isVisible() and not editor.saving:
+            editor.reload()  # keeps unsaved edits; shows other programs' changes otherwise
 
     # -- selection -----------------------------------------------------------------------------
 
