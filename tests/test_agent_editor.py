@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
+from desktop.data import database as database_module
 from desktop.data.enums import AgentType
 from desktop.gui import dialogs
 from desktop.gui.agent_editor import AgentEditor
@@ -419,6 +420,35 @@ def test_another_programs_change_appears_unless_the_form_has_edits(qtbot, editor
                     .configuration.temperature == 1.7, timeout=8000)
     assert editor.form.description.text() == "set elsewhere and mine", "edits are kept"
     assert editor.draft.is_dirty and editor.form.temperature.spin.value() != 1.7
+
+
+def test_a_save_that_meets_a_locked_file_can_be_tried_again(qtbot, dotnet_file, tmp_path,
+                                                            answers, monkeypatch) -> None:
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT_SECONDS", 0.5)
+    editor = _open_editor(qtbot, open_window(qtbot, dotnet_file, tmp_path))
+    _select(qtbot, editor, AGENT_ID)
+    qtbot.keyClicks(editor.form.description, "kept through a lock")
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import sqlite3, sys, time
+        con = sqlite3.connect(sys.argv[1], isolation_level=None)
+        con.execute("BEGIN IMMEDIATE")
+        print("locked", flush=True)
+        time.sleep(2)
+        con.execute("ROLLBACK")
+    """), str(dotnet_file)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    offers: list[str] = []
+
+    def try_again(_parent, _title, text, action="Delete") -> bool:
+        offers.append(f"{action}: {text}")
+        assert editor.form.description.text() == "kept through a lock"
+        holder.wait(10)  # the other program finishes; the person tries again
+        return True
+
+    monkeypatch.setattr(dialogs, "confirm", try_again)
+    _save(qtbot, editor)
+    assert len(offers) == 1 and offers[0].startswith("Try Again: The database is busy")
+    assert _agent_row(dotnet_file, AGENT_ID)[2] == "kept through a lock"
 
 
 def test_usage_counters_changed_elsewhere_are_no_conflict(qtbot, editor, dotnet_file,

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..data import NotFoundError
 from ..data import records as r
-from ..data.errors import StaleEditError
+from ..data.errors import DatabaseLockedError, StaleEditError
 from . import dialogs
 from .agent_form import TITLES
 from .agent_models import form_values
@@ -60,6 +60,11 @@ class AgentSaving:
                 self._stale(error.current, then)
                 return
             self.say("Not saved.")
+            if isinstance(error, DatabaseLockedError) and dialogs.confirm(
+                    self, "Cannot save the agent", f"{error}\n\nYour changes are still in the "
+                    "form. Try again now?", "Try Again"):
+                self.save(then, overwrite=overwrite)
+                return
             dialogs.report_failure(self, error, "Cannot save the agent")
             if isinstance(error, NotFoundError):
                 self.reload()
