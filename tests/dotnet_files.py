@@ -136,3 +136,18 @@ def add_messages(path: Path, session_id: str, count: int, *, first_sequence: int
     con.commit()
     con.close()
     return ids
+
+
+def query(path: Path, sql: str, *params: object) -> list[tuple]:
+    """The rows of `sql`, read with a connection of its own: what really landed in the file."""
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def query_one(path: Path, sql: str, *params: object) -> tuple | None:
+    """The first row of `sql` (see `query`)."""
+    found = query(path, sql, *params)
+    return found[0] if found else None

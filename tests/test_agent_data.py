@@ -3,7 +3,6 @@ the listing and usage over time, checked against the file with a separate connec
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -11,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from dotnet_files import AGENT_ID
+from dotnet_files import AGENT_ID, query_one
 
 from desktop.data import ConflictError, NotFoundError, ValidationError
 from desktop.data.agent_editing import (
@@ -24,14 +23,6 @@ from desktop.data.agent_editing import (
 from desktop.data.encoding import JsonText
 from desktop.data.enums import AgentType
 from desktop.data.errors import StaleEditError
-
-
-def _row(path: Path, sql: str, *params) -> tuple:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, params).fetchone()
-    finally:
-        con.close()
 
 
 def _other_process(path: Path, sql: str) -> None:
@@ -90,7 +81,7 @@ def test_save_writes_every_field_in_one_transaction(store) -> None:
         "custom_settings": [("retries", "3"), ("mode", "fast")],
     })
     assert saved.name == "Writer" and saved.configuration.model == "gpt-4o"
-    row = _row(store.path, 'SELECT a."Name", a."Type", a."Description", a."WorkingDirectory", '
+    row = query_one(store.path, 'SELECT a."Name", a."Type", a."Description", a."WorkingDirectory", '
                'a."IsActive", c."Model", c."Temperature", c."MaxTokens", c."SystemPrompt", '
                'c."RequireApproval", c."EnabledToolsJson", c."CapabilitiesJson", '
                'c."CustomSettingsJson" FROM "Agents" a JOIN "AgentConfigurations" c '
@@ -108,7 +99,7 @@ def test_save_rejects_invalid_and_duplicate_names_without_writing(store) -> None
     with pytest.raises(ValidationError) as caught:
         store.agents.save("default-claude", loaded, {"temperature": 3.0, "model": "x"})
     assert caught.value.field == "temperature"
-    assert _row(store.path, 'SELECT "Model" FROM "AgentConfigurations" WHERE "AgentId" = ?',
+    assert query_one(store.path, 'SELECT "Model" FROM "AgentConfigurations" WHERE "AgentId" = ?',
                 "default-claude") == ("claude-3-sonnet-20240229",)
 
 
@@ -125,10 +116,10 @@ def test_other_process_edit_is_a_conflict_but_usage_counters_are_not(store) -> N
         store.agents.save("default-claude", saved, {"description": "again"})
     assert isinstance(caught.value, ConflictError)
     assert caught.value.current.configuration.temperature == 0.1
-    assert _row(store.path, 'SELECT "Description" FROM "Agents" WHERE "Id" = ?',
+    assert query_one(store.path, 'SELECT "Description" FROM "Agents" WHERE "Id" = ?',
                 "default-claude") == ("mine",)
     store.agents.save("default-claude", saved, {"description": "again"}, overwrite=True)
-    assert _row(store.path, 'SELECT a."Description", c."Temperature" FROM "Agents" a JOIN '
+    assert query_one(store.path, 'SELECT a."Description", c."Temperature" FROM "Agents" a JOIN '
                 '"AgentConfigurations" c ON c."AgentId" = a."Id" WHERE a."Id" = ?',
                 "default-claude") == ("again", 0.7)
 
@@ -138,7 +129,7 @@ def test_values_the_form_cannot_show_are_kept(dotnet_store) -> None:
     assert loaded.type.label == "Unknown (9)"
     assert not loaded.configuration.custom_settings.is_valid
     dotnet_store.agents.save(AGENT_ID, loaded, {"model": "gpt-4o"})
-    assert _row(dotnet_store.path, 'SELECT a."Type", c."CustomSettingsJson", c."Model" FROM '
+    assert query_one(dotnet_store.path, 'SELECT a."Type", c."CustomSettingsJson", c."Model" FROM '
                 '"Agents" a JOIN "AgentConfigurations" c ON c."AgentId" = a."Id" WHERE a."Id" = ?',
                 AGENT_ID) == (9, '{"Verbose": true', "gpt-4o")
     again = dotnet_store.agents.with_configuration(AGENT_ID)
@@ -147,7 +138,7 @@ def test_values_the_form_cannot_show_are_kept(dotnet_store) -> None:
     assert caught.value.field == "custom_settings"
     dotnet_store.agents.save(AGENT_ID, again, {"custom_settings": JsonText('{"Verbose": true'),
                                                "type": AgentType.Custom})
-    assert _row(dotnet_store.path, 'SELECT "Type" FROM "Agents" WHERE "Id" = ?',
+    assert query_one(dotnet_store.path, 'SELECT "Type" FROM "Agents" WHERE "Id" = ?',
                 AGENT_ID) == (3,)
 
 
@@ -163,11 +154,11 @@ def test_duplicate_and_set_active(dotnet_store) -> None:
     again = dotnet_store.agents.duplicate(AGENT_ID)
     assert (copy.name, again.name) == ("Copy of Researcher", "Copy of Researcher (2)")
     assert copy.total_messages == 0 and int(copy.type) == 9
-    assert _row(dotnet_store.path, 'SELECT "CustomSettingsJson", "EnabledToolsJson" FROM '
+    assert query_one(dotnet_store.path, 'SELECT "CustomSettingsJson", "EnabledToolsJson" FROM '
                 '"AgentConfigurations" WHERE "AgentId" = ?', copy.id) == (
         '{"Verbose": true', '["search", "shell"]')
     assert not dotnet_store.agents.set_active(copy.id, False).is_active
-    assert _row(dotnet_store.path, 'SELECT "IsActive" FROM "Agents" WHERE "Id" = ?',
+    assert query_one(dotnet_store.path, 'SELECT "IsActive" FROM "Agents" WHERE "Id" = ?',
                 copy.id) == (0,)
     with pytest.raises(NotFoundError):
         dotnet_store.agents.set_active("nope", True)

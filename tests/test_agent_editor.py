@@ -4,14 +4,13 @@ a separate sqlite3 connection. Prompts are answered by replacing the `dialogs` h
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from dotnet_files import AGENT_ID, make_dotnet_database
+from dotnet_files import AGENT_ID, make_dotnet_database, query_one
 from gui_helpers import open_window
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QPalette
@@ -84,16 +83,8 @@ def _select(qtbot, editor: AgentEditor, agent_id: str) -> None:
     qtbot.waitUntil(lambda: editor.draft.agent_id == agent_id, timeout=5000)
 
 
-def _row(path: Path, sql: str, *params) -> tuple:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, params).fetchone()
-    finally:
-        con.close()
-
-
 def _agent_row(path: Path, agent_id: str) -> tuple:
-    return _row(path, 'SELECT a."Name", a."Type", a."Description", a."WorkingDirectory", '
+    return query_one(path, 'SELECT a."Name", a."Type", a."Description", a."WorkingDirectory", '
                 'a."IsActive", c."Model", c."Temperature", c."MaxTokens", c."SystemPrompt", '
                 'c."RequireApproval", c."EnabledToolsJson", c."CapabilitiesJson", '
                 'c."CustomSettingsJson" FROM "Agents" a LEFT JOIN "AgentConfigurations" c '
@@ -459,7 +450,7 @@ def test_usage_counters_changed_elsewhere_are_no_conflict(qtbot, editor, dotnet_
                    '"LastUsedAt" = \'2024-06-01 00:00:00\' WHERE "Id" = \'' + AGENT_ID + "'")
     _save(qtbot, editor)
     assert answers["stale"] == []
-    assert _row(dotnet_file, 'SELECT "Description", "TotalMessages" FROM "Agents" WHERE '
+    assert query_one(dotnet_file, 'SELECT "Description", "TotalMessages" FROM "Agents" WHERE '
                 '"Id" = ?', AGENT_ID) == ("mine", 121)
 
 
@@ -548,7 +539,7 @@ def test_new_duplicate_and_delete(qtbot, editor, dotnet_file, answers, monkeypat
     editor.delete_action.trigger()
     qtbot.waitUntil(lambda: editor.table_model.row_of(new_id) < 0, timeout=5000)
     assert _agent_row(dotnet_file, new_id) is None
-    assert _row(dotnet_file, 'SELECT count(*) FROM "AgentConfigurations" WHERE "AgentId" = ?',
+    assert query_one(dotnet_file, 'SELECT count(*) FROM "AgentConfigurations" WHERE "AgentId" = ?',
                 new_id) == (0,)
 
 

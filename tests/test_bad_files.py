@@ -59,6 +59,16 @@ BAD_FILES = {
 }
 
 
+def _bad_file(tmp_path: Path, kind: str) -> tuple[Path, Path, str]:
+    """A folder holding one bad file of `kind`, the file, and words its message must hold."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    path = folder / "orchestrator.db"
+    make, words = BAD_FILES[kind]
+    make(path)
+    return folder, path, words
+
+
 def _fingerprint(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
 
@@ -73,11 +83,7 @@ def errors(monkeypatch) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("kind", BAD_FILES)
 def test_the_window_says_what_is_wrong_and_changes_nothing(qtbot, tmp_path, errors,
                                                            kind) -> None:
-    folder = tmp_path / "files"
-    folder.mkdir()
-    path = folder / "orchestrator.db"
-    make, words = BAD_FILES[kind]
-    make(path)
+    folder, path, words = _bad_file(tmp_path, kind)
     before = _fingerprint(folder)
     window = MainWindow(settings_in(tmp_path))
     qtbot.addWidget(window)
@@ -95,11 +101,7 @@ def test_the_window_says_what_is_wrong_and_changes_nothing(qtbot, tmp_path, erro
 
 @pytest.mark.parametrize("kind", BAD_FILES)
 def test_the_command_line_says_what_is_wrong_and_changes_nothing(tmp_path, kind) -> None:
-    folder = tmp_path / "files"
-    folder.mkdir()
-    path = folder / "orchestrator.db"
-    make, words = BAD_FILES[kind]
-    make(path)
+    folder, path, words = _bad_file(tmp_path, kind)
     before = _fingerprint(folder)
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"),
            "XDG_STATE_HOME": str(tmp_path / "state"), "PYTHONIOENCODING": "utf-8"}

@@ -6,65 +6,24 @@ everything committed before it and no part of the killed transaction.
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
-import textwrap
-import threading
 from pathlib import Path
 
-from dotnet_files import AGENT_ID, SESSION_ID, make_dotnet_database
+from dotnet_files import AGENT_ID, SESSION_ID, make_dotnet_database, query
+from processes import kill_when
 
 from desktop.data import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _query(path: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def _kill_when(path: Path, script: str, marker: str, *args: str) -> list[str]:
-    """Run `script` on `path` until it prints `marker` (with the write transaction open),
-    SIGKILL it, and return the lines it printed before."""
-    process = subprocess.Popen([sys.executable, "-c", textwrap.dedent(script), str(path),
-                                *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, cwd=ROOT)
-    watchdog = threading.Timer(90, process.kill)
-    watchdog.start()
-    lines: list[str] = []
-    try:
-        for line in process.stdout:
-            lines.append(line.strip())
-            if line.strip() == marker:
-                break
-        assert lines and lines[-1] == marker, process.stderr.read()
-        wal = Path(f"{path}-wal")  # the open transaction has spilled into the WAL
-        assert wal.exists() and wal.stat().st_size > 0
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(10)
-    finally:
-        watchdog.cancel()
-        process.stdout.close()
-        process.stderr.close()
-    assert process.returncode == -signal.SIGKILL
-    return lines[:-1]
-
-
 def _counts(path: Path) -> dict[str, int]:
-    return {table: _query(path, f'SELECT count(*) FROM "{table}"')[0][0]
+    return {table: query(path, f'SELECT count(*) FROM "{table}"')[0][0]
             for table in ("Sessions", "Messages", "ToolCalls", "Attachments", "Agents",
                           "AgentConfigurations", "desktop_message_keys")}
 
 
 def _sound(path: Path) -> None:
-    assert _query(path, "PRAGMA integrity_check") == [("ok",)]
+    assert query(path, "PRAGMA integrity_check") == [("ok",)]
     store = open_store(path)  # the application opens it again and its index agrees
     try:
         assert store.search.index_is_consistent()
@@ -100,11 +59,11 @@ def test_killed_bulk_import_leaves_no_partial_messages(tmp_path) -> None:
         store.sessions.import_messages(sys.argv[2], messages, progress=progress)
         print("finished", flush=True)
     """
-    _kill_when(path, script, "half-way", SESSION_ID, AGENT_ID)
+    kill_when(path, script, "half-way", SESSION_ID, AGENT_ID)
     assert _counts(path) == before
-    assert _query(path, 'SELECT count(*) FROM "Messages" WHERE "Content" LIKE '
+    assert query(path, 'SELECT count(*) FROM "Messages" WHERE "Content" LIKE '
                   "'imported message%'") == [(0,)]
-    assert _query(path, 'SELECT max("SequenceNumber") FROM "Messages" WHERE "SessionId" = '
+    assert query(path, 'SELECT max("SequenceNumber") FROM "Messages" WHERE "SessionId" = '
                   f"'{SESSION_ID}'") == [(105,)]
     _sound(path)
 
@@ -139,13 +98,13 @@ def test_killed_agent_save_keeps_the_last_saved_version_whole(tmp_path) -> None:
                 "system_prompt": f"prompt v{saving} " + "x" * 3_000_000})
             print(f"saved {saving}", flush=True)
     """
-    printed = _kill_when(path, script, "mid-save", AGENT_ID)
+    printed = kill_when(path, script, "mid-save", AGENT_ID)
     assert printed == ["saved 1", "saved 2"]
-    row = _query(path, 'SELECT a."Name", a."Description", c."Temperature", c."MaxTokens", '
+    row = query(path, 'SELECT a."Name", a."Description", c."Temperature", c."MaxTokens", '
                  'substr(c."SystemPrompt", 1, 10), length(c."SystemPrompt") FROM "Agents" a '
                  'JOIN "AgentConfigurations" c ON c."AgentId" = a."Id" '
                  f"WHERE a.\"Id\" = '{AGENT_ID}'")
     assert row == [("Agent v2", "saved 2 times", 0.2, 1002, "prompt v2 ", 3_000_010)]
-    assert _query(path, 'SELECT count(*) FROM "AgentConfigurations" WHERE "AgentId" = '
+    assert query(path, 'SELECT count(*) FROM "AgentConfigurations" WHERE "AgentId" = '
                   f"'{AGENT_ID}'") == [(1,)]
     _sound(path)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from dotnet_files import SESSION_ID, make_dotnet_database
+from dotnet_files import SESSION_ID, make_dotnet_database, query
 from gui_helpers import settings_in
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -61,21 +60,13 @@ def start(qtbot, tmp_path: Path, path: str | None = None) -> tuple[MainWindow, b
     return window, opened
 
 
-def rows(path: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 # -- first run ---------------------------------------------------------------------------------
 
 
 def test_first_run_creates_seeds_and_greets(qtbot, tmp_path, default_db, errors) -> None:
     window, opened = start(qtbot, tmp_path)
     assert opened and default_db.is_file()
-    assert sorted(rows(default_db, 'SELECT "Name" FROM "Agents"')) == [
+    assert sorted(query(default_db, 'SELECT "Name" FROM "Agents"')) == [
         ("Claude Assistant",), ("Saturn Developer",)]
     assert window.pages.currentWidget() is window.welcome and window.welcome.isVisible()
     assert "A new database was made for you" in window.welcome.note.text()
@@ -129,14 +120,14 @@ def test_load_the_samples_by_keyboard(qtbot, tmp_path, default_db, errors) -> No
     qtbot.waitUntil(lambda: window.sessions.rowCount() == 5, timeout=10_000)
     assert window.pages.currentWidget() is window.splitter
     assert "Added 5 sample sessions" in window.statusBar().currentMessage()
-    assert rows(default_db, 'SELECT count(*) FROM "Sessions"') == [(5,)]
+    assert query(default_db, 'SELECT count(*) FROM "Sessions"') == [(5,)]
     names = {window.sessions.index(r, 0).data() for r in range(5)}
     assert "Design the billing API" in names and "Release 2.4" in names
     # from the start screen again (after File > Close), the samples are not added twice
     window.close_file()
     window.welcome.load_samples()
     qtbot.waitUntil(lambda: "already" in window.statusBar().currentMessage(), timeout=10_000)
-    assert rows(default_db, 'SELECT count(*) FROM "Sessions"') == [(5,)]
+    assert query(default_db, 'SELECT count(*) FROM "Sessions"') == [(5,)]
     assert errors == []
 
 
@@ -145,7 +136,7 @@ def test_start_empty(qtbot, tmp_path, default_db, errors, monkeypatch) -> None:
     qtbot.mouseClick(window.welcome.empty_button, Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is window.splitter
     assert window.store.path == default_db
-    assert rows(default_db, 'SELECT count(*) FROM "Sessions"') == [(0,)]
+    assert query(default_db, 'SELECT count(*) FROM "Sessions"') == [(0,)]
     # with no file open, "start empty" makes a new database where the person says
     window.close_file()
     fresh = tmp_path / "elsewhere" / "fresh.db"
@@ -154,7 +145,7 @@ def test_start_empty(qtbot, tmp_path, default_db, errors, monkeypatch) -> None:
     assert "Create a new database" in window.welcome.empty_button.description()
     qtbot.mouseClick(window.welcome.empty_button, Qt.MouseButton.LeftButton)
     assert window.store.path == fresh and fresh.is_file()
-    assert len(rows(fresh, 'SELECT "Id" FROM "Agents"')) == 2
+    assert len(query(fresh, 'SELECT "Id" FROM "Agents"')) == 2
     assert errors == []
 
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from dotnet_files import query
 from gui_helpers import open_window, select_session
 from hostile_files import (
     BAD_JSON,
@@ -114,14 +115,6 @@ def window(qtbot, hostile_file, tmp_path) -> MainWindow:
     return window
 
 
-def _rows(path: Path, sql: str, *params) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
-
-
 def _document_text(window: MainWindow, row: int) -> str:
     index = window.thread_model.index(row)
     return build_document(index.data(MESSAGE_ROLE), QApplication.palette(),
@@ -163,34 +156,34 @@ def test_the_file_holds_every_kind_of_hostile_value(hostile_file) -> None:
                                     "MetadataJson", "TokenUsageJson")
     for table, columns in nullable.items():
         for column in columns:
-            assert _rows(hostile_file, f'SELECT count(*) FROM "{table}" '
+            assert query(hostile_file, f'SELECT count(*) FROM "{table}" '
                                        f'WHERE "{column}" IS NULL')[0][0], (table, column)
     for table, columns in json_columns().items():
         for column in columns:
-            bad = _rows(hostile_file, f'SELECT count(*) FROM "{table}" WHERE "{column}" '
+            bad = query(hostile_file, f'SELECT count(*) FROM "{table}" WHERE "{column}" '
                                       f'IS NOT NULL AND NOT json_valid("{column}")')[0][0]
             assert bad, f"{table}.{column} has no invalid JSON"
     assert sum(len(c) for c in json_columns().values()) == 15
     for table, columns in ENUM_COLUMNS.items():
         for column in columns:
             size = ENUM_SIZES[(table, column)]
-            unknown = {v for (v,) in _rows(hostile_file, f'SELECT "{column}" FROM "{table}" '
+            unknown = {v for (v,) in query(hostile_file, f'SELECT "{column}" FROM "{table}" '
                                                          f'WHERE "{column}" NOT BETWEEN 0 AND ?',
                                            size - 1)}
             assert unknown & {99, -1}, (table, column)
     # rows whose agent, parent, session or plan is gone
-    assert _rows(hostile_file, 'SELECT count(*) FROM "Messages" WHERE "AgentId" = ?',
+    assert query(hostile_file, 'SELECT count(*) FROM "Messages" WHERE "AgentId" = ?',
                  GONE_AGENT)[0][0]
-    assert _rows(hostile_file, 'SELECT count(*) FROM "Messages" WHERE "ParentMessageId" = ?',
+    assert query(hostile_file, 'SELECT count(*) FROM "Messages" WHERE "ParentMessageId" = ?',
                  GONE_PARENT)[0][0]
     con = sqlite3.connect(hostile_file)
     dangling = {row[0] for row in con.execute("PRAGMA foreign_key_check")}
     con.close()
     assert {"Messages", "SessionAgents", "OrchestrationSteps", "AgentConfigurations",
             "Attachments", "ToolCalls"} <= dangling
-    assert _rows(hostile_file, 'SELECT length("Content") FROM "Messages" WHERE "Id" = ?',
+    assert query(hostile_file, 'SELECT length("Content") FROM "Messages" WHERE "Id" = ?',
                  BIG_ID)[0][0] == BIG_SIZE
-    assert _rows(hostile_file, 'SELECT count(*) FROM "Messages" WHERE "SessionId" = ?',
+    assert query(hostile_file, 'SELECT count(*) FROM "Messages" WHERE "SessionId" = ?',
                  EMPTY_ID)[0][0] == 0
 
 
@@ -630,11 +623,11 @@ def test_any_text_typed_into_search_gives_hits_or_a_clear_message(fuzz_window, q
 
 def test_nothing_touches_the_file(hostile_file, qtbot, tmp_path) -> None:
     """Browsing the hostile file writes nothing to the .NET tables."""
-    before = {t: _rows(hostile_file, f'SELECT * FROM "{t}" ORDER BY 1') for t in COLUMNS}
+    before = {t: query(hostile_file, f'SELECT * FROM "{t}" ORDER BY 1') for t in COLUMNS}
     window = open_window(qtbot, hostile_file, tmp_path)
     select_session(qtbot, window, HOSTILE_ID)
     _render_every_row(window)
     window.close()
-    after = {t: _rows(hostile_file, f'SELECT * FROM "{t}" ORDER BY 1') for t in COLUMNS}
+    after = {t: query(hostile_file, f'SELECT * FROM "{t}" ORDER BY 1') for t in COLUMNS}
     assert before == after
     assert QModelIndex().isValid() is False

@@ -4,18 +4,22 @@ cancelling, export/import, and a restore killed half-way."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import textwrap
 import threading
 from pathlib import Path
 
 import pytest
-from dotnet_files import AGENT_ID, MESSAGE_IDS, SESSION_ID, add_messages, make_dotnet_database
+from dotnet_files import (
+    AGENT_ID,
+    MESSAGE_IDS,
+    SESSION_ID,
+    add_messages,
+    make_dotnet_database,
+    query,
+)
 from gui_helpers import open_window, select_session
+from processes import kill_when
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
@@ -55,16 +59,8 @@ def no_modal_dialogs(monkeypatch):
     assert shown["errors"] == []
 
 
-def _query(path: Path, sql: str, *params) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
-
-
 def _counts(path: Path) -> dict[str, int]:
-    return {table: _query(path, f'SELECT count(*) FROM "{table}"')[0][0]
+    return {table: query(path, f'SELECT count(*) FROM "{table}"')[0][0]
             for table in ("Sessions", "Messages", "Attachments", "ToolCalls", "SessionAgents",
                           "SessionSnapshots")}
 
@@ -109,7 +105,7 @@ def _select(qtbot, manager: SnapshotManager, name: str) -> None:
 
 
 def _restored_id(path: Path) -> str:
-    rows = _query(path, "SELECT \"Id\" FROM \"Sessions\" WHERE \"Name\" LIKE '%(Restored)'")
+    rows = query(path, "SELECT \"Id\" FROM \"Sessions\" WHERE \"Name\" LIKE '%(Restored)'")
     assert len(rows) == 1
     return rows[0][0]
 
@@ -169,9 +165,9 @@ def test_take_snapshot_from_the_menu_with_the_default_name(window, qtbot, monkey
     assert take.shortcut() == QKeySequence("Ctrl+Shift+S") and take.isEnabled()
     take.trigger()
     assert asked and asked[0].startswith("Refactor the parser — 20")
-    qtbot.waitUntil(lambda: len(_query(dotnet_file, 'SELECT 1 FROM "SessionSnapshots"')) == 2,
+    qtbot.waitUntil(lambda: len(query(dotnet_file, 'SELECT 1 FROM "SessionSnapshots"')) == 2,
                     timeout=5000)
-    row = _query(dotnet_file, 'SELECT "SessionId", "Name", "MessageCount", '
+    row = query(dotnet_file, 'SELECT "SessionId", "Name", "MessageCount", '
                               'json_extract("SessionStateJson", \'$.Format\') FROM '
                               '"SessionSnapshots" WHERE "Id" <> \'dotnet-snap\'')
     assert row == [(SESSION_ID, asked[0], 5, "orchestrator-desktop/session-state")]
@@ -259,9 +255,9 @@ def test_cancelling_a_big_restore_leaves_nothing_behind(qtbot, tmp_path, monkeyp
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=15000)
     assert "cancelled; nothing was changed" in window.statusBar().currentMessage()
     assert _counts(path) == before
-    assert _query(path, "SELECT count(*) FROM \"Sessions\" WHERE \"Name\" LIKE '%(Restored)'") \
+    assert query(path, "SELECT count(*) FROM \"Sessions\" WHERE \"Name\" LIKE '%(Restored)'") \
         == [(0,)]
-    assert _query(path, 'SELECT count(*) FROM "desktop_message_keys"') == [(before["Messages"],)]
+    assert query(path, 'SELECT count(*) FROM "desktop_message_keys"') == [(before["Messages"],)]
     assert window.current_session_id() == SESSION_ID
 
     monkeypatch.setattr(window.store.snapshots, "restore", restore)  # now let it finish
@@ -272,7 +268,7 @@ def test_cancelling_a_big_restore_leaves_nothing_behind(qtbot, tmp_path, monkeyp
     qtbot.waitUntil(lambda: window.thread_model.session_id == new_id
                     and window.thread_model.rowCount() > 0, timeout=5000)
     assert not window.snapshot_progress.isVisible()
-    assert _query(path, 'SELECT count(*) FROM "Messages" WHERE "SessionId" = ?', new_id) == \
+    assert query(path, 'SELECT count(*) FROM "Messages" WHERE "SessionId" = ?', new_id) == \
         [(20_000,)]
 
 
@@ -298,29 +294,12 @@ def test_killed_restore_leaves_the_file_intact(tmp_path) -> None:
         store.snapshots.restore(sys.argv[2], progress=progress)
         print("finished", flush=True)
     """)
-    process = subprocess.Popen([sys.executable, "-c", script, str(path), snapshot.id],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=ROOT)
-    watchdog = threading.Timer(60, process.kill)
-    watchdog.start()
-    wal = Path(f"{path}-wal")
-    try:
-        line = process.stdout.readline()
-        assert line.strip() == "half-way", process.stderr.read()
-        # the uncommitted half of the restore has spilled from SQLite's cache into the WAL
-        assert wal.exists() and wal.stat().st_size > 0
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(10)
-    finally:
-        watchdog.cancel()
-        process.stdout.close()
-        process.stderr.close()
-    assert process.returncode == -signal.SIGKILL
-    assert _query(path, "PRAGMA integrity_check") == [("ok",)]
+    kill_when(path, script, "half-way", snapshot.id)  # the uncommitted half is in the WAL
+    assert query(path, "PRAGMA integrity_check") == [("ok",)]
     assert _counts(path) == before
-    assert _query(path, "SELECT count(*) FROM \"Sessions\" WHERE \"Name\" LIKE '%(Restored)'") \
+    assert query(path, "SELECT count(*) FROM \"Sessions\" WHERE \"Name\" LIKE '%(Restored)'") \
         == [(0,)]
-    assert _query(path, 'SELECT count(*) FROM "desktop_message_keys"') == \
+    assert query(path, 'SELECT count(*) FROM "desktop_message_keys"') == \
         [(before["Messages"],)]
     reopened = open_store(path)  # and the application opens it and restores it normally
     try:
@@ -399,7 +378,7 @@ def test_create_rename_and_delete_in_the_manager(window, qtbot, monkeypatch,
     assert "before the refactor" in manager.details.text()
     manager.rename_action.trigger()
     qtbot.waitUntil(lambda: manager.current().snapshot.name == "Checkpoint 2", timeout=5000)
-    assert _query(dotnet_file, 'SELECT "Description" FROM "SessionSnapshots" WHERE "Name" = ?',
+    assert query(dotnet_file, 'SELECT "Description" FROM "SessionSnapshots" WHERE "Name" = ?',
                   "Checkpoint 2") == [("renamed",)]
     asked = []
     monkeypatch.setattr(dialogs, "confirm", lambda _p, title, text, *_a: asked.append(text)
@@ -429,9 +408,9 @@ def test_revert_in_place_tells_the_safety_snapshot_name(window, qtbot, monkeypat
     title, text = no_modal_dialogs["info"][0]
     assert title == "Session reverted"
     assert "“Before reverting to “Good state””" in text
-    assert _query(dotnet_file, 'SELECT count(*) FROM "Messages" WHERE "SessionId" = ?',
+    assert query(dotnet_file, 'SELECT count(*) FROM "Messages" WHERE "SessionId" = ?',
                   SESSION_ID) == [(5,)]
-    assert _query(dotnet_file, 'SELECT "MessageCount" FROM "SessionSnapshots" WHERE "Name" = ?',
+    assert query(dotnet_file, 'SELECT "MessageCount" FROM "SessionSnapshots" WHERE "Name" = ?',
                   "Before reverting to “Good state”") == [(6,)]
     qtbot.waitUntil(lambda: window.thread_model.rowCount() == 5, timeout=5000)
     qtbot.waitUntil(lambda: manager.current() is not None and manager.current().snapshot.name
@@ -487,7 +466,7 @@ def test_export_then_import_round_trip(window, qtbot, monkeypatch, tmp_path,
     monkeypatch.setattr(dialogs, "choose_open_json", lambda *_a: str(target))
     manager.import_action.trigger()
     qtbot.waitUntil(lambda: _counts(dotnet_file)["SessionSnapshots"] == 3, timeout=5000)
-    rows = _query(dotnet_file, 'SELECT "Id", "SessionId", "Description", "CreatedAt", '
+    rows = query(dotnet_file, 'SELECT "Id", "SessionId", "Description", "CreatedAt", '
                                '"MessageCount", "SessionStateJson", "AgentStatesJson" FROM '
                                '"SessionSnapshots" WHERE "Name" = ? ORDER BY "Id"',
                   "Travels well")
@@ -525,7 +504,7 @@ def test_dotnet_snapshot_in_the_manager(window, qtbot, no_modal_dialogs, dotnet_
     manager.compare_action.trigger()
     qtbot.waitUntil(lambda: bool(no_modal_dialogs["errors"]), timeout=5000)
     assert no_modal_dialogs["errors"].pop()[0] == "Cannot compare the snapshot"
-    assert _query(dotnet_file, "SELECT count(*) FROM \"Sessions\"") == [(2,)]
+    assert query(dotnet_file, "SELECT count(*) FROM \"Sessions\"") == [(2,)]
 
 
 def test_read_only_file_disables_snapshot_changes_with_the_reason(qtbot, dotnet_file,
