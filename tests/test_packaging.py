@@ -169,3 +169,32 @@ def test_icon_files_hold_every_size(qapp) -> None:
             reader.jumpToImage(index)
             sizes.add(reader.read().width())
         assert 256 in sizes and 16 in sizes
+
+
+def test_a_plain_wheel_install_carries_the_resources_and_desktop_files(tmp_path) -> None:
+    """`pip install .` (not editable) installs resources/ and the Linux desktop files as data
+    files, and the installed package finds them."""
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                            "--wheel-dir", str(tmp_path / "wheels"), str(ROOT)],
+                           capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stderr[-3000:]
+    [wheel] = (tmp_path / "wheels").glob("*.whl")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")],
+                   check=True, timeout=120)
+    python = tmp_path / "venv" / "bin" / "python"
+    installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
+                                "--quiet", "--no-deps", str(wheel)],
+                               capture_output=True, text=True, timeout=600)
+    assert installed.returncode == 0, installed.stderr[-3000:]
+    share = tmp_path / "venv" / "share"
+    assert (share / "applications" / "orchestrator-desktop.desktop").is_file()
+    assert (share / "icons" / "hicolor" / "scalable" / "apps" /
+            "orchestrator-desktop.svg").is_file()
+    assert list((share / "metainfo").glob("*.metainfo.xml"))
+    found = subprocess.run([str(python), "-c", "from desktop.resources import RESOURCES, "
+                            "SAMPLES, icon_png; print(RESOURCES); "
+                            "print(SAMPLES.is_file(), icon_png(256).is_file())"],
+                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.split() == [str(share / "orchestrator-desktop" / "resources"),
+                                    "True", "True"]
