@@ -42,7 +42,7 @@ def main() -> int:
         now = datetime.now().replace(microsecond=0)
         for days, reason in ((3, "scheduled"), (2, "scheduled"), (1, "manual"),
                              (1, "scheduled")):
-            make_backup(store, paths.backup_dir(), reason, now=now - timedelta(days=days))
+            make_backup(store.path, paths.backup_dir(), reason, now=now - timedelta(days=days))
         store.close()
         app = create_application()
         window = MainWindow(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))

@@ -23,7 +23,7 @@ from desktop.data.backups import (
     restore,
     rotate,
 )
-from desktop.data.errors import DatabaseLockedError
+from desktop.data.errors import DamagedDatabaseError, DatabaseLockedError
 from desktop.data.schema import CONTRACT_TABLES
 
 ALL_CONTRACT = (*CONTRACT_TABLES, "__EFMigrationsHistory")
@@ -37,7 +37,7 @@ def _names(path: Path) -> list[str]:
 def test_a_backup_is_one_consistent_file_in_the_databases_own_folder(dotnet_store,
                                                                       tmp_path) -> None:
     root = tmp_path / "elsewhere"
-    backup = make_backup(dotnet_store, root, "manual")
+    backup = make_backup(dotnet_store.path, root, "manual")
     assert backup.path.parent == folder_for(dotnet_store.path, root)
     assert backup.path.parent.name.startswith("dotnet-")
     assert [p.name for p in backup.path.parent.iterdir()] == [backup.path.name]
@@ -53,7 +53,7 @@ def test_two_files_with_the_same_name_never_share_backups(tmp_path) -> None:
     root = tmp_path / "backups"
     first = open_store(tmp_path / "a" / "orchestrator.db")
     second = open_store(tmp_path / "b" / "orchestrator.db")
-    make_backup(first, root)
+    make_backup(first.path, root)
     assert list_backups(second.path, root) == []
     assert folder_for(first.path, root) != folder_for(second.path, root)
     first.close()
@@ -64,8 +64,8 @@ def test_rotation_keeps_the_newest_of_each_kind(store, tmp_path) -> None:
     root = tmp_path / "backups"
     start = datetime(2026, 1, 1, 12, 0, 0)
     for day in range(KEEP["scheduled"] + 3):
-        make_backup(store, root, "scheduled", now=start + timedelta(days=day))
-    update = make_backup(store, root, "before-update", now=start)
+        make_backup(store.path, root, "scheduled", now=start + timedelta(days=day))
+    update = make_backup(store.path, root, "before-update", now=start)
     kept = list_backups(store.path, root)
     scheduled = [b for b in kept if b.reason == "scheduled"]
     assert len(scheduled) == KEEP["scheduled"]
@@ -78,14 +78,14 @@ def test_rotation_keeps_the_newest_of_each_kind(store, tmp_path) -> None:
 
 def test_backups_made_in_the_same_second_keep_distinct_names(store, tmp_path) -> None:
     now = datetime(2026, 5, 1, 9, 30, 0)
-    made = [make_backup(store, tmp_path, "manual", now=now) for _ in range(3)]
+    made = [make_backup(store.path, tmp_path, "manual", now=now) for _ in range(3)]
     assert len({b.path for b in made}) == 3
     assert list_backups(store.path, tmp_path)[0] == made[-1]
 
 
 def test_a_backup_is_due_once_a_day(store, tmp_path) -> None:
     assert is_due(store.path, tmp_path)
-    made = make_backup(store, tmp_path)
+    made = make_backup(store.path, tmp_path)
     assert not is_due(store.path, tmp_path, now=made.created + timedelta(hours=23))
     assert is_due(store.path, tmp_path, now=made.created + timedelta(hours=24))
 
@@ -94,7 +94,7 @@ def test_restore_brings_back_the_contents_and_keeps_what_it_replaced(dotnet_stor
                                                                       tmp_path) -> None:
     root = tmp_path / "backups"
     before = table_dump(dotnet_store.path, ALL_CONTRACT)
-    backup = make_backup(dotnet_store, root, "manual")
+    backup = make_backup(dotnet_store.path, root, "manual")
     dotnet_store.sessions.delete(SESSION_ID)
     after_delete = table_dump(dotnet_store.path, ALL_CONTRACT)
     path = dotnet_store.path
@@ -117,7 +117,7 @@ def test_restore_brings_back_the_contents_and_keeps_what_it_replaced(dotnet_stor
 def test_another_program_with_the_file_open_sees_the_restored_contents(store, tmp_path) -> None:
     root = tmp_path / "backups"
     store.sessions.create("Kept in the backup")
-    backup = make_backup(store, root, "manual")
+    backup = make_backup(store.path, root, "manual")
     store.sessions.create("Made after the backup")
     path = store.path
     store.close()
@@ -132,7 +132,7 @@ def test_another_program_with_the_file_open_sees_the_restored_contents(store, tm
 @pytest.mark.parametrize("damage", ["text", "header"])
 def test_a_damaged_backup_is_refused_and_the_file_left_alone(store, tmp_path, damage) -> None:
     root = tmp_path / "backups"
-    backup = make_backup(store, root, "manual")
+    backup = make_backup(store.path, root, "manual")
     raw = bytearray(backup.path.read_bytes())
     if damage == "text":
         backup.path.write_text("not a database")
@@ -153,7 +153,7 @@ def test_a_damaged_backup_is_refused_and_the_file_left_alone(store, tmp_path, da
 def test_restore_waits_for_a_writer_and_then_reports_a_locked_file(store, tmp_path,
                                                                    monkeypatch) -> None:
     root = tmp_path / "backups"
-    backup = make_backup(store, root, "manual")
+    backup = make_backup(store.path, root, "manual")
     store.sessions.create("Current work")
     path = store.path
     store.close()
@@ -174,3 +174,44 @@ def test_restore_waits_for_a_writer_and_then_reports_a_locked_file(store, tmp_pa
         holder.kill()
         holder.wait()
     assert _names(path) == ["Current work"]
+
+
+def test_restoring_the_oldest_backup_of_its_kind_never_rotates_it_away(store, tmp_path) -> None:
+    root = tmp_path / "backups"
+    store.sessions.create("In the oldest")
+    start = datetime(2026, 2, 1, 8, 0, 0)
+    oldest = make_backup(store.path, root, "before-restore", now=start)
+    store.sessions.create("Later")
+    for hour in range(1, KEEP["before-restore"]):
+        make_backup(store.path, root, "before-restore", now=start + timedelta(hours=hour))
+    path = store.path
+    store.close()
+    restore(path, oldest.path, root)  # its own safety backup makes one too many of the kind
+    assert _names(path) == ["In the oldest"]
+    assert oldest.path.exists()
+
+
+def test_a_damaged_file_is_kept_aside_and_replaced_by_the_backup(store, tmp_path) -> None:
+    root = tmp_path / "backups"
+    store.sessions.create("Sound once")
+    backup = make_backup(store.path, root, "manual")
+    path = store.path
+    store.close()
+    damaged = bytearray(path.read_bytes())
+    damaged[16:18] = b"\x00\x07"  # an impossible page size: SQLite cannot read it at all
+    path.write_bytes(bytes(damaged))
+    Path(f"{path}-wal").write_bytes(b"a stale log that must not be replayed")
+    with pytest.raises(DamagedDatabaseError):
+        open_store(path)
+
+    kept = restore(path, backup.path, root)
+
+    assert kept.reason == "damaged" and kept.path.suffix == ".bak"
+    assert kept.path.read_bytes() == bytes(damaged), "the damaged file is kept byte for byte"
+    assert Path(f"{kept.path}-wal").read_bytes() == b"a stale log that must not be replayed"
+    assert not Path(f"{path}-wal").exists()
+    assert _names(path) == ["Sound once"]
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert kept.path not in [b.path for b in list_backups(path, root)], \
+        "a damaged copy is never offered for restoring"

@@ -458,3 +458,15 @@ def test_db_backups_lists_and_db_restore_puts_the_file_back(cli, db) -> None:
         cli.fails("db", "restore", "2", says="cannot be changed: The file is read-only.")
     finally:
         db.chmod(0o644)
+
+
+def test_db_restore_replaces_a_file_sqlite_cannot_read(cli, db) -> None:
+    cli.ok("search", "tokenizer")  # a backup before the update
+    damaged = bytearray(db.read_bytes())
+    damaged[16:18] = b"\x00\x07"
+    db.write_bytes(bytes(damaged))
+    cli.fails("session", "list", says="damaged")
+    restored = cli.json("db", "restore", "1")
+    assert restored["previous_contents"].endswith("-damaged.bak")
+    assert Path(restored["previous_contents"]).read_bytes() == bytes(damaged)
+    assert len(cli.json("session", "list")) == 2

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 from dotnet_files import MESSAGE_IDS, SESSION_ID, make_dotnet_database
-from gui_helpers import open_window, select_session
+from gui_helpers import open_window, select_session, settings_in
 
 from desktop import paths
 from desktop.data import database as database_module
 from desktop.data import open_store
 from desktop.data.backups import list_backups
 from desktop.gui import dialogs, file_care
-from desktop.gui.main_window import WAITING_FOR_LOCK
+from desktop.gui.main_window import WAITING_FOR_LOCK, MainWindow
 
 
 @pytest.fixture
@@ -211,3 +211,33 @@ def test_a_save_past_the_busy_timeout_can_be_tried_again_and_nothing_is_lost(
                     timeout=15000)
     assert len(offers) == 1 and offers[0].startswith("Try Again: The database is busy")
     assert "has not been made yet" in offers[0]
+
+
+def test_a_damaged_file_with_backups_is_offered_a_restore(qtbot, dotnet_file, tmp_path,
+                                                          monkeypatch) -> None:
+    store = open_store(dotnet_file)
+    store.run_maintenance(backup_dir=paths.backup_dir())  # backs it up before updating it
+    store.close()
+    data = bytearray(dotnet_file.read_bytes())
+    data[16:18] = b"\x00\x07"  # damaged beyond SQLite's reading
+    dotnet_file.write_bytes(bytes(data))
+    window = MainWindow(settings_in(tmp_path))
+    qtbot.addWidget(window)
+    window.show()
+    asked: list[tuple[str, str]] = []
+    monkeypatch.setattr(dialogs, "confirm",
+                        lambda _p, _t, text, action="Delete": asked.append((action, text)) or True)
+
+    assert not window.open_file(dotnet_file, create=False)
+    assert asked[0][0] == "Restore from Backup…"
+    assert "is damaged" in asked[0][1] and "There is 1 backup of it" in asked[0][1]
+    dialog = window.care.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.list.topLevelItem(0).text(1) == "Before a database update"
+    assert not dialog.back_up_button.isEnabled(), "nothing open to back up"
+    dialog.restore_button.click()
+    qtbot.waitUntil(lambda: window.store is not None and window.sessions.row_of(SESSION_ID) >= 0,
+                    timeout=15000)
+    assert "damaged.bak" in window.statusBar().currentMessage()
+    with sqlite3.connect(dotnet_file) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -191,7 +191,7 @@ def test_restore_from_the_submenu_selects_and_shows_the_new_session(window, qtbo
                     and window.thread_model.rowCount() == 5, timeout=5000)
     index = window.sessions.index(window.sessions.row_of(new_id), 0)
     assert index.data() == "Refactor the parser (Restored)"
-    assert not window.snapshot_progress.isVisible()
+    assert not window.task_progress.isVisible()
     after = _counts(dotnet_file)
     assert after["Sessions"] == before["Sessions"] + 1
     assert after["Messages"] == before["Messages"] + 5
@@ -216,7 +216,7 @@ def test_restoring_a_dotnet_snapshot_explains_why_it_cannot(window, qtbot, dotne
     title, text = no_modal_dialogs["errors"].pop()
     assert title == "Cannot restore the snapshot" and ".NET application" in text
     assert _counts(dotnet_file) == before
-    qtbot.waitUntil(lambda: not window.snapshot_progress.isVisible())
+    qtbot.waitUntil(lambda: not window.task_progress.isVisible())
 
 
 def test_cancelling_a_big_restore_leaves_nothing_behind(qtbot, tmp_path, monkeypatch) -> None:
@@ -245,7 +245,7 @@ def test_cancelling_a_big_restore_leaves_nothing_behind(qtbot, tmp_path, monkeyp
     entry = next(a for a in _open_restore_menu(qtbot, window)
                  if a.text().startswith("Before the big run"))
     entry.trigger()
-    dialog = window.snapshot_progress
+    dialog = window.task_progress
     qtbot.waitUntil(lambda: reached.is_set() and dialog.bar.value() > 0, timeout=15000)
     assert dialog.isVisible() and dialog.windowModality() == Qt.WindowModality.WindowModal
     assert dialog.bar.value() == 100  # 2,000 of 20,000 messages written so far
@@ -267,7 +267,7 @@ def test_cancelling_a_big_restore_leaves_nothing_behind(qtbot, tmp_path, monkeyp
     new_id = window.current_session_id()
     qtbot.waitUntil(lambda: window.thread_model.session_id == new_id
                     and window.thread_model.rowCount() > 0, timeout=5000)
-    assert not window.snapshot_progress.isVisible()
+    assert not window.task_progress.isVisible()
     assert query(path, 'SELECT count(*) FROM "Messages" WHERE "SessionId" = ?', new_id) == \
         [(20_000,)]
 
@@ -535,7 +535,7 @@ def test_restore_from_the_manager_shows_the_new_session(window, qtbot, dotnet_fi
     qtbot.waitUntil(lambda: window.current_session_id() not in (None, SESSION_ID), timeout=8000)
     new_id = window.current_session_id()
     assert _restored_id(dotnet_file) == new_id
-    assert window.snapshot_progress.parent() is manager  # modal over the manager
+    assert window.task_progress.parent() is manager  # modal over the manager
     qtbot.waitUntil(lambda: "now shown in the window" in manager.status.text(), timeout=5000)
     qtbot.waitUntil(lambda: "(Restored)" in manager.title.text(), timeout=5000)
     assert_faithful_copy(dotnet_file, SESSION_ID, new_id)

@@ -12,20 +12,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import shutil
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import database as database_module
-from .database import copy_database, inspect_file
-from .errors import DamagedDatabaseError, DataError, translate
-
-if TYPE_CHECKING:
-    from .database import Store
+from .database import copy_database, inspect_file, sqlite_uri
+from .errors import DamagedDatabaseError, DataError, NotADatabaseError, translate
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +32,7 @@ REASONS = {
     "before-update": "Before a database update",
     "before-restore": "Before restoring a backup",
     "manual": "Made on request",
+    "damaged": "The damaged file, as it was",
 }
 _NAME = re.compile(r"^(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?-(?P<reason>[a-z-]+)\.db$")
 _STAMP = "%Y%m%d-%H%M%S"
@@ -67,47 +64,62 @@ def folder_for(database: Path, root: Path) -> Path:
 def list_backups(database: Path, root: Path) -> list[Backup]:
     """The database's backups, newest first (unfinished `.partial` copies are not listed)."""
     folder = folder_for(database, root)
-    if not folder.is_dir():
-        return []
     found = []
-    for path in folder.iterdir():
+    try:
+        entries = list(folder.iterdir()) if folder.is_dir() else []
+    except OSError:
+        entries = []
+    for path in entries:
         match = _NAME.match(path.name)
-        if not match or not path.is_file():
+        if not match:
             continue
-        created = datetime.strptime(match["stamp"], _STAMP)
-        status = path.stat()
+        try:  # another process may rotate a backup away while we look
+            created = datetime.strptime(match["stamp"], _STAMP)
+            status = path.stat()
+        except (OSError, ValueError):
+            continue
         found.append((created, status.st_mtime_ns,
                       Backup(path, created, match["reason"], status.st_size)))
     found.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return [backup for *_key, backup in found]
 
 
-def make_backup(store: Store, root: Path, reason: str = "scheduled",
-                progress: Progress | None = None, now: datetime | None = None) -> Backup:
-    """Back the open database up into its folder under `root`, then rotate old backups."""
-    if reason not in REASONS:
-        raise ValueError(f"unknown backup reason {reason!r}")
-    created = (now or datetime.now()).replace(microsecond=0)
-    folder = folder_for(store.path, root)
+def _new_name(database: Path, root: Path, reason: str, created: datetime,
+              suffix: str = ".db") -> Path:
+    folder = folder_for(database, root)
     stamp = created.strftime(_STAMP)
-    target = folder / f"{stamp}-{reason}.db"
+    target = folder / f"{stamp}-{reason}{suffix}"
     number = 1
     while target.exists():
-        target = folder / f"{stamp}-{number}-{reason}.db"
+        target = folder / f"{stamp}-{number}-{reason}{suffix}"
         number += 1
-    store.backup_to(target, progress)
-    log.info("backed up %s to %s (%s)", store.path, target, reason)
-    rotate(store.path, root)
+    return target
+
+
+def make_backup(database: Path, root: Path, reason: str = "scheduled",
+                progress: Progress | None = None, now: datetime | None = None, *,
+                keep: Path | None = None) -> Backup:
+    """Back the database file up into its folder under `root` (a consistent copy, however
+    busy the file), then rotate old backups, never deleting `keep`."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown backup reason {reason!r}")
+    database = Path(database)
+    created = (now or datetime.now()).replace(microsecond=0)
+    target = _new_name(database, root, reason, created)
+    copy_database(database, target, progress)
+    log.info("backed up %s to %s (%s)", database, target, reason)
+    rotate(database, root, keep=keep)
     return Backup(target, created, reason, target.stat().st_size)
 
 
-def rotate(database: Path, root: Path) -> list[Path]:
-    """Delete all but the newest `KEEP[reason]` backups of each kind; returns what went."""
+def rotate(database: Path, root: Path, keep: Path | None = None) -> list[Path]:
+    """Delete all but the newest `KEEP[reason]` backups of each kind (never `keep`); returns
+    what went."""
     removed = []
     seen: dict[str, int] = {}
     for backup in list_backups(database, root):
         seen[backup.reason] = seen.get(backup.reason, 0) + 1
-        if seen[backup.reason] > KEEP.get(backup.reason, 5):
+        if seen[backup.reason] > KEEP.get(backup.reason, 5) and backup.path != keep:
             backup.path.unlink(missing_ok=True)
             removed.append(backup.path)
     if removed:
@@ -128,7 +140,7 @@ def verify(path: Path) -> None:
     if not facts.exists or facts.is_empty_database:
         raise DataError(f"{path} holds no OrchestratorChat data to restore.")
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        with closing(sqlite3.connect(sqlite_uri(Path(path), read_only=True), uri=True)) as con:
             result = [row[0] for row in con.execute("PRAGMA quick_check")]
     except sqlite3.Error as exc:
         raise (translate(exc) or DamagedDatabaseError(f"{path} cannot be read ({exc}).")) \
@@ -140,18 +152,42 @@ def verify(path: Path) -> None:
 def restore(database: Path, backup: Path, root: Path,
             progress: Progress | None = None) -> Backup:
     """Replace the contents of `database` (which this program must have closed) with
-    `backup`'s, in one SQLite transaction; returns the backup made of the contents replaced.
+    `backup`'s; returns the backup made of the contents replaced.
+
+    A readable file is backed up, then overwritten through SQLite in one transaction (another
+    program may have it open). A file SQLite cannot read is kept byte for byte as
+    `…-damaged.bak` (with its `-wal`) in the backup folder, then replaced whole.
     """
-    database = Path(database)
-    verify(Path(backup))
+    database, backup = Path(database), Path(backup)
+    verify(backup)
     report = progress or (lambda _text, _fraction: None)
-    safety_store = database_module.open_store(database, create=False)
     try:
-        safety = make_backup(safety_store, root, "before-restore", report)
-    finally:
-        safety_store.close()
+        inspect_file(database)
+        safety = make_backup(database, root, "before-restore", report, keep=backup)
+    except (DamagedDatabaseError, NotADatabaseError) as error:
+        log.warning("%s cannot be read (%s); replacing it whole", database, error)
+        return _replace_damaged(database, backup, root, report)
     report("Restoring the backup", 0.0)
-    copy_database(Path(backup), database, report, "Restoring the backup", in_place=True)
+    copy_database(backup, database, report, "Restoring the backup", in_place=True)
     log.info("restored %s from %s (previous contents in %s)", database, backup, safety.path)
     report("Backup restored", 1.0)
     return safety
+
+
+def _replace_damaged(database: Path, backup: Path, root: Path, report: Progress) -> Backup:
+    created = datetime.now().replace(microsecond=0)
+    kept = _new_name(database, root, "damaged", created, ".bak")
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(database, kept)
+    for suffix in ("-wal", "-shm"):  # never let a stale log be applied to the new contents
+        companion = Path(f"{database}{suffix}")
+        if companion.exists():
+            if suffix == "-wal":
+                shutil.copy2(companion, Path(f"{kept}{suffix}"))
+            companion.unlink()
+    report("Restoring the backup", 0.0)
+    copy_database(backup, database, report, "Restoring the backup")
+    log.info("replaced the damaged %s with %s (the damaged file is kept as %s)", database,
+             backup, kept)
+    report("Backup restored", 1.0)
+    return Backup(kept, created, "damaged", kept.stat().st_size)

@@ -107,7 +107,8 @@ def inspect_file(path: Path) -> FileFacts:
     elif not _writable(path.parent):
         reason = "The folder holding the file is read-only."
     try:
-        con = sqlite3.connect(_uri(path, read_only=True), uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+        con = sqlite3.connect(sqlite_uri(path, read_only=True), uri=True,
+                              timeout=BUSY_TIMEOUT_SECONDS)
         try:
             tables = {row[0] for row in con.execute(
                 "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
@@ -141,13 +142,14 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
 
 
-def _uri(path: Path, read_only: bool) -> str:
+def sqlite_uri(path: Path, read_only: bool) -> str:
     mode = "ro" if read_only else "rwc"
     uri = f"file:{quote(str(path.resolve()))}?mode={mode}"
     if read_only and path.exists() and not _writable(path.parent) and \
-            not Path(f"{path}-shm").exists():
-        # A WAL file in a folder nobody can write to: SQLite cannot make the -shm file it
-        # needs, and no one can be writing the file, so read it as unchanging.
+            not Path(f"{path}-shm").exists() and not Path(f"{path}-wal").exists():
+        # A file in a folder nobody can write to, with no write-ahead log: SQLite could not
+        # make the -shm file a WAL file needs, and no one can be writing it, so read it as
+        # unchanging. (With a -wal left behind, immutable would hide its commits.)
         uri += "&immutable=1"
     return uri
 
@@ -213,7 +215,7 @@ class Store:
     def _bind(self) -> None:
         kwargs: dict[str, Any] = {"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
         if self.read_only:
-            filename = _uri(self.path, read_only=True)
+            filename = sqlite_uri(self.path, read_only=True)
             kwargs["uri"] = True
         else:
             filename = str(self.path)
@@ -424,8 +426,8 @@ class Store:
                 from .backups import make_backup
 
                 log.info("backing up %s before a schema change", self.path)
-                make_backup(self, backup_dir or self.path.parent / "backups", "before-update",
-                            report)
+                make_backup(self.path, backup_dir or self.path.parent / "backups",
+                            "before-update", report)
             for index, step in enumerate(steps):
                 if should_stop():
                     return
@@ -494,16 +496,20 @@ def copy_database(source: Path, destination: Path, progress: Progress | None = N
             progress(text, 1 - remaining / total)
 
     target_path = destination if in_place else destination.with_name(destination.name + ".partial")
+    if progress:
+        progress(text, 0.0)
     try:
         if not in_place:
             destination.parent.mkdir(parents=True, exist_ok=True)
             target_path.unlink(missing_ok=True)
         with translated_errors(), closing(sqlite3.connect(
-                _uri(source, read_only=True), uri=True,
+                sqlite_uri(source, read_only=True), uri=True,
                 timeout=BUSY_TIMEOUT_SECONDS)) as source_con, \
                 closing(sqlite3.connect(str(target_path),
                                         timeout=BUSY_TIMEOUT_SECONDS)) as target:
-            source_con.backup(target, pages=2048, progress=report)
+            # A live file is copied in one step: a paged copy restarts whenever another
+            # program commits, and one read transaction does not hold up WAL writers.
+            source_con.backup(target, pages=2048 if in_place else -1, progress=report)
             if not in_place:
                 target.execute("PRAGMA journal_mode = DELETE")
         if not in_place:

@@ -15,8 +15,6 @@ from .migrations import LATEST_VERSION
 if TYPE_CHECKING:
     from .database import Store
 
-INDEX_STATES = {"building": "building", "ready": "ready"}
-
 # References the .NET application may leave dangling (its foreign keys say NO ACTION, or it
 # deleted with foreign keys off). They are worth knowing but do not make the file unsound.
 DANGLING = (
@@ -72,7 +70,7 @@ def index_state(store: Store) -> tuple[str, float]:
     with store.reading():
         top = int(store.scalar('SELECT max(rowid) FROM "Messages"') or 0)
     position = int(store.meta("fts_position") or 0)
-    return INDEX_STATES.get(state, state), (min(position / top, 1.0) if top else 0.0)
+    return state, (min(position / top, 1.0) if top else 0.0)
 
 
 def check_database(store: Store, progress: Callable[[str, float], None] | None = None,
@@ -99,8 +97,10 @@ def check_database(store: Store, progress: Callable[[str, float], None] | None =
         if store.read_only or not check_index:
             if not store.search.index_is_consistent():
                 result.problems.append("The search index does not cover every message.")
-            result.notes.append("the search index was only partly checked (its own integrity "
-                                "check needs a writable, otherwise sound file)")
+            result.notes.append(
+                "the search index's coverage was checked, not its own integrity check, which "
+                + ("needs a writable file" if store.read_only else "keeps other programs from "
+                   "writing while it runs (`orchestrator-desktop db check` runs it)"))
         else:
             result.problems.extend(store.search.check())
     elif result.search_index == "absent":

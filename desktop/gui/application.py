@@ -96,11 +96,14 @@ def close_on_termination(window: MainWindow) -> QTimer:
     """
 
     def handler(number: int, _frame: FrameType | None) -> None:
-        log.info("received %s; closing the window", signal.Signals(number).name)
-        QTimer.singleShot(0, quit_cleanly)
+        QTimer.singleShot(0, lambda: quit_cleanly(signal.Signals(number).name))
 
-    def quit_cleanly() -> None:
+    def quit_cleanly(name: str) -> None:
+        log.info("received %s; closing the window", name)
         QApplication.closeAllWindows()
+        if window.isVisible():  # it asked about unsaved agent edits and the person stayed
+            log.info("the window stayed open")
+            return
         QApplication.quit()
 
     for number in (signal.SIGTERM, signal.SIGINT):
@@ -146,7 +149,8 @@ def run(argv: list[str]) -> int:
     from .main_window import MainWindow
 
     window = MainWindow(QSettings())
-    app.installEventFilter(FileOpenFilter(window))
+    if sys.platform == "darwin":  # Finder hands files over as events; elsewhere, as arguments
+        app.installEventFilter(FileOpenFilter(window))
     close_on_termination(window)
     window.show()  # first, so a failure's dialog stands over the start screen
     open_at_start(window, args.path)

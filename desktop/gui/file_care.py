@@ -18,7 +18,6 @@ from ..data import Store, backups
 from ..data.health import HealthReport, check_database
 from . import dialogs
 from .backup_views import BackupDialog, CheckReportDialog
-from .progress import TaskProgressDialog
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -46,9 +45,8 @@ class FileCare(QObject):
             "Chec&k Database…", self.check_database, "Ctrl+Shift+K",
             "Check the file's integrity and its search index")
         self.dialog: BackupDialog | None = None
+        self._dialog_path: Path | None = None
         self.report_dialog: CheckReportDialog | None = None
-        self._progress: TaskProgressDialog | None = None
-        self._backing_up = False
         self.timer = QTimer(self)
         self.timer.setInterval(SCHEDULE_CHECK_MS)
         self.timer.timeout.connect(self.back_up_if_due)
@@ -81,10 +79,10 @@ class FileCare(QObject):
     # -- backing up ------------------------------------------------------------------------
 
     def back_up_if_due(self) -> None:
-        """Queue a scheduled backup when the file has none from the last day."""
+        """Queue the day's backup; the worker makes it only if the file still has none from
+        the last day (a backup before an update, say, may have been made meanwhile)."""
         store = self.store
-        if store is not None and not store.read_only and not self._backing_up and \
-                backups.is_due(store.path, self.backup_root):
+        if store is not None and not store.read_only:
             self._back_up(store, "scheduled")
 
     def back_up_now(self) -> None:
@@ -94,40 +92,39 @@ class FileCare(QObject):
 
     def _back_up(self, store: Store, reason: str) -> None:
         window = self.window
-        self._backing_up = True
+        root = self.backup_root
 
-        def work(report: Any, _should_stop: Any) -> backups.Backup:
-            return backups.make_backup(store, self.backup_root, reason, report)
+        def work(report: Any, _should_stop: Any) -> backups.Backup | None:
+            if reason == "scheduled" and not backups.is_due(store.path, root):
+                return None
+            return backups.make_backup(store.path, root, reason, report)
 
-        def progress(text: str, fraction: float) -> None:
-            window.progress.show()
-            window.progress.setValue(int(fraction * 1000))
-            window.progress_label.setText(text)
-
-        def done(backup: backups.Backup) -> None:
-            self._backing_up = False
-            window.progress.hide()
-            window.progress_label.setText("")
+        def done(backup: backups.Backup | None) -> None:
+            window.show_background_progress(None)
+            if backup is None:
+                return
             window.statusBar().showMessage(f"Backed up to {backup.path}", 8000)
-            if self.dialog is not None:
-                self.dialog.set_backups(backups.list_backups(store.path, self.backup_root))
+            if self.dialog is not None and self._dialog_path == store.path:
+                self.dialog.set_backups(backups.list_backups(store.path, root))
 
         def failed(error: Exception) -> None:
-            self._backing_up = False
-            window.progress.hide()
+            window.show_background_progress(None)
             window.progress_label.setText("Backup failed")
             log.warning("%s backup of %s failed: %s", reason, store.path, error)
             if reason == "manual" or self.dialog is not None:
                 dialogs.report_failure(self.dialog or window, error, "Cannot back up")
 
-        window.maintenance.submit(work, done, failed, on_progress=progress)
+        window.maintenance.submit(work, done, failed,
+                                  on_progress=window.show_background_progress)
 
     # -- restoring ---------------------------------------------------------------------------
 
-    def show_backups(self) -> None:
-        """List the file's backups (File ▸ Restore from Backup)."""
+    def show_backups(self, path: Path | None = None) -> None:
+        """List the backups of `path` (default: the open file) — File ▸ Restore from Backup,
+        or offered when a damaged file cannot be opened."""
         store = self.store
-        if store is None:
+        path = path or (store.path if store is not None else None)
+        if path is None:
             return
         if self.dialog is None:
             self.dialog = BackupDialog(self.window)
@@ -135,61 +132,67 @@ class FileCare(QObject):
             self.dialog.back_up_requested.connect(self.back_up_now)
             self.dialog.show_folder_requested.connect(self._show_folder)
             self.dialog.finished.connect(lambda _code: setattr(self, "dialog", None))
-        self.dialog.set_file(store.path, store.read_only_reason)
-        self.dialog.set_backups(backups.list_backups(store.path, self.backup_root))
+        self._dialog_path = path
+        is_open = store is not None and store.path == path
+        self.dialog.set_file(path, store.read_only_reason if is_open else None)
+        self.dialog.back_up_button.setEnabled(is_open)
+        self.dialog.set_backups(backups.list_backups(path, self.backup_root))
         if self.dialog.isVisible():  # already open: bring it to the front
             self.dialog.raise_()
             self.dialog.activateWindow()
         self.dialog.show()
 
     def _show_folder(self) -> None:
-        if self.store is not None:
-            folder = backups.folder_for(self.store.path, self.backup_root)
+        if self._dialog_path is None:
+            return
+        folder = backups.folder_for(self._dialog_path, self.backup_root)
+        try:
             folder.mkdir(parents=True, exist_ok=True)
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        except OSError as error:
+            dialogs.show_error(self.dialog or self.window, "Cannot show the backups",
+                               f"{folder} cannot be created ({error.strerror or error}).")
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def restore(self, backup: backups.Backup) -> None:
         """Replace the file's contents with `backup`'s after the person confirms; what the
-        file held is backed up first, and the window reopens the file either way."""
+        file held is backed up first, and the window opens the file again either way."""
+        path = self._dialog_path
         store = self.store
-        if store is None or store.read_only:
+        if path is None or (store is not None and store.path == path and store.read_only):
             return
         parent = self.dialog or self.window
         when = f"{backup.created:%Y-%m-%d %H:%M}"
         if not dialogs.confirm(
                 parent, "Restore from backup",
-                f"Replace everything in {store.path.name} with the backup from {when} "
+                f"Replace everything in {path.name} with the backup from {when} "
                 f"({backup.description.lower()})?\n\nWhat the file holds now is backed up "
                 "first, so you can return to it by restoring that backup.", "Restore"):
             return
-        path = store.path
+        if store is not None and store.path == path:
+            self.window.close_file()
+            if self.window.store is not None:  # unsaved agent edits kept it open
+                return
         if self.dialog is not None:
             self.dialog.close()
-        self.window.close_file()
-        dialog = TaskProgressDialog(self.window, "Restoring backup",
-                                    f"Restoring {path.name} from the backup of {when}…")
-        dialog.cancel_button.setEnabled(False)  # one SQLite transaction: it ends by itself
-        self._progress = dialog
 
         def work(report: Any, _should_stop: Any) -> backups.Backup:
             return backups.restore(path, backup.path, self.backup_root, report)
 
         def done(safety: backups.Backup) -> None:
-            dialog.finish()
             self.window.open_file(path, create=False)
             self.window.statusBar().showMessage(
-                f"Restored the backup of {when}; the contents it replaced are in the backup "
-                f"{safety.path.name}.", 15000)
+                f"Restored the backup of {when}; what the file held before is kept as "
+                f"{safety.path.name} in its backup folder.", 15000)
 
         def failed(error: Exception) -> None:
-            dialog.finish()
-            self.window.open_file(path, create=False)
             dialogs.report_failure(self.window, error, "Cannot restore the backup")
+            self.window.open_file(path, create=False)
 
-        task = self.window.maintenance.submit(work, done, failed,
-                                              on_progress=lambda _t, f: dialog.set_fraction(f))
-        dialog.attach(task)
-        dialog.show()
+        self.window.run_with_progress(
+            work, done, self.window, "Restoring backup",
+            f"Restoring {path.name} from the backup of {when}…", "Cannot restore the backup",
+            "Restore", cancellable=False, failed=failed)
 
     # -- checking ------------------------------------------------------------------------------
 
@@ -198,34 +201,23 @@ class FileCare(QObject):
         store = self.store
         if store is None:
             return
-        dialog = TaskProgressDialog(self.window, "Checking the database",
-                                    f"Checking {store.path.name}…")
-        dialog.cancel_button.setEnabled(False)
-        self._progress = dialog
 
         def work(report: Any, _should_stop: Any) -> HealthReport:
-            return check_database(store, report)
-
-        def progress(text: str, fraction: float) -> None:
-            dialog.label.setText(text + "…")
-            dialog.set_fraction(fraction)
+            # the index's deep check holds the write lock throughout: `db check` runs it
+            return check_database(store, report, check_index=False)
 
         def done(report: HealthReport) -> None:
-            dialog.finish()
             if store is self.store:
                 self.show_report(store.path, report)
 
-        def failed(error: Exception) -> None:
-            dialog.finish()
-            dialogs.report_failure(self.window, error, "Cannot check the database")
-
-        task = self.window.maintenance.submit(work, done, failed, on_progress=progress)
-        dialog.attach(task)
-        dialog.show()
+        self.window.run_with_progress(work, done, self.window, "Checking the database",
+                                      f"Checking {store.path.name}…",
+                                      "Cannot check the database", "Check", cancellable=False)
 
     def show_report(self, path: Path, report: HealthReport) -> None:
         if self.report_dialog is not None:
             self.report_dialog.close()
+            self.report_dialog.deleteLater()
         store = self.store
         can_rebuild = store is not None and not store.read_only and any(
             "search index" in problem for problem in report.problems)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME, paths
 from ..data import DataError, Store, open_store
 from ..data.enums import SessionStatus
-from ..data.errors import DatabaseLockedError
+from ..data.errors import DamagedDatabaseError, DatabaseLockedError
 from ..data.search import SearchHit
 from . import dialogs
 from .details_panel import DetailsPanel, SessionDetails
@@ -259,12 +259,29 @@ class MainWindow(QMainWindow):
         try:
             store = open_store(path, create=create)
         except DataError as error:
-            dialogs.show_error(self, "Cannot open the database",
-                               dialogs.open_failure_text(path, error))
+            self._explain_open_failure(path, error)
             return False
         self._set_store(store)
         self._remember_recent(store.path)
         return True
+
+    def _explain_open_failure(self, path: Path, error: DataError) -> None:
+        """Say why the file cannot be opened and what to do; a damaged file with backups is
+        offered a restore."""
+        from ..data.backups import list_backups
+
+        text = dialogs.open_failure_text(path, error)
+        found = list_backups(path, paths.backup_dir()) \
+            if isinstance(error, DamagedDatabaseError) else []
+        if not found:
+            dialogs.show_error(self, "Cannot open the database", text)
+            return
+        newest = f"{found[0].created:%Y-%m-%d %H:%M}"
+        if dialogs.confirm(self, "Cannot open the database",
+                           f"{text}\n\nThere {'is' if len(found) == 1 else 'are'} "
+                           f"{len(found)} backup{'s' if len(found) != 1 else ''} of it; the "
+                           f"newest is from {newest}.", "Restore from Backup…"):
+            self.care.show_backups(path)
 
     def choose_file(self) -> None:
         folder = str(self.store.path.parent) if self.store else str(Path.home())
@@ -348,24 +365,25 @@ class MainWindow(QMainWindow):
                 store.run_maintenance(progress=report, should_stop=should_stop,
                                       backup_dir=paths.backup_dir())
 
-        def progress(text: str, fraction: float) -> None:
-            self.progress.show()
-            self.progress.setValue(int(fraction * 1000))
-            self.progress_label.setText(text)
-
         def done(_result: Any) -> None:
             self._maintenance_task = None
-            self.progress.hide()
-            self.progress_label.setText("")
+            self.show_background_progress(None)
             self.search.run_search()
 
         def failed(error: Exception) -> None:
             self._maintenance_task = None
-            self.progress.hide()
+            self.show_background_progress(None)
             self.progress_label.setText("Background work stopped")
             self._report_failure(error)
 
-        self._maintenance_task = self.maintenance.submit(work, done, failed, on_progress=progress)
+        self._maintenance_task = self.maintenance.submit(
+            work, done, failed, on_progress=self.show_background_progress)
+
+    def show_background_progress(self, text: str | None, fraction: float = 0.0) -> None:
+        """Show background work's progress in the status bar; None hides it."""
+        self.progress.setVisible(text is not None)
+        self.progress.setValue(int(fraction * 1000))
+        self.progress_label.setText(text or "")
 
     def _load_side_data(self) -> None:
         store = self.store
@@ -825,7 +843,7 @@ class MainWindow(QMainWindow):
                 self._show_new_session(session.id)
                 self._reload_snapshot_manager(note=note)
 
-        self._run_snapshot_task(work, done, parent, "Restoring snapshot",
+        self.run_with_progress(work, done, parent, "Restoring snapshot",
                                 f"Restoring “{name}” as a new session…",
                                 "Cannot restore the snapshot", "Restore")
 
@@ -854,36 +872,45 @@ class MainWindow(QMainWindow):
                 f"A safety snapshot of how it was just before was taken first: "
                 f"“{result.safety_snapshot.name}”. Revert to it to undo this.")
 
-        self._run_snapshot_task(work, done, parent, "Reverting session",
+        self.run_with_progress(work, done, parent, "Reverting session",
                                 f"Reverting the session to “{name}”…",
                                 "Cannot revert the session", "Revert")
 
-    def _run_snapshot_task(self, work: Any, done: Any, parent: Any, title: str, text: str,
-                           failure_title: str, verb: str) -> None:
-        """Run a restore or revert on the maintenance runner (browsing queries never wait
-        behind it) with a window-modal progress dialog."""
+    def run_with_progress(self, work: Any, done: Any, parent: Any, title: str, text: str,
+                          failure_title: str, verb: str, *, cancellable: bool = True,
+                          failed: Any = None) -> None:
+        """Run `work(report, should_stop)` on the maintenance runner (browsing queries never
+        wait behind it) with a window-modal progress dialog; `failed` replaces the report of
+        a failure."""
         from ..data.snapshots import Cancelled
         from .progress import TaskProgressDialog
 
-        previous = getattr(self, "snapshot_progress", None)
+        previous = getattr(self, "task_progress", None)
         if previous is not None:
             previous.deleteLater()
         dialog = TaskProgressDialog(parent or self, title, text)
-        self.snapshot_progress = dialog
+        dialog.cancel_button.setEnabled(cancellable)
+        self.task_progress = dialog
 
         def succeeded(result: Any) -> None:
             dialog.finish()
             done(result)
 
-        def failed(error: Exception) -> None:
+        def went_wrong(error: Exception) -> None:
             dialog.finish()
             if isinstance(error, Cancelled):
                 self.statusBar().showMessage(f"{verb} cancelled; nothing was changed.", 8000)
+            elif failed is not None:
+                failed(error)
             else:
                 self._report_failure(error, failure_title)
 
-        task = self.maintenance.submit(work, succeeded, failed,
-                                       on_progress=lambda _text, f: dialog.set_fraction(f))
+        def progressed(step: str, fraction: float) -> None:
+            if not cancellable:  # the step is all there is to say
+                dialog.label.setText(step + "…")
+            dialog.set_fraction(fraction)
+
+        task = self.maintenance.submit(work, succeeded, went_wrong, on_progress=progressed)
         dialog.attach(task)
         dialog.show()
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ... import paths
-from ...data import DataError, ReadOnlyError, backups
+from ...data import (
+    DamagedDatabaseError,
+    DataError,
+    NotADatabaseError,
+    ReadOnlyError,
+    backups,
+)
 from ...data.health import check_database, index_state
 from ...data.migrations import LATEST_VERSION
 from .. import tables as t
@@ -118,11 +123,7 @@ def backup(options: argparse.Namespace) -> Outcome:
     if dest.exists() and not options.force:
         raise DataError(f"{dest} already exists; add --force to replace it.")
     with reading(options) as store:
-        try:
-            written = store.backup_to(dest, progress_reporter())
-        except (OSError, sqlite3.Error) as exc:
-            detail = getattr(exc, "strerror", None) or str(exc)
-            raise DataError(f"Cannot write the backup to {dest} ({detail}).") from exc
+        written = store.backup_to(dest, progress_reporter())
     size = written.stat().st_size
     data = {"source": str(source), "path": str(written), "size_bytes": size}
     return Outcome(data, f"Backed up {source} to {written} ({t.size(size)}).")
@@ -150,7 +151,10 @@ def restore(options: argparse.Namespace) -> Outcome:
     path = database_path(options)
     if not path.exists():
         raise DataError(f"{path} does not exist.")
-    reason = read_only_reason(path)
+    try:
+        reason = read_only_reason(path)
+    except (DamagedDatabaseError, NotADatabaseError):
+        reason = None  # a file SQLite cannot read is kept aside and replaced by the backup
     if reason:
         raise ReadOnlyError(f"{path.name} cannot be changed: {reason}")
     chosen = options.backup
