@@ -195,3 +195,11 @@ def test_usage_over_time_per_day_and_week(store) -> None:
         (date(2024, 3, 4), 3, 22, 0), (date(2024, 3, 11), 1, 1, 2)]
     assert store.agents.usage_over_time(agent.id)[0] == "day"
     assert store.agents.usage_over_time("default-claude") == ("day", [])
+
+
+def test_every_custom_setting_value_survives_being_shown_and_read_back() -> None:
+    from desktop.data.agent_editing import setting_text, setting_value
+
+    for value in ('"quoted"', "plain", "1", "true", "null", '{"a": 1}', "", 1, 2.5, True,
+                  None, {"a": [1, "b"]}, ["x"], "مرحبا"):
+        assert setting_value(setting_text(value)) == value, value

@@ -89,8 +89,8 @@ def setting_value(text: str) -> Any:
 
 def setting_text(value: Any) -> str:
     """The text that `setting_value` turns back into `value`."""
-    if isinstance(value, str) and not isinstance(setting_value(value), str):
-        return json.dumps(value)
+    if isinstance(value, str) and setting_value(value) != value:  # "1", "true", "\"x\""
+        return json.dumps(value, ensure_ascii=False)
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
