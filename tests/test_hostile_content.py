@@ -340,9 +340,10 @@ def test_hostile_thread_renders_every_row_as_text(window, qtbot, dialogs_shown) 
     assert dialogs_shown == []
 
 
-def test_links_in_hostile_messages_do_nothing_unsafe(window, qtbot) -> None:
-    """A javascript: link from a message is never followed; only the application's own links
-    (toggle:, open:, full:) do anything."""
+def test_links_in_hostile_messages_do_nothing_unsafe(window, qtbot, monkeypatch) -> None:
+    """A javascript: link from a message is kept only behind `link:`, which never opens
+    anything but a web address, and then only when the person agrees
+    (tests/test_link_safety.py clicks every kind)."""
     select_session(qtbot, window, HOSTILE_ID)
     index = window.thread_model.index(window.thread_model.row_of(HTML_ID))
     doc = build_document(index.data(MESSAGE_ROLE), QApplication.palette(), frozenset())
@@ -356,10 +357,13 @@ def test_links_in_hostile_messages_do_nothing_unsafe(window, qtbot) -> None:
                 hrefs.add(fmt.anchorHref())
             it += 1
         block = block.next()
-    assert "javascript:alert(document.cookie)" in hrefs  # Markdown keeps it as an anchor...
-    delegate = window.thread.delegate
-    for href in hrefs - {h for h in hrefs if h.startswith(("toggle:", "full:", "open:"))}:
-        assert delegate.follow(href, index) is False  # ...which the view refuses to follow
+    assert "link:javascript:alert(document.cookie)" in hrefs  # Markdown's anchor, disarmed
+    assert not {h for h in hrefs if h.startswith(("javascript:", "open:", "file:"))}
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_link_action",
+                        lambda _p, title, _t, action, _c: asked.append((title, action)) or "open")
+    assert window.thread.delegate.follow("link:javascript:alert(document.cookie)", index)
+    assert asked == [("Link Not Opened", None)]
     assert JS_LINK not in doc.toPlainText()
 
 

@@ -168,3 +168,27 @@ def open_failure_text(path: object, error: Exception) -> str:
     else:
         advice = "Check the file, then open it again with File ▸ Open (Ctrl+O), or choose another."
     return f"{error}\n\n{advice}"
+
+
+def ask_link_action(parent: QWidget | None, title: str, text: str, action: str | None,
+                    copy_label: str) -> str:
+    """"open", "copy" or "cancel" for a link or file named in the database; the text is shown
+    as plain text (never as HTML), Cancel is the default, and without `action` it cannot open."""
+    from PySide6.QtCore import Qt
+
+    if len(text) > 4000:
+        text = text[:4000] + "…"
+    icon = QMessageBox.Icon.Question if action else QMessageBox.Icon.Information
+    box = QMessageBox(icon, title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setAccessibleName(title)
+    opening = box.addButton(action, QMessageBox.ButtonRole.AcceptRole) if action else None
+    copying = box.addButton(copy_label, QMessageBox.ButtonRole.ActionRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel if action
+                           else QMessageBox.StandardButton.Close)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return "open" if opening is not None and clicked is opening else \
+        "copy" if clicked is copying else "cancel"

@@ -111,8 +111,8 @@ def header_text(message: MessageRecord) -> str:
 
 def build_document(message: MessageRecord, palette: QPalette, expanded: frozenset[str],
                    highlight_terms: tuple[str, ...] = ()) -> QTextDocument:
-    """The message laid out for display; anchors: `toggle:<call id>`, `open:<path>`,
-    `full:<message id>`."""
+    """The message laid out for display; anchors: `toggle:<call id>`, `attachment:<n>`,
+    `full:<message id>`, and `link:<target>` for every link written in the message's text."""
     doc = QTextDocument()
     doc.setDocumentMargin(8)
     doc.setUndoRedoEnabled(False)
@@ -128,7 +128,9 @@ def build_document(message: MessageRecord, palette: QPalette, expanded: frozense
     else:
         shown = content[:DISPLAY_LIMIT]
         if len(shown) <= MARKDOWN_LIMIT:
+            start = cursor.position()
             cursor.insertMarkdown(shown, QTextDocument.MarkdownFeature(_MARKDOWN))
+            disarm_links(doc, start, cursor.position(), link)
         else:
             cursor.insertText(shown)
         cursor.movePosition(QTextCursor.MoveOperation.End)
@@ -165,7 +167,7 @@ def build_document(message: MessageRecord, palette: QPalette, expanded: frozense
                     _plain_block(cursor)
                     cursor.insertText(f"Shortened: showing {DISPLAY_LIMIT:,} of {len(text):,} "
                                       "characters.", _fmt(italic=True, colour=muted))
-    for attachment in message.attachments:
+    for number, attachment in enumerate(message.attachments):
         cursor.movePosition(QTextCursor.MoveOperation.End)
         _plain_block(cursor)
         details = ", ".join(x for x in (attachment.mime_type, style.human_size(attachment.size))
@@ -174,7 +176,7 @@ def build_document(message: MessageRecord, palette: QPalette, expanded: frozense
         path = attachment.storage_path
         cursor.insertText("Attachment: ", _fmt(colour=muted))
         if path and _exists(path):
-            cursor.insertText(name, _fmt(colour=link, href=f"open:{path}"))
+            cursor.insertText(name, _fmt(colour=link, href=f"attachment:{number}"))
         else:
             cursor.insertText(name, _fmt())
         cursor.insertText(f"  ({details})", _fmt(colour=muted))
@@ -209,6 +211,40 @@ def _plain_block(cursor: QTextCursor) -> None:
     """A new paragraph with default formats: a plain insertBlock() would carry on the block
     before it, so a note after a fenced code block would be shaded and highlighted as code."""
     cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+
+
+def disarm_links(doc: QTextDocument, start: int, end: int, colour: QColor) -> None:
+    """Make every link and image that Markdown made from a message's text inert: a link's
+    target moves behind `link:`, which the view only offers to open after asking, so no text
+    can forge the application's own anchors; an image becomes a `link:` naming its source, so
+    nothing is read from a path or address the message chose."""
+    images = []
+    block = doc.findBlock(start)
+    while block.isValid() and block.position() < end:
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            fmt = fragment.charFormat()
+            if fmt.isImageFormat():
+                images.append((fragment.position(), fragment.length(),
+                               fmt.toImageFormat().name()))
+            elif fmt.isAnchor() or fmt.anchorHref():
+                cursor = QTextCursor(doc)
+                cursor.setPosition(fragment.position())
+                cursor.setPosition(fragment.position() + fragment.length(),
+                                   QTextCursor.MoveMode.KeepAnchor)
+                changed = QTextCharFormat()
+                changed.setAnchor(True)
+                changed.setAnchorHref(f"link:{fmt.anchorHref()}")
+                changed.setAnchorNames([])
+                cursor.mergeCharFormat(changed)
+            it += 1
+        block = block.next()
+    for position, length, source in reversed(images):
+        cursor = QTextCursor(doc)
+        cursor.setPosition(position)
+        cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(f"[image: {source}]", _fmt(colour=colour, href=f"link:{source}"))
 
 
 def _exists(path: str) -> bool:

@@ -20,10 +20,9 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QTimer,
-    QUrl,
     Signal,
 )
-from PySide6.QtGui import QAbstractTextDocumentLayout, QDesktopServices, QPainter, QPalette
+from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -41,7 +40,7 @@ from PySide6.QtWidgets import (
 from ..data import Store
 from ..data.records import MessageRecord, SessionStatistics
 from ..data.sessions import MessagePage
-from . import style
+from . import link_opening, style
 from .message_render import LONG_LINE, break_long_lines, build_document, header_text
 from .tasks import TaskRunner
 
@@ -381,13 +380,25 @@ class MessageDelegate(QStyledItemDelegate):
         local = position - QPointF(rect.topLeft() + QPoint(4, 0))
         return doc.documentLayout().anchorAt(local)
 
+    def parent_widget(self) -> QWidget | None:
+        """The window that questions about a clicked link are asked over."""
+        parent = self.parent()
+        return parent.window() if isinstance(parent, QWidget) else None
+
     def follow(self, href: str, index: QModelIndex | QPersistentModelIndex) -> bool:
+        """Act on a clicked anchor; links from the file open only after the person agrees."""
         kind, _, value = href.partition(":")
         if kind == "toggle":
             index.model().toggle_tool_call(index.row(), value)
             return True
-        if kind == "open":
-            QDesktopServices.openUrl(QUrl.fromLocalFile(value))
+        if kind == "attachment":
+            message = index.data(MESSAGE_ROLE)
+            attachments = message.attachments if message is not None else ()
+            if value.isdigit() and int(value) < len(attachments):
+                link_opening.open_attachment(self.parent_widget(), attachments[int(value)])
+            return True
+        if kind == "link":
+            link_opening.open_message_link(self.parent_widget(), value)
             return True
         if kind == "full":
             self.open_full_message.emit(value)
