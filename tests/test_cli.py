@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from dotnet_files import AGENT_ID, MESSAGE_IDS, SESSION_ID, make_dotnet_database, table_dump
 
+from desktop.data.migrations import LATEST_VERSION
+
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("Sessions", "Messages", "Agents", "AgentConfigurations", "SessionAgents",
           "Attachments", "ToolCalls", "SessionSnapshots")
@@ -187,7 +189,7 @@ def test_search_builds_the_index_once_then_ranks_hits(cli, db, tmp_path) -> None
     assert hit["snippet"] == "Please refactor the tokenizer module."
     assert hit["highlights"] == [[20, 29]] and hit["session_name"] == "Refactor the parser"
     assert hit["role"] == "User" and hit["sequence_number"] == 1 and hit["timestamp"]
-    assert rows(db, "PRAGMA user_version") == [(3,)]
+    assert rows(db, "PRAGMA user_version") == [(LATEST_VERSION,)]
     assert rows(db, "SELECT \"Value\" FROM desktop_meta WHERE \"Key\" = 'fts_state'") == [
         ("ready",)]
     assert list((tmp_path / "data").rglob("*-before-update.db"))  # backup before migrating

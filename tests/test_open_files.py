@@ -23,6 +23,7 @@ from desktop.data import (
 )
 from desktop.data.backups import list_backups
 from desktop.data.enums import AgentType, MessageRole, SessionStatus, SessionType, StepStatus
+from desktop.data.migrations import LATEST_VERSION
 from desktop.data.schema import CONTRACT_TABLES
 from desktop.data.search import IndexState
 
@@ -62,7 +63,7 @@ def test_first_change_to_an_existing_file_is_preceded_by_a_backup(dotnet_path: P
     assert [b.reason for b in backups] == ["before-update"]
     assert _user_version(backups[0].path) == 0
     assert table_dump(backups[0].path, ALL_CONTRACT) == rows_before
-    assert _user_version(dotnet_path) == 3 and store.meta("fts_state") == "ready"
+    assert _user_version(dotnet_path) == LATEST_VERSION and store.meta("fts_state") == "ready"
     assert reports[0][0] == "Backing up the database"
     assert reports[-1] == ("Search index ready", 1.0)
     store.run_maintenance()  # a second run has nothing to do and makes no second backup

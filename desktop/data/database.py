@@ -407,7 +407,28 @@ class Store:
         """True when migration steps or the search-index fill are still to run."""
         if self.read_only:
             return False
-        return self.schema_version < migrations.LATEST_VERSION or self.meta("fts_state") != "ready"
+        return (self.schema_version < migrations.LATEST_VERSION
+                or self.meta("fts_state") != "ready" or bool(self.missing_objects()))
+
+    def missing_objects(self) -> list[str]:
+        """The names of this application's indexes and triggers on the .NET tables that are
+        gone (another program rebuilt a table); one query of the schema, cheap on any file."""
+        wanted = migrations.repairable_objects(self.schema_version)
+        with self.reading():
+            present = {name for (name,) in self.select(
+                "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')")}
+        return sorted(set(wanted) - present)
+
+    def _repair_objects(self, missing: list[str]) -> None:
+        """Make the missing indexes and triggers again; without the triggers, messages were
+        written that the search index never saw, so it is emptied and filled again."""
+        wanted = migrations.repairable_objects(self.schema_version)
+        log.warning("another program removed %s; making them again", ", ".join(missing))
+        with self.writing():
+            for name in missing:
+                self.execute(wanted[name][1])
+            if any(wanted[name][0] == "trigger" for name in missing):
+                self.search.clear_index()
 
     def run_maintenance(self, progress: Progress | None = None,
                         should_stop: Callable[[], bool] = lambda: False,
@@ -433,6 +454,9 @@ class Store:
                     return
                 report(f"Updating the database: {step.description}", index / len(steps))
                 self._apply(step)
+            missing = self.missing_objects()
+            if missing:
+                self._repair_objects(missing)
             if self.meta("fts_state") == "ready" and not self.search.index_is_consistent():
                 log.warning("search index out of step with Messages; rebuilding")
                 self.search.clear_index()

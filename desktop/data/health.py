@@ -64,7 +64,8 @@ def index_state(store: Store) -> tuple[str, float]:
     """The search index's state as the file records it, and how much of it is built."""
     state = store.meta("fts_state")
     if state == "ready":
-        return "ready", 1.0
+        # "out of date": another program rebuilt Messages and its triggers went with it
+        return ("ready", 1.0) if store.search.intact() else ("out of date", 0.0)
     if state is None:
         return "absent", 0.0
     with store.reading():
@@ -103,6 +104,10 @@ def check_database(store: Store, progress: Callable[[str, float], None] | None =
                    "writing while it runs (`orchestrator-desktop db check` runs it)"))
         else:
             result.problems.extend(store.search.check())
+    elif result.search_index == "out of date":
+        result.notes.append("the search index is out of date: another program rebuilt the "
+                            "Messages table, removing what keeps the index current; it is "
+                            "rebuilt the next time the file is opened in the window or searched")
     elif result.search_index == "absent":
         result.notes.append("the file has no search index yet; the window or the search "
                             "command builds it when first needed")

@@ -7,9 +7,10 @@ No step changes or drops a contract table or column.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from .fts import FTS_DDL
+from .fts import FTS_DDL, REPLACE_LEGACY_DDL
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,11 @@ STEPS: tuple[Step, ...] = (
         "INSERT OR REPLACE INTO \"desktop_meta\" VALUES ('fts_state', 'building')",
         "INSERT OR REPLACE INTO \"desktop_meta\" VALUES ('fts_position', '0')",
     )),
+    Step(4, "search index that leaves the .NET tables free to change", (
+        *REPLACE_LEGACY_DDL,
+        "INSERT OR REPLACE INTO \"desktop_meta\" VALUES ('fts_state', 'building')",
+        "INSERT OR REPLACE INTO \"desktop_meta\" VALUES ('fts_position', '0')",
+    )),
 )
 
 LATEST_VERSION = STEPS[-1].version
@@ -42,3 +48,21 @@ LATEST_VERSION = STEPS[-1].version
 def pending(current_version: int) -> list[Step]:
     """The steps a file at `current_version` still needs, in order."""
     return [step for step in STEPS if step.version > current_version]
+
+
+_OWN_OBJECT = re.compile(r'CREATE (INDEX|TRIGGER) IF NOT EXISTS "([^"]+)"')
+
+
+def repairable_objects(version: int) -> dict[str, tuple[str, str]]:
+    """The indexes and triggers the steps up to `version` put on the .NET tables, by name:
+    (type, the statement that makes it again). A .NET migration that rebuilds a table drops
+    them with it; they are made again by running the statement."""
+    found = {}
+    for step in STEPS:
+        if step.version > version:
+            break
+        for statement in step.statements:
+            match = _OWN_OBJECT.match(statement)
+            if match:
+                found[match.group(2)] = (match.group(1).lower(), statement)
+    return found

@@ -17,11 +17,15 @@ if TYPE_CHECKING:
     from .database import Store
 
 MARK_START, MARK_END = "\x02", "\x03"
-# FTS5's snippet() costs the square of a message's matches (every match scores every window),
-# so a multi-megabyte message full of a common word would take minutes; longer messages get a
-# plain excerpt at the first match instead, marked here in Python.
-SNIPPET_SCAN_LIMIT = 20_000
 SNIPPET_MAX = 400  # characters of a snippet handed to the view
+# The index keeps no text (fts.py), so a hit's snippet is cut from the message itself: about
+# 1,200 bytes around the first word searched for, marked and shortened in Python. Unlike FTS5's
+# snippet(), whose cost is the square of a message's matches, it costs the same for any message.
+# It is cut as bytes, since SQLite's substr() and length() stop at a NUL in text.
+_BYTES = 'CAST(m."Content" AS BLOB)'
+_AT = f"max(instr(CAST(lower({_BYTES}) AS BLOB), CAST($first_word AS BLOB)) - 300, 1)"
+EXCERPT_SQL = (f"substr({_BYTES}, {_AT}, 1200), {_AT} > 1, "
+               f"length({_BYTES}) >= {_AT} + 1200")
 _QUERY_TOKEN = re.compile(r'"([^"]*)"?|([^\s"]+)')
 _WORD_CHARS = re.compile(r"[^\W_]", re.UNICODE)
 
@@ -160,10 +164,12 @@ class SearchService:
     def state(self) -> tuple[IndexState, float]:
         """Whether the index can answer now, and how far its build has come (0..1)."""
         status = self.store.meta("fts_state")
-        if status == "ready":
+        if status == "ready" and self.intact():
             return IndexState.READY, 1.0
         if self.store.read_only:
             return IndexState.UNAVAILABLE, 0.0
+        if status == "ready":  # another program rebuilt Messages; maintenance refills it
+            return IndexState.BUILDING, 0.0
         position = int(self.store.meta("fts_position") or 0)
         with self.store.reading():
             top = int(self.store.scalar('SELECT max(rowid) FROM "Messages"') or 0)
@@ -221,7 +227,7 @@ class SearchService:
             where += f' AND instr(lower(m."Content"), $w{n}) > 0'
             params[f"w{n}"] = word.lower()
         sql = ('SELECT m."Id", m."SessionId", s."Name", m."Role", m."AgentId", a."Name", '
-               'm."Timestamp", m."SequenceNumber", substr(m."Content", 1, 200), 0 '
+               'm."Timestamp", m."SequenceNumber", substr(m."Content", 1, 200), 0, 0, 0 '
                'FROM "Messages" m LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '
                'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" '
                f'WHERE m."Content" IS NOT NULL{where} ORDER BY m."Timestamp" DESC LIMIT $limit')
@@ -229,15 +235,25 @@ class SearchService:
 
     @staticmethod
     def _hit(row: tuple[Any, ...], words: list[str] | tuple[str, ...] = ()) -> SearchHit:
-        snippet, spans = split_snippet(row[8] or "")
+        excerpt = row[8]
+        if isinstance(excerpt, bytes):  # cut anywhere: a character split at an end is dropped
+            excerpt = ("…" if row[9] else "") + excerpt.decode("utf-8", "ignore").replace(
+                "\x00", " ") + ("…" if row[10] else "")
+        snippet, spans = split_snippet(excerpt or "")
         if not spans:
             spans = mark_words(snippet, words)
         snippet, spans = shorten_snippet(snippet, spans)
         return SearchHit(row[0], row[1], row[2] or None, MessageRole(row[3]), row[4],
                          row[5], parse_datetime(row[6]), int(row[7]), snippet, spans,
-                         float(row[9] or 0))
+                         float(row[11] or 0))
 
     # -- upkeep -----------------------------------------------------------------------------
+
+    def intact(self) -> bool:
+        """Whether the index's tables and the triggers that keep it right are all there (a .NET
+        migration that rebuilds `Messages` drops the triggers); one query of the schema."""
+        with self.store.reading():
+            return self.store.scalar(fts.MISSING_SQL) == fts.EXPECTED_OBJECTS
 
     def index_is_consistent(self) -> bool:
         """Cheap check: one index key per message."""
@@ -292,14 +308,8 @@ def _ranked_sql(where: str) -> str:
     return (
         f'SELECT * FROM (WITH top AS MATERIALIZED ({top}) '
         'SELECT m."Id", m."SessionId", s."Name", m."Role", m."AgentId", a."Name", '
-        f'm."Timestamp", m."SequenceNumber", CASE WHEN length(m."Content") <= '
-        f'{SNIPPET_SCAN_LIMIT} THEN snippet("{index}", 0, char(2), char(3), \'…\', 24) ELSE '
-        '(CASE WHEN instr(lower(m."Content"), $first_word) > 100 THEN \'…\' ELSE \'\' END) '
-        '|| substr(m."Content", max(instr(lower(m."Content"), $first_word) - 100, 1), 300) '
-        '|| \'…\' END, '
-        f'top."Score" FROM top JOIN "{index}" ON "{index}".rowid = top."Key" '
+        f'm."Timestamp", m."SequenceNumber", {EXCERPT_SQL}, top."Score" FROM top '
         f'JOIN "{keys}" k ON k."Key" = top."Key" JOIN "Messages" m ON m."Id" = k."MessageId" '
         'LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '
-        'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" '
-        f'WHERE "{index}" MATCH $query ORDER BY top."Score")'
+        'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" ORDER BY top."Score")'
     )

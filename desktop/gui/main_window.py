@@ -417,6 +417,8 @@ class MainWindow(QMainWindow):
             if self._data_version is not None and version != self._data_version:
                 log.info("the file changed outside this window; refreshing")
                 self.refresh()
+                if self._maintenance_task is None:  # it may have rebuilt a table of ours
+                    self._start_maintenance()
             self._data_version = version
 
         self.queries.submit(store.change_counter, done, lambda _e: None)
