@@ -6,6 +6,8 @@ from .errors import (
     DamagedDatabaseError,
     DatabaseLockedError,
     DataError,
+    DiskFullError,
+    FileReplacedError,
     NotADatabaseError,
     NotFoundError,
     ReadOnlyError,
@@ -14,7 +16,7 @@ from .errors import (
 )
 
 __all__ = [
-    "ConflictError", "DamagedDatabaseError", "DataError", "DatabaseLockedError",
-    "NotADatabaseError", "NotFoundError", "ReadOnlyError", "Rollback", "SnapshotFormatError",
-    "Store", "ValidationError", "new_id", "open_store",
+    "ConflictError", "DamagedDatabaseError", "DataError", "DatabaseLockedError", "DiskFullError",
+    "FileReplacedError", "NotADatabaseError", "NotFoundError", "ReadOnlyError", "Rollback",
+    "SnapshotFormatError", "Store", "ValidationError", "new_id", "open_store",
 ]

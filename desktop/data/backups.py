@@ -10,11 +10,12 @@ have open), after backing up what the file holds now.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import re
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from .database import copy_database, inspect_file, sqlite_uri
 from .errors import DamagedDatabaseError, DataError, NotADatabaseError, translate
+from .files import claim, partial_name
 
 log = logging.getLogger(__name__)
 
@@ -84,16 +86,15 @@ def list_backups(database: Path, root: Path) -> list[Backup]:
     return [backup for *_key, backup in found]
 
 
-def _new_name(database: Path, root: Path, reason: str, created: datetime,
-              suffix: str = ".db") -> Path:
+def _names(database: Path, root: Path, reason: str, created: datetime,
+           suffix: str = ".db") -> Iterator[Path]:
+    """Candidate names for a backup made at `created`, in order (a number is added when two
+    are made in one second)."""
     folder = folder_for(database, root)
     stamp = created.strftime(_STAMP)
-    target = folder / f"{stamp}-{reason}{suffix}"
-    number = 1
-    while target.exists():
-        target = folder / f"{stamp}-{number}-{reason}{suffix}"
-        number += 1
-    return target
+    yield folder / f"{stamp}-{reason}{suffix}"
+    for number in itertools.count(1):
+        yield folder / f"{stamp}-{number}-{reason}{suffix}"
 
 
 def make_backup(database: Path, root: Path, reason: str = "scheduled",
@@ -105,8 +106,15 @@ def make_backup(database: Path, root: Path, reason: str = "scheduled",
         raise ValueError(f"unknown backup reason {reason!r}")
     database = Path(database)
     created = (now or datetime.now()).replace(microsecond=0)
-    target = _new_name(database, root, reason, created)
-    copy_database(database, target, progress)
+    candidates = _names(database, root, reason, created)
+    # copied under a name of its own, then given the first free name: another backup of the
+    # same file in the same second (the window's and the command line's) takes the next one
+    staged = partial_name(next(candidates))
+    try:
+        copy_database(database, staged, progress)
+        target = claim(staged, _names(database, root, reason, created))
+    finally:
+        staged.unlink(missing_ok=True)
     log.info("backed up %s to %s (%s)", database, target, reason)
     rotate(database, root, keep=keep)
     return Backup(target, created, reason, target.stat().st_size)
@@ -176,9 +184,13 @@ def restore(database: Path, backup: Path, root: Path,
 
 def _replace_damaged(database: Path, backup: Path, root: Path, report: Progress) -> Backup:
     created = datetime.now().replace(microsecond=0)
-    kept = _new_name(database, root, "damaged", created, ".bak")
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(database, kept)
+    folder_for(database, root).mkdir(parents=True, exist_ok=True)
+    staged = partial_name(next(_names(database, root, "damaged", created, ".bak")))
+    try:
+        shutil.copy2(database, staged)
+        kept = claim(staged, _names(database, root, "damaged", created, ".bak"))
+    finally:
+        staged.unlink(missing_ok=True)
     for suffix in ("-wal", "-shm"):  # never let a stale log be applied to the new contents
         companion = Path(f"{database}{suffix}")
         if companion.exists():

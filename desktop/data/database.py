@@ -32,10 +32,12 @@ from .errors import (
     DamagedDatabaseError,
     DatabaseLockedError,
     DataError,
+    FileReplacedError,
     NotADatabaseError,
     ReadOnlyError,
     translate,
 )
+from .files import identity, partial_name
 from .seed import DEFAULT_AGENTS, DEFAULT_CAPABILITIES_JSON
 
 log = logging.getLogger(__name__)
@@ -142,14 +144,26 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
 
 
+def _is_wal_file(path: Path) -> bool:
+    """Whether the file's header says WAL mode (bytes 18 and 19 are 2)."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return len(header) == 20 and header[18] == 2 and header[19] == 2
+
+
 def sqlite_uri(path: Path, read_only: bool) -> str:
     mode = "ro" if read_only else "rwc"
     uri = f"file:{quote(str(path.resolve()))}?mode={mode}"
-    if read_only and path.exists() and not _writable(path.parent) and \
+    if read_only and path.exists() and not _writable(path.parent) and _is_wal_file(path) and \
             not Path(f"{path}-shm").exists() and not Path(f"{path}-wal").exists():
-        # A file in a folder nobody can write to, with no write-ahead log: SQLite could not
-        # make the -shm file a WAL file needs, and no one can be writing it, so read it as
-        # unchanging. (With a -wal left behind, immutable would hide its commits.)
+        # A WAL file in a folder we cannot write to, with no -shm or -wal beside it: SQLite
+        # cannot make the -shm file it needs to read it, and no WAL writer is at work (it
+        # would have made both), so it is read as unchanging. A rollback-journal file is
+        # never read so: someone may be writing it by another path (a bind mount, a share),
+        # and immutable would hide their commits.
         uri += "&immutable=1"
     return uri
 
@@ -183,6 +197,8 @@ class Store:
         self.path = path
         self.read_only_reason = read_only_reason
         self.created = False
+        self._identity: tuple[int, int] | None = None
+        self.replaced_reason: str | None = None
         self.db = Database()
         self.entities = define_entities(self.db)
         self._maintenance_lock = threading.Lock()
@@ -222,6 +238,7 @@ class Store:
         with translated_errors():
             if not self.read_only:
                 self._use_wal()
+            self._identity = identity(self.path)
             self.db.bind(provider=ContractSQLiteProvider, filename=filename, create_db=True,
                          **kwargs)
             self.db.generate_mapping(check_tables=True)
@@ -335,9 +352,50 @@ class Store:
     # -- sessions of work ---------------------------------------------------------------
 
     def require_writable(self) -> None:
-        """Raise ReadOnlyError when the file was opened read-only."""
+        """Raise ReadOnlyError when the file was opened read-only, FileReplacedError when the
+        file at the path is no longer the one opened."""
+        if self.check_file() is not None:
+            raise FileReplacedError(f"{self.path.name} was not changed: {self.read_only_reason}")
         if self.read_only:
             raise ReadOnlyError(f"{self.path.name} is open read-only: {self.read_only_reason}")
+
+    def check_file(self) -> str | None:
+        """Why the file at the path is no longer the one opened (another program moved,
+        deleted or renamed another file over it), or None. From then on the store is
+        read-only: a write would go to the old file's log, beside a file that is not its
+        own. Costs one stat(); run before every write and on every poll."""
+        if self.replaced_reason is not None or self._identity is None:
+            return self.replaced_reason
+        now = identity(self.path)
+        if now == self._identity:
+            return None
+        if now is None:
+            reason = (f"{self.path} was moved or deleted by another program while it was "
+                      "open. Nothing more is written to it; what is shown is the file as it "
+                      "was. Open it from where it is now.")
+        else:
+            reason = (f"{self.path} was replaced by another file while it was open. Nothing "
+                      "more is written to either file; what is shown is the old file as it "
+                      "was. Open the file again to see the new one.")
+        log.warning("%s", reason)
+        self.replaced_reason = reason
+        self.read_only_reason = reason
+        self._empty_stale_log()
+        return reason
+
+    def _empty_stale_log(self) -> None:
+        """Copy what the old file's write-ahead log holds into the old file and truncate the
+        log: the log is found by its name, so left full beside the new file, a reader of the
+        new file would apply it and find that file damaged."""
+        if pony_local.db_session is not None or not Path(f"{self.path}-wal").exists():
+            return
+        try:
+            with db_session:
+                con = self.db.get_connection()
+                con.commit()  # Pony opened a read transaction; a checkpoint needs none
+                con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except Exception:  # the old file may be gone for good; nothing more to protect
+            log.warning("could not empty the replaced file's log", exc_info=True)
 
     @contextmanager
     def reading(self) -> Iterator[Store]:
@@ -519,7 +577,7 @@ def copy_database(source: Path, destination: Path, progress: Progress | None = N
         if progress and total:
             progress(text, 1 - remaining / total)
 
-    target_path = destination if in_place else destination.with_name(destination.name + ".partial")
+    target_path = destination if in_place else partial_name(destination)
     if progress:
         progress(text, 0.0)
     try:

@@ -28,6 +28,15 @@ class ReadOnlyError(DataError):
     """A write was asked of a file opened read-only."""
 
 
+class FileReplacedError(ReadOnlyError):
+    """The file at the open path is no longer the one that was opened (replaced, moved or
+    deleted by another program); writing would reach neither file safely."""
+
+
+class DiskFullError(DataError):
+    """The disk (or the user's quota) has no room for the write; nothing was changed."""
+
+
 class NotFoundError(DataError):
     """No row has the given id."""
 
@@ -87,6 +96,10 @@ def translate(exc: BaseException) -> DataError | None:
             "The change would leave rows pointing at something that does not exist, "
             "or something is still referred to by other rows."
         )
+    if "disk is full" in lowered or "no space left" in lowered or "quota" in lowered:
+        return DiskFullError(
+            f"There is no room left on the disk (SQLite says: {text}). What was asked was not "
+            "done, and nothing was lost: free some space on that disk, then try again.")
     if "disk i/o" in lowered or "unable to open" in lowered:
         return DataError(f"The database file cannot be read or written ({text}).")
     return None

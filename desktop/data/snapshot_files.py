@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import records as r
 from .encoding import now_text, parse_datetime
 from .errors import DataError, NotFoundError, SnapshotFormatError, ValidationError
+from .files import partial_name
 from .schema import COLUMNS, column_list
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def export(store: Store, snapshot_id: str, path: str | os.PathLike[str]) -> Path
     document = {"Format": FILE_FORMAT, "Version": FILE_VERSION, "ExportedAt": now_text(),
                 "Snapshot": dict(zip(COLUMNS["SessionSnapshots"], rows[0], strict=True))}
     target = Path(path).expanduser().absolute()
-    partial = target.with_name(target.name + ".partial")
+    partial = partial_name(target)
     try:
         with partial.open("w", encoding="utf-8") as handle:
             json.dump(document, handle, ensure_ascii=False, indent=1)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME, paths
 from ..data import DataError, Store, open_store
 from ..data.enums import SessionStatus
-from ..data.errors import DamagedDatabaseError, DatabaseLockedError
+from ..data.errors import DamagedDatabaseError, DatabaseLockedError, FileReplacedError
 from ..data.search import SearchHit
 from . import dialogs
 from .details_panel import DetailsPanel, SessionDetails
@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.queries = TaskRunner("queries", self)
         self.maintenance = TaskRunner("maintenance", self)
         self._maintenance_task: Any = None
+        self._told_replaced: Store | None = None
         self._data_version: int | None = None
         self._pending_open: tuple[str, str, tuple[str, ...]] | None = None
         self.setWindowTitle(APP_NAME)
@@ -373,6 +374,9 @@ class MainWindow(QMainWindow):
         def failed(error: Exception) -> None:
             self._maintenance_task = None
             self.show_background_progress(None)
+            if isinstance(error, FileReplacedError) and store is self.store:
+                self._file_replaced(store.replaced_reason or str(error))
+                return
             self.progress_label.setText("Background work stopped")
             self._report_failure(error)
 
@@ -411,8 +415,15 @@ class MainWindow(QMainWindow):
         if store is None or (self.queries.busy and self._data_version is not None):
             return
 
-        def done(version: int) -> None:
+        def poll() -> tuple[str | None, int]:
+            return store.check_file(), store.change_counter()
+
+        def done(result: tuple[str | None, int]) -> None:
             if store is not self.store:
+                return
+            replaced, version = result
+            if replaced is not None:
+                self._file_replaced(replaced)
                 return
             if self._data_version is not None and version != self._data_version:
                 log.info("the file changed outside this window; refreshing")
@@ -421,7 +432,24 @@ class MainWindow(QMainWindow):
                     self._start_maintenance()
             self._data_version = version
 
-        self.queries.submit(store.change_counter, done, lambda _e: None)
+        self.queries.submit(poll, done, lambda _e: None)
+
+    def _file_replaced(self, reason: str) -> None:
+        """Another program moved, deleted or replaced the open file: the store has stopped
+        writing; say so once, and show the window as read-only."""
+        if self._told_replaced is self.store:
+            return
+        self._told_replaced = self.store
+        self._refresh_timer.stop()
+        if self._maintenance_task is not None:
+            self._maintenance_task.cancel()
+            self._maintenance_task = None
+            self.show_background_progress(None)
+        self.read_only_label.setText("Read-only: file replaced")
+        self.read_only_label.setToolTip(reason)
+        self._update_actions()
+        self.care.update_actions()
+        dialogs.show_error(self, "The file was replaced", reason)
 
     def refresh(self) -> None:
         """Re-read the list, the open thread, the details and the search results, keeping
@@ -633,6 +661,9 @@ class MainWindow(QMainWindow):
                     self, failure_title, f"{error}\n\nYour change has not been made yet. "
                     "Try again now?", "Try Again"):
                 self._write(work, failure_title, after)
+                return
+            if isinstance(error, FileReplacedError) and self.store is not None:
+                self._file_replaced(self.store.replaced_reason or str(error))
                 return
             self._report_failure(error, failure_title)
 
