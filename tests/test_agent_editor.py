@@ -603,3 +603,35 @@ def test_settings_cells_are_committed_as_typed(qtbot, editor, dotnet_file) -> No
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not editor.saving and not editor.draft.is_dirty, timeout=5000)
     assert _agent_row(dotnet_file, CLAUDE)[12] == '{"region":""}'
+
+
+def _type_into(qtbot, box, text: str) -> None:
+    """Select what the box holds and type `text` one key at a time, as a person does."""
+    box.setFocus()
+    line = box.lineEdit()
+    line.selectAll()
+    for key in text:
+        qtbot.keyClick(line, key)
+
+
+def test_numbers_typed_key_by_key_arrive_as_typed(qtbot, editor, window, dotnet_file) -> None:
+    _select(qtbot, editor, AGENT_ID)
+    form = editor.form
+    window.activateWindow()
+    editor.show()
+    _type_into(qtbot, form.temperature.spin, "0.75")
+    assert form.temperature.spin.value() == 0.75 and form.temperature.slider.value() == 75
+    assert editor.draft.value("temperature") == 0.75
+    _type_into(qtbot, form.temperature.spin, "1.5")
+    assert form.temperature.spin.value() == 1.5
+    assert editor.draft.value("temperature") == 1.5
+    _type_into(qtbot, form.max_tokens, "12345")
+    assert form.max_tokens.value() == 12345 and editor.draft.value("max_tokens") == 12345
+    limit = form.capabilities_editor.limits["MaxConcurrentRequests"]
+    _type_into(qtbot, limit, "16")
+    assert limit.value() == 16
+    assert editor.draft.value("capabilities")["MaxConcurrentRequests"] == 16
+    _save(qtbot, editor)
+    row = _agent_row(dotnet_file, AGENT_ID)
+    assert (row[6], row[7]) == (1.5, 12345)
+    assert json.loads(row[11])["MaxConcurrentRequests"] == 16

@@ -94,8 +94,8 @@ class TemperatureEditor(QWidget):
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.spin)
         self._quiet = False
-        self.slider.valueChanged.connect(lambda v: self._changed(v / 100))
-        self.spin.valueChanged.connect(self._changed)
+        self.slider.valueChanged.connect(self._slid)
+        self.spin.valueChanged.connect(self._typed)
         self.setFocusProxy(self.spin)
 
     def set_value(self, value: float) -> None:
@@ -104,11 +104,24 @@ class TemperatureEditor(QWidget):
         self.slider.setValue(round(min(value, 2.0) * 100))
         self._quiet = False
 
-    def _changed(self, value: float) -> None:
+    def _slid(self, position: int) -> None:
+        if self._quiet:
+            return
+        value = position / 100
+        self._quiet = True
+        self.spin.setValue(value)
+        self._quiet = False
+        self.edited.emit(value)
+
+    def _typed(self, value: float) -> None:
+        """Only the slider follows: the box shows what is being typed ("0." on the way to
+        "0.75") and is never written back while the person types in it."""
         if self._quiet:
             return
         value = round(value, 2)
-        self.set_value(value)
+        self._quiet = True
+        self.slider.setValue(round(min(value, 2.0) * 100))
+        self._quiet = False
         self.edited.emit(value)
 
 

@@ -34,6 +34,9 @@ from .agent_fields import (
 )
 from .agent_models import AgentDraftModel
 
+# editors that show a new value by rebuilding their rows from it
+REBUILT_ON_EDIT = frozenset({"enabled_tools", "capabilities", "custom_settings"})
+
 LABELS = {
     "name": "&Name:", "type": "T&ype:", "description": "&Description:",
     "working_directory": "&Working directory:", "is_active": "", "model": "&Model:",
@@ -64,6 +67,7 @@ class AgentForm(QWidget):
         self.editors: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self._showing = False
+        self._editing: str | None = None  # the field whose editor is sending a change
         self._build()
         draft.field_changed.connect(self._show)
         draft.state_changed.connect(self._show_errors)
@@ -216,11 +220,12 @@ class AgentForm(QWidget):
         value = self.draft.value(field)
         if value is None and field != "capabilities":
             return
-        self._showing = True
-        try:
-            self._put(field, value)
-        finally:
-            self._showing = False
+        if field != self._editing or field in REBUILT_ON_EDIT:
+            self._showing = True
+            try:
+                self._put(field, value)
+            finally:
+                self._showing = False
         if field == "system_prompt":
             text = value or ""
             self.prompt_count.setText(f"{len(text):,} characters · "
@@ -268,8 +273,16 @@ class AgentForm(QWidget):
     # -- widgets -> model -----------------------------------------------------------------------
 
     def _edit(self, field: str, value: Any) -> None:
-        if not self._showing:
+        if self._showing:
+            return
+        # the draft echoes the change back through field_changed: a field's own editor
+        # already shows it, mid-typing ("0." on the way to "0.75"), and must not be rewritten
+        # (the list and table editors are rebuilt from the value, and keep their echo)
+        self._editing = field
+        try:
             self.draft.set_value(field, value)
+        finally:
+            self._editing = None
 
     def choose_folder(self) -> None:
         """Pick the working directory with a folder dialog."""
