@@ -325,3 +325,27 @@ def test_thread_view_renders_tool_calls_and_toggles_them(window, qtbot) -> None:
         expanded.toPlainText()
     window.thread.list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
     window.grab()  # paints every visible delegate without error
+
+
+def test_search_says_how_many_match_and_loads_more_as_the_person_scrolls(qtbot, dotnet_file,
+                                                                        tmp_path) -> None:
+    add_messages(dotnet_file, SESSION_ID, 1_226, text="a lantern in the fog {n}")
+    window = open_window(qtbot, dotnet_file, tmp_path)
+    qtbot.waitUntil(lambda: not window.maintenance.busy, timeout=15000)
+    window.find_action.trigger()
+    qtbot.keyClicks(window.search.query, "lantern")
+    panel = window.search
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 50, timeout=5000)
+    assert panel.status.text() == ("1,226 matches, best first; showing 50, scroll down for "
+                                   "more.")
+    panel.results.setFocus()
+    for _ in range(60):  # the person keeps pressing End in the results
+        if panel.model.rowCount() == 1_226:
+            break
+        count = panel.model.rowCount()
+        qtbot.keyClick(panel.results, Qt.Key.Key_End)
+        qtbot.waitUntil(lambda count=count: panel.model.rowCount() > count, timeout=5000)
+    assert panel.model.rowCount() == 1_226
+    ids = {panel.model.hit(row).message_id for row in range(1_226)}
+    assert len(ids) == 1_226
+    assert panel.status.text() == "1,226 matches, best first."

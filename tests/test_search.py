@@ -155,3 +155,30 @@ def test_search_works_on_a_reopened_file(tmp_path) -> None:
     again = open_store(tmp_path / "o.db")
     assert len(again.search.search("platypus").hits) == 1
     again.close()
+
+
+def test_every_match_can_be_paged_through_best_first(dotnet_path) -> None:
+    from dotnet_files import SESSION_ID, add_messages
+
+    add_messages(dotnet_path, SESSION_ID, 10_050, text="lighthouse keeper {n}")
+    add_messages(dotnet_path, SESSION_ID, 1_226, first_sequence=20_000,
+                 text="a lantern and a lighthouse and a lighthouse {n}")
+    store = open_store(dotnet_path)
+    try:
+        store.run_maintenance()
+        lantern = store.search.search("lantern")
+        assert lantern.total == 1_226 and lantern.total_text == "1,226 matches"
+        assert len(lantern.hits) == 50 and lantern.next_page is not None
+        seen, result = list(lantern.hits), lantern
+        while result.next_page is not None:
+            result = store.search.search("lantern", limit=200, after=result.next_page)
+            assert result.total is None  # counted once, on the first page
+            seen.extend(result.hits)
+        assert len({h.message_id for h in seen}) == len(seen) == 1_226
+        ranks = [h.rank for h in seen]
+        assert ranks == sorted(ranks)  # best first, across every page
+        many = store.search.search("lighthouse")
+        assert many.total_text == "more than 10,000 matches"
+        assert store.search.search("keeper 17").total_text == "1 match"
+    finally:
+        store.close()

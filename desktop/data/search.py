@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 MARK_START, MARK_END = "\x02", "\x03"
 SNIPPET_MAX = 400  # characters of a snippet handed to the view
+COUNT_LIMIT = 10_000  # matches counted exactly; past it a search says "more than"
 # The index keeps no text (fts.py), so a hit's snippet is cut from the message itself: about
 # 1,200 bytes around the first word searched for, marked and shortened in Python. Unlike FTS5's
 # snippet(), whose cost is the square of a message's matches, it costs the same for any message.
@@ -67,10 +68,21 @@ class SearchResult:
     hits: tuple[SearchHit, ...] = ()
     query: str | None = None
     note: str = field(default="")
+    total: int | None = None  # matches in all, counted on a first page; COUNT_LIMIT + 1 = more
+    next_page: tuple[Any, ...] | None = None  # `after` for the next page; None: no more
 
     @property
     def ready(self) -> bool:
         return self.state is not IndexState.BUILDING
+
+    @property
+    def total_text(self) -> str:
+        """"1 match", "1,226 matches", "more than 10,000 matches" ("" when not counted)."""
+        if self.total is None:
+            return ""
+        if self.total > COUNT_LIMIT:
+            return f"more than {COUNT_LIMIT:,} matches"
+        return "1 match" if self.total == 1 else f"{self.total:,} matches"
 
 
 def to_fts_query(text: str) -> str | None:
@@ -175,9 +187,11 @@ class SearchService:
             top = int(self.store.scalar('SELECT max(rowid) FROM "Messages"') or 0)
         return IndexState.BUILDING, (min(position / top, 1.0) if top else 0.0)
 
-    def search(self, text: str, filters: SearchFilter = SearchFilter(),
-               limit: int = 50) -> SearchResult:
-        """Ranked hits for `text`; while the index is being built, says so instead of waiting."""
+    def search(self, text: str, filters: SearchFilter = SearchFilter(), limit: int = 50,
+               after: tuple[Any, ...] | None = None) -> SearchResult:
+        """One page of ranked hits for `text`, best first; `after` is the `next_page` of the
+        page before. The first page also counts the matches (up to COUNT_LIMIT). While the
+        index is being built, says so instead of waiting."""
         state, progress = self.state()
         query = to_fts_query(text)
         if state is IndexState.BUILDING:
@@ -188,17 +202,29 @@ class SearchService:
         where, params = self._filters(filters)
         params["limit"] = int(limit)
         words = query_words(text)
+        total = None
         if state is IndexState.READY:
             params["query"] = query
             params["first_word"] = words[0].lower() if words else ""
-            sql = _ranked_sql(where)
+            if after is not None:
+                params["after_score"], params["after_key"] = after
+            sql = _ranked_sql(where, after is not None)
             note = ""
         else:
+            params["offset"] = int(after[0]) if after else 0
             sql, note = self._scan_sql(text, where, params)
         with self.store.reading():
             rows = self.store.select(sql, **params)
-        return SearchResult(state, progress, tuple(self._hit(row, words) for row in rows), query,
-                            note)
+            if state is IndexState.READY and after is None:
+                total = int(self.store.scalar(_count_sql(where), **{
+                    k: v for k, v in params.items() if k not in ("limit", "first_word")}))
+        hits = tuple(self._hit(row, words) for row in rows)
+        next_page = None
+        if len(rows) == limit:
+            next_page = ((rows[-1][11], rows[-1][12]) if state is IndexState.READY
+                         else (params["offset"] + len(rows),))
+        return SearchResult(state, progress, hits, query, note, total=total,
+                            next_page=next_page)
 
     def _filters(self, filters: SearchFilter) -> tuple[str, dict[str, Any]]:
         clauses, params = [], {}
@@ -227,10 +253,11 @@ class SearchService:
             where += f' AND instr(lower(m."Content"), $w{n}) > 0'
             params[f"w{n}"] = word.lower()
         sql = ('SELECT m."Id", m."SessionId", s."Name", m."Role", m."AgentId", a."Name", '
-               'm."Timestamp", m."SequenceNumber", substr(m."Content", 1, 200), 0, 0, 0 '
+               'm."Timestamp", m."SequenceNumber", substr(m."Content", 1, 200), 0, 0, 0, 0 '
                'FROM "Messages" m LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '
                'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" '
-               f'WHERE m."Content" IS NOT NULL{where} ORDER BY m."Timestamp" DESC LIMIT $limit')
+               f'WHERE m."Content" IS NOT NULL{where} ORDER BY m."Timestamp" DESC, m."Id" '
+               'LIMIT $limit OFFSET $offset')
         return sql, "This file is read-only and has no search index, so search scans every message."
 
     @staticmethod
@@ -294,22 +321,32 @@ class SearchService:
         return problems
 
 
-def _ranked_sql(where: str) -> str:
-    """Rank first, join and make snippets only for the top hits (not for every match)."""
+def _matches_sql(where: str) -> str:
+    """Every match with its bm25 score ("Key", "Score"); joined to messages only when the
+    filters need them."""
     index, keys = fts.FTS_TABLE, fts.KEYS_TABLE
-    if where:  # the filters need each match's message row
-        top = (f'SELECT "{index}".rowid AS "Key", bm25("{index}") AS "Score" FROM "{index}" '
-               f'JOIN "{keys}" k ON k."Key" = "{index}".rowid '
-               'JOIN "Messages" m ON m."Id" = k."MessageId" '
-               f'WHERE "{index}" MATCH $query{where} ORDER BY 2 LIMIT $limit')
-    else:
-        top = (f'SELECT rowid AS "Key", rank AS "Score" FROM "{index}" '
-               f'WHERE "{index}" MATCH $query ORDER BY rank LIMIT $limit')
+    joins = (f'JOIN "{keys}" k ON k."Key" = "{index}".rowid '
+             'JOIN "Messages" m ON m."Id" = k."MessageId" ') if where else ""
+    return (f'SELECT "{index}".rowid AS "Key", bm25("{index}") AS "Score" FROM "{index}" '
+            f'{joins}WHERE "{index}" MATCH $query{where}')
+
+
+def _count_sql(where: str) -> str:
+    return f"SELECT count(*) FROM (SELECT 1 FROM ({_matches_sql(where)}) LIMIT {COUNT_LIMIT + 1})"
+
+
+def _ranked_sql(where: str, after: bool) -> str:
+    """One page of hits, best first (score, then key: a total order, so a page can start
+    after the last hit of the one before); snippets are made only for the page."""
+    keys = fts.KEYS_TABLE
+    keyset = ' WHERE ("Score", "Key") > ($after_score, $after_key)' if after else ""
+    top = (f'SELECT * FROM ({_matches_sql(where)}){keyset} ORDER BY "Score", "Key" '
+           'LIMIT $limit')
     return (
         f'SELECT * FROM (WITH top AS MATERIALIZED ({top}) '
         'SELECT m."Id", m."SessionId", s."Name", m."Role", m."AgentId", a."Name", '
-        f'm."Timestamp", m."SequenceNumber", {EXCERPT_SQL}, top."Score" FROM top '
+        f'm."Timestamp", m."SequenceNumber", {EXCERPT_SQL}, top."Score", top."Key" FROM top '
         f'JOIN "{keys}" k ON k."Key" = top."Key" JOIN "Messages" m ON m."Id" = k."MessageId" '
         'LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '
-        'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" ORDER BY top."Score")'
+        'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" ORDER BY top."Score", top."Key")'
     )

@@ -361,15 +361,18 @@ class MainWindow(QMainWindow):
         if store is None or store.read_only:
             return
 
-        def work(report: Any, should_stop: Any) -> None:
-            if store.needs_maintenance():
-                store.run_maintenance(progress=report, should_stop=should_stop,
-                                      backup_dir=paths.backup_dir())
+        def work(report: Any, should_stop: Any) -> bool:
+            if not store.needs_maintenance():
+                return False
+            store.run_maintenance(progress=report, should_stop=should_stop,
+                                  backup_dir=paths.backup_dir())
+            return True
 
-        def done(_result: Any) -> None:
+        def done(worked: bool) -> None:
             self._maintenance_task = None
             self.show_background_progress(None)
-            self.search.run_search()
+            if worked:  # search may answer now; what is shown and scrolled to stays
+                self.search.run_search(quiet=True)
 
         def failed(error: Exception) -> None:
             self._maintenance_task = None

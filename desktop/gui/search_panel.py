@@ -39,19 +39,67 @@ from .tasks import TaskRunner
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 20
 DEBOUNCE_MS = 250
+PAGE_SIZE = 50
+REFRESH_LIMIT = 2_000  # a refresh after an outside change reloads at most this many hits
 
 
 class SearchResultsModel(QAbstractListModel):
-    """The hits of the latest search."""
+    """The hits of the latest search, a page at a time: the view asks for more
+    (`canFetchMore`/`fetchMore`) as the person scrolls down, and `more_wanted` tells the panel
+    to read the next page off the GUI thread."""
+
+    more_wanted = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._hits: tuple[SearchHit, ...] = ()
+        self.has_more = False
+        self.fetching = False
 
-    def set_hits(self, hits: tuple[SearchHit, ...]) -> None:
+    def set_hits(self, hits: tuple[SearchHit, ...], has_more: bool = False) -> None:
         self.beginResetModel()
         self._hits = hits
+        self.has_more = has_more
+        self.fetching = False
         self.endResetModel()
+
+    def replace_hits(self, hits: tuple[SearchHit, ...], has_more: bool) -> None:
+        """New hits for the same search (a refresh): rows change in place, so the view keeps
+        its scroll position and selection where the rows are still there."""
+        old, new = len(self._hits), len(hits)
+        self.fetching = False
+        self.has_more = has_more
+        if new < old:
+            self.beginRemoveRows(QModelIndex(), new, old - 1)
+            self._hits = hits
+            self.endRemoveRows()
+        elif new > old:
+            self.beginInsertRows(QModelIndex(), old, new - 1)
+            self._hits = hits
+            self.endInsertRows()
+        self._hits = hits
+        if min(old, new):
+            self.dataChanged.emit(self.index(0), self.index(min(old, new) - 1))
+
+    def append_hits(self, hits: tuple[SearchHit, ...], has_more: bool) -> None:
+        """The next page, below the hits shown."""
+        self.fetching = False
+        self.has_more = has_more
+        if hits:
+            first = len(self._hits)
+            self.beginInsertRows(QModelIndex(), first, first + len(hits) - 1)
+            self._hits += hits
+            self.endInsertRows()
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
+        """QAbstractItemModel.canFetchMore: another page is there and not yet asked for."""
+        return not parent.isValid() and self.has_more and not self.fetching
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
+        """QAbstractItemModel.fetchMore: ask for the next page (it arrives later)."""
+        if self.canFetchMore(parent):
+            self.fetching = True
+            self.more_wanted.emit()
 
     def hit(self, row: int) -> SearchHit | None:
         return self._hits[row] if 0 <= row < len(self._hits) else None
@@ -147,6 +195,9 @@ class SearchPanel(QWidget):
         self._store: Store | None = None
         self._session_id: str | None = None
         self._generation = 0
+        self._next_page: tuple[Any, ...] | None = None
+        self._total_text = ""
+        self._note = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.query = QLineEdit(self)
@@ -189,6 +240,7 @@ class SearchPanel(QWidget):
         self.results.setAccessibleName("Search results")
         self.model = SearchResultsModel(self.results)
         self.results.setModel(self.model)
+        self.model.more_wanted.connect(self._fetch_more)
         self.results.setItemDelegate(SearchHitDelegate(self.results))
         self.results.setWordWrap(True)
         self.results.setUniformItemSizes(False)
@@ -253,29 +305,72 @@ class SearchPanel(QWidget):
             self.status.setText("")
             return
         store, filters, generation = self._store, self.current_filter(), self._generation
+        # a refresh reads again as many hits as were loaded, in place (replace_hits)
+        limit = min(max(PAGE_SIZE, self.model.rowCount()), REFRESH_LIMIT) if quiet else PAGE_SIZE
         if not quiet:
             self.status.setText("Searching…")
 
         def done(result: SearchResult) -> None:
             if generation != self._generation:
                 return
-            self.model.set_hits(result.hits)
+            self._next_page = result.next_page
+            self._total_text = result.total_text
+            self._note = result.note
+            if quiet:
+                self.model.replace_hits(result.hits, result.next_page is not None)
+                bar = self.results.verticalScrollBar()
+                if bar.value() == bar.maximum():  # at the end already: no scroll will ask
+                    self.model.fetchMore()
+            else:
+                self.model.set_hits(result.hits, result.next_page is not None)
             if result.state is IndexState.BUILDING:
                 self.status.setText(f"Search is not ready yet: {result.note}")
             elif not result.hits:
                 self.status.setText("No messages match." if result.query or text.strip()
                                     else "")
             else:
-                extra = f" {result.note}" if result.note else ""
-                count = len(result.hits)
-                found = "1 match." if count == 1 else f"{count} best matches."
-                self.status.setText(f"{found}{extra}")
+                self._show_count()
 
         def failed(error: Exception) -> None:
             if generation == self._generation:
                 self.status.setText(f"Search failed: {error}")
 
-        self._runner.submit(lambda: store.search.search(text, filters, limit=50), done, failed)
+        self._runner.submit(lambda: store.search.search(text, filters, limit=limit), done, failed)
+
+    def _show_count(self) -> None:
+        """"1,226 matches, best first; showing 50, scroll down for more." or, all shown,
+        "7 matches, best first."."""
+        shown = self.model.rowCount()
+        if not self.model.has_more:
+            text = "1 match." if shown == 1 else f"{shown:,} matches, best first."
+        else:
+            total = self._total_text or f"more than {shown:,} matches"
+            text = f"{total[0].upper()}{total[1:]}, best first; showing {shown:,}, scroll down " \
+                   "for more."
+        self.status.setText(f"{text} {self._note}".strip())
+
+    def _fetch_more(self) -> None:
+        """The next page of the current search, appended when it comes."""
+        store, after, generation = self._store, self._next_page, self._generation
+        if store is None or after is None:
+            self.model.append_hits((), False)
+            return
+        text, filters = self.query.text(), self.current_filter()
+
+        def done(result: SearchResult) -> None:
+            if generation != self._generation:
+                return
+            self._next_page = result.next_page
+            self.model.append_hits(result.hits, result.next_page is not None)
+            self._show_count()
+
+        def failed(error: Exception) -> None:
+            if generation == self._generation:
+                self.model.append_hits((), False)
+                self.status.setText(f"Search failed: {error}")
+
+        self._runner.submit(lambda: store.search.search(text, filters, limit=PAGE_SIZE,
+                                                        after=after), done, failed)
 
     def _choose(self, index: QModelIndex) -> None:
         hit = self.model.hit(index.row())
