@@ -98,6 +98,20 @@ def test_usage_errors_exit_2(cli) -> None:
     cli.fails("agent", "set", AGENT_ID, "--active", "maybe", code=2, says="not yes or no")
 
 
+def test_a_mistyped_command_is_a_usage_error_with_a_suggestion_and_no_window(cli) -> None:
+    # as over SSH: no display, so a window would abort the process
+    env = {k: v for k, v in cli.env.items()
+           if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run([sys.executable, "-m", "desktop", "sesion", "list"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.startswith("usage: orchestrator-desktop")
+    assert "unknown command 'sesion' (did you mean `session`?)" in result.stderr
+    cli.fails("--json", "serach", "x", code=2, says="did you mean `search`?")
+    cli.fails("frobnicate", code=2, says="invalid choice: 'frobnicate'")
+
+
 # -- sessions ---------------------------------------------------------------------------------
 
 def test_session_list_human_and_json(cli, db) -> None:
