@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ElementTree
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -181,6 +182,10 @@ def test_a_plain_wheel_install_carries_the_resources_and_desktop_files(tmp_path)
                             str(ROOT)], capture_output=True, text=True, timeout=600, env=offline)
     assert built.returncode == 0, built.stderr[-3000:]
     [wheel] = (tmp_path / "wheels").glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        licences = [n for n in archive.namelist() if ".dist-info/licenses/" in n]
+        assert [Path(n).name for n in licences] == ["LICENSE"]
+        assert archive.read(licences[0]).decode().startswith("MIT License")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")],
                    check=True, timeout=120)
     python = tmp_path / "venv" / "bin" / "python"
