@@ -57,6 +57,30 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
             watchdog.cancel()
 
 
+PORTABLE_FILES = frozenset({
+    # the data layer
+    "test_agent_data.py", "test_backups.py", "test_encoding.py", "test_layers.py",
+    "test_open_files.py", "test_operations.py", "test_samples.py", "test_schema_contract.py",
+    "test_search.py", "test_snapshots.py",
+    # the command line's parts (test_cli.py marks a few of its own), the Qt binding, one
+    # launch of the window
+    "test_cli_parts.py", "test_qt_binding.py", "test_app_launch.py",
+})
+"""Marked `portable`: what the other interpreters run (noxfile.py), a minute's worth."""
+
+WIDGET_FILES = frozenset({"test_main_window.py", "test_snapshot_manager.py"})
+"""Marked `widgets`: the window and its menus, which the lowest Qt also runs."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in PORTABLE_FILES:
+            item.add_marker(pytest.mark.portable)
+        if item.path.name in WIDGET_FILES:
+            item.add_marker(pytest.mark.widgets)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """The folders every test shares go when the run ends."""
     shutil.rmtree(_HOME, ignore_errors=True)

@@ -76,6 +76,7 @@ def rows(path: Path, sql: str, *params):
 
 # -- dispatch, help, Qt -----------------------------------------------------------------------
 
+@pytest.mark.portable
 def test_help_mentions_the_window_and_no_qt_is_loaded(cli, db) -> None:
     result = cli.ok("--help")
     assert "opens the window" in result.stdout and "examples:" in result.stdout
@@ -89,6 +90,7 @@ def test_help_mentions_the_window_and_no_qt_is_loaded(cli, db) -> None:
     assert probe.stdout.strip().endswith("NO QT 0"), probe.stderr
 
 
+@pytest.mark.portable
 def test_usage_errors_exit_2(cli) -> None:
     cli.fails("session", code=2, says="required")
     cli.fails("session", "list", "--status", "Sleeping", code=2, says="Active, Paused")
@@ -98,6 +100,7 @@ def test_usage_errors_exit_2(cli) -> None:
     cli.fails("agent", "set", AGENT_ID, "--active", "maybe", code=2, says="not yes or no")
 
 
+@pytest.mark.portable
 def test_a_mistyped_command_is_a_usage_error_with_a_suggestion_and_no_window(cli) -> None:
     # as over SSH: no display, so a window would abort the process
     env = {k: v for k, v in cli.env.items()
@@ -114,6 +117,7 @@ def test_a_mistyped_command_is_a_usage_error_with_a_suggestion_and_no_window(cli
 
 # -- sessions ---------------------------------------------------------------------------------
 
+@pytest.mark.portable
 def test_session_list_human_and_json(cli, db) -> None:
     text = cli.ok("session", "list").stdout.splitlines()
     assert text[0].split()[:3] == ["ID", "NAME", "STATUS"]
@@ -192,6 +196,7 @@ def test_session_stats(cli) -> None:
 
 # -- search -----------------------------------------------------------------------------------
 
+@pytest.mark.portable
 def test_search_builds_the_index_once_then_ranks_hits(cli, db, tmp_path) -> None:
     first = cli("--json", "search", "tokenizer")
     assert first.returncode == 0 and "building its search index" in first.stderr
@@ -337,6 +342,7 @@ def test_snapshot_failures_change_nothing(cli, db) -> None:
 
 # -- the file ---------------------------------------------------------------------------------
 
+@pytest.mark.portable
 def test_db_info_check_and_backup(cli, db, tmp_path) -> None:
     info = cli.json("db", "info")
     assert info["path"] == str(db) and info["size_bytes"] == db.stat().st_size
