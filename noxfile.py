@@ -22,8 +22,8 @@ import nox
 ROOT = Path(__file__).resolve().parent
 PYPROJECT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
-SUPPORTED = ("3.10", "3.11", "3.12", "3.13")
-"""Every minor version in requires-python that has been released and that Pony supports."""
+SUPPORTED = ("3.10", "3.11", "3.12", "3.13", "3.14")
+"""Every minor version in requires-python (tests/test_matrix.py checks)."""
 _bound = re.search(r'"PySide6-Essentials>=([0-9.]+),<([0-9.]+)"', PYPROJECT)
 assert _bound, "pyproject.toml names no PySide6-Essentials bounds"
 QT_LOWEST = _bound.group(1)
