@@ -1,10 +1,13 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    create .venv, install the app, and launch it
-#   make test   create .venv, install the app with its test tools, lint and run every test
+#   make test   create .venv, install the app with its test tools, lint, run every test, then
+#               (noxfile.py) the portable tests on the other Pythons and the lowest Qt
+#   make test NOX=   the main interpreter only (NOX_ARGS="-s qt_lowest" picks sessions)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NOX ?= $(BIN)/nox
 
 .PHONY: run test lint bench package clean
 
@@ -18,10 +21,11 @@ run: $(STAMP)
 	$(BIN)/orchestrator-desktop $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check desktop tests
+	$(BIN)/ruff check desktop tests noxfile.py
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(if $(NOX),$(NOX) $(NOX_ARGS))
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
@@ -32,4 +36,4 @@ package: $(STAMP)
 	$(BIN)/python packaging/build.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) .nox build dist *.egg-info .pytest_cache .ruff_cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMainWindow, QMenu
 
 from desktop.gui.main_window import MainWindow
 
@@ -29,3 +30,16 @@ def select_session(qtbot, window: MainWindow, session_id: str) -> None:
     window.table.setCurrentIndex(window.sessions.index(row, 0))
     qtbot.waitUntil(lambda: window.thread_model.session_id == session_id
                     and window.thread_model.rowCount() > 0, timeout=5000)
+
+
+def menu_titled(window: QMainWindow, title: str) -> QMenu:
+    """The menu bar's menu (or submenu) called `title`, mnemonic ampersands ignored.
+
+    Found among the window's children rather than through `QAction.menu()`, whose result
+    PySide6 6.8 invalidates as soon as the action's Python wrapper is collected.
+    """
+    menus = window.menuBar().findChildren(QMenu)
+    for menu in menus:
+        if menu.title().replace("&", "") == title:
+            return menu
+    raise AssertionError(f"no {title!r} menu in {[m.title() for m in menus]}")

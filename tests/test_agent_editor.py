@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from dotnet_files import AGENT_ID, make_dotnet_database, query_one
-from gui_helpers import open_window
+from gui_helpers import menu_titled, open_window
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
@@ -119,7 +119,7 @@ def _error(editor: AgentEditor, field: str) -> str:
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen Qt
 def test_agents_menu_opens_one_editor_with_named_controls(qtbot, window, editor) -> None:
-    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Agents")
+    menu = menu_titled(window, "Agents")
     assert window.agents_action in menu.actions()
     assert window.agents_action.shortcut() == QKeySequence("Ctrl+Shift+A")
     window.agents_action.trigger()

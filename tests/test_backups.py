@@ -49,6 +49,28 @@ def test_a_backup_is_one_consistent_file_in_the_databases_own_folder(dotnet_stor
     assert backup.description == "Made on request"
 
 
+def test_backups_and_maintenance_work_where_sqlite3_names_no_result_codes(
+        monkeypatch, dotnet_path, tmp_path) -> None:
+    # Python 3.10's sqlite3 has no SQLITE_BUSY or SQLITE_LOCKED; its backup loop still reports
+    # SQLite's numeric codes
+    for name in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+        monkeypatch.delattr(sqlite3, name, raising=False)
+    opened = open_store(dotnet_path)
+    try:
+        opened.run_maintenance()  # the first maintenance of a .NET file backs it up first
+        backup = make_backup(opened.path, tmp_path / "backups", "manual")
+    finally:
+        opened.close()
+    assert table_dump(backup.path, ALL_CONTRACT) == table_dump(dotnet_path, ALL_CONTRACT)
+
+
+def test_the_result_codes_are_sqlites_own() -> None:
+    if sys.version_info >= (3, 11):
+        assert (database_module.SQLITE_BUSY, database_module.SQLITE_LOCKED) == (
+            sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    assert (database_module.SQLITE_BUSY, database_module.SQLITE_LOCKED) == (5, 6)
+
+
 def test_two_files_with_the_same_name_never_share_backups(tmp_path) -> None:
     root = tmp_path / "backups"
     first = open_store(tmp_path / "a" / "orchestrator.db")

@@ -78,6 +78,7 @@ def rows(path: Path, sql: str, *params):
 
 # -- dispatch, help, Qt -----------------------------------------------------------------------
 
+@pytest.mark.portable
 def test_help_mentions_the_window_and_no_qt_is_loaded(cli, db) -> None:
     result = cli.ok("--help")
     assert "opens the window" in result.stdout and "examples:" in result.stdout
@@ -91,6 +92,7 @@ def test_help_mentions_the_window_and_no_qt_is_loaded(cli, db) -> None:
     assert probe.stdout.strip().endswith("NO QT 0"), probe.stderr
 
 
+@pytest.mark.portable
 def test_usage_errors_exit_2(cli) -> None:
     cli.fails("session", code=2, says="required")
     cli.fails("session", "list", "--status", "Sleeping", code=2, says="Active, Paused")
@@ -100,8 +102,24 @@ def test_usage_errors_exit_2(cli) -> None:
     cli.fails("agent", "set", AGENT_ID, "--active", "maybe", code=2, says="not yes or no")
 
 
+@pytest.mark.portable
+def test_a_mistyped_command_is_a_usage_error_with_a_suggestion_and_no_window(cli) -> None:
+    # as over SSH: no display, so a window would abort the process
+    env = {k: v for k, v in cli.env.items()
+           if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run([sys.executable, "-m", "desktop", "sesion", "list"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.startswith("usage: orchestrator-desktop")
+    assert "unknown command 'sesion' (did you mean `session`?)" in result.stderr
+    cli.fails("--json", "serach", "x", code=2, says="did you mean `search`?")
+    cli.fails("frobnicate", code=2, says="invalid choice: 'frobnicate'")
+
+
 # -- sessions ---------------------------------------------------------------------------------
 
+@pytest.mark.portable
 def test_session_list_human_and_json(cli, db) -> None:
     text = cli.ok("session", "list").stdout.splitlines()
     assert text[0].split()[:3] == ["ID", "NAME", "STATUS"]
@@ -180,6 +198,7 @@ def test_session_stats(cli) -> None:
 
 # -- search -----------------------------------------------------------------------------------
 
+@pytest.mark.portable
 def test_search_builds_the_index_once_then_ranks_hits(cli, db, tmp_path) -> None:
     first = cli("--json", "search", "tokenizer")
     assert first.returncode == 0 and "building its search index" in first.stderr
@@ -325,6 +344,7 @@ def test_snapshot_failures_change_nothing(cli, db) -> None:
 
 # -- the file ---------------------------------------------------------------------------------
 
+@pytest.mark.portable
 def test_db_info_check_and_backup(cli, db, tmp_path) -> None:
     info = cli.json("db", "info")
     assert info["path"] == str(db) and info["size_bytes"] == db.stat().st_size

@@ -38,7 +38,11 @@ def cli_env(tmp_path, monkeypatch):
     (["--verbose"], False),
     (["--verbose", "some.db"], False),
     (["-platform", "offscreen"], False),
-    (["sessions"], False),
+    (["sessions"], True),  # a mistyped command: argparse's usage error, not a window
+    (["sesion", "list"], True),
+    (["--json", "sesion", "list"], True),
+    (["missing.db"], False),  # a path: the window says it cannot be found
+    (["folder/orchestrator"], False),
     (["session", "list"], True),
     (["--db", "session", "some.db"], False),  # "session" is the --db value here
     (["--db", "x.db", "--json", "agent", "list"], True),
@@ -49,8 +53,16 @@ def cli_env(tmp_path, monkeypatch):
     (["-h"], True),
     (["--version"], True),
 ])
-def test_is_command(args, expected) -> None:
+def test_is_command(args, expected, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
     assert cli.is_command(args) is expected
+
+
+def test_a_word_naming_an_existing_file_opens_it(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sesion").write_bytes(b"")
+    assert cli.is_command(["sesion"]) is False
+    assert cli.is_command(["sesion", "list"]) is False
 
 
 @pytest.mark.parametrize("words", LEAVES, ids=" ".join)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ElementTree
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -173,18 +174,24 @@ def test_icon_files_hold_every_size(qapp) -> None:
 
 def test_a_plain_wheel_install_carries_the_resources_and_desktop_files(tmp_path) -> None:
     """`pip install .` (not editable) installs resources/ and the Linux desktop files as data
-    files, and the installed package finds them."""
+    files, and the installed package finds them. Built with the environment's setuptools: no
+    package index is needed."""
+    offline = {**os.environ, "PIP_NO_INDEX": "1"}
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                            "--wheel-dir", str(tmp_path / "wheels"), str(ROOT)],
-                           capture_output=True, text=True, timeout=600)
+                            "--no-build-isolation", "--wheel-dir", str(tmp_path / "wheels"),
+                            str(ROOT)], capture_output=True, text=True, timeout=600, env=offline)
     assert built.returncode == 0, built.stderr[-3000:]
     [wheel] = (tmp_path / "wheels").glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        licences = [n for n in archive.namelist() if ".dist-info/licenses/" in n]
+        assert [Path(n).name for n in licences] == ["LICENSE"]
+        assert archive.read(licences[0]).decode().startswith("MIT License")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")],
                    check=True, timeout=120)
     python = tmp_path / "venv" / "bin" / "python"
     installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
                                 "--quiet", "--no-deps", str(wheel)],
-                               capture_output=True, text=True, timeout=600)
+                               capture_output=True, text=True, timeout=600, env=offline)
     assert installed.returncode == 0, installed.stderr[-3000:]
     share = tmp_path / "venv" / "share"
     assert (share / "applications" / "orchestrator-desktop.desktop").is_file()

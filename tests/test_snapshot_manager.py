@@ -18,7 +18,7 @@ from dotnet_files import (
     make_dotnet_database,
     query,
 )
-from gui_helpers import open_window, select_session
+from gui_helpers import menu_titled, open_window, select_session
 from processes import kill_when
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -66,10 +66,7 @@ def _counts(path: Path) -> dict[str, int]:
 
 
 def _session_menu(window: MainWindow):
-    for action in window.menuBar().actions():
-        if action.text() == "&Session":
-            return action.menu()
-    raise AssertionError("no Session menu")
+    return menu_titled(window, "Session")
 
 
 def _menu_action(menu, text: str):
@@ -81,7 +78,7 @@ def _menu_action(menu, text: str):
 
 def _open_restore_menu(qtbot, window: MainWindow) -> list:
     """Open Session ▸ Restore Snapshot as a person would and wait for its entries."""
-    menu = _menu_action(_session_menu(window), "Restore Snapshot").menu()
+    menu = menu_titled(window, "Restore Snapshot")
     menu.aboutToShow.emit()
     qtbot.waitUntil(lambda: menu.actions() and menu.actions()[0].text() != "Loading…",
                     timeout=5000)

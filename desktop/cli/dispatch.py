@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
+import re
 import sys
+from pathlib import Path
 
 from .. import logsetup
 from ..data import DataError
@@ -23,11 +26,16 @@ CLI_ONLY = frozenset({"-h", "--help", "--version"})
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+"""What a command looks like; a file path has a separator or a suffix."""
+
+
 def is_command(args: list[str]) -> bool:
     """True when the arguments name a command (or ask for help or the version).
 
     Global options (`--db PATH`, `--wait S`, `--json`, `--verbose`) are skipped; a file path,
-    a Qt option or nothing at all means the window.
+    a Qt option or nothing at all means the window. A bare word that is neither a command nor
+    an existing file (`sesion`) is a mistyped command, which the command line refuses.
     """
     index = 0
     while index < len(args):
@@ -39,10 +47,40 @@ def is_command(args: list[str]) -> bool:
         elif arg in FLAGS or arg.split("=", 1)[0] in OPTIONS_WITH_VALUE:
             index += 1
         elif arg == "--":
-            return index + 1 < len(args) and args[index + 1] in COMMANDS
+            return index + 1 < len(args) and _names_command(args[index + 1])
         else:
-            return arg in COMMANDS
+            return _names_command(arg)
     return False
+
+
+def _names_command(arg: str) -> bool:
+    return arg in COMMANDS or _mistyped_command(arg)
+
+
+def _first_word(args: list[str]) -> str | None:
+    """The first argument that is not a global option, if any."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in OPTIONS_WITH_VALUE:
+            index += 2
+        elif arg in FLAGS or arg in CLI_ONLY or arg.split("=", 1)[0] in OPTIONS_WITH_VALUE:
+            index += 1
+        elif arg == "--":
+            return args[index + 1] if index + 1 < len(args) else None
+        else:
+            return arg
+    return None
+
+
+def _mistyped_command(word: str) -> bool:
+    return bool(_WORD.fullmatch(word)) and not Path(word).exists()
+
+
+def did_you_mean(word: str) -> str | None:
+    """The command `word` is most likely a typing mistake for, if any is close."""
+    close = difflib.get_close_matches(word.lower(), sorted(COMMANDS), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def main(args: list[str]) -> int:
@@ -51,6 +89,9 @@ def main(args: list[str]) -> int:
 
     parser = build_parser()
     try:
+        word = _first_word(args)
+        if word is not None and word not in COMMANDS and (suggestion := did_you_mean(word)):
+            parser.error(f"unknown command {word!r} (did you mean `{suggestion}`?)")
         options = parser.parse_args(args)
     except SystemExit as exit_:  # --help, --version and usage errors
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE

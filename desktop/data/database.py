@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 10.0
 FILL_CHUNK_ROWS = 20_000
+# SQLite's result codes, which the sqlite3 module names only from Python 3.11
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 
 Progress = Callable[[str, float], None]
 """Called with a short description of the current task and its fraction done (0..1)."""
@@ -566,7 +568,7 @@ def copy_database(source: Path, destination: Path, progress: Progress | None = N
 
     def report(status: int, remaining: int, total: int) -> None:
         # Python's backup loop retries a busy file for ever; give up as a busy timeout would.
-        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        if status in (SQLITE_BUSY, SQLITE_LOCKED):
             waiting_since[:1] = waiting_since[:1] or [time.monotonic()]
             if time.monotonic() - waiting_since[0] > BUSY_TIMEOUT_SECONDS:
                 raise DatabaseLockedError(
