@@ -51,6 +51,7 @@ class ExportResult:
     format: str
     message_count: int
     size_bytes: int | None
+    pages: int | None = None  # a PDF's page count
 
 
 Progress = Callable[[str, float], None]
@@ -152,6 +153,7 @@ def export_session(store: Store, session_id: str, options: ExportOptions, *,
         count = write_all(writer_for(options, stream))
         stream.flush()
         return ExportResult(None, options.format, count, None)
+    pages = None
     path = Path(target).expanduser().absolute()  # type: ignore[arg-type]
     if path.is_dir():
         raise DataError(f"{path} is a folder; name the file to write")
@@ -167,6 +169,7 @@ def export_session(store: Store, session_id: str, options: ExportOptions, *,
             except BaseException:
                 pdf.abandon()
                 raise
+            pages = pdf.pages
         else:
             try:
                 with open(temp, "w", encoding="utf-8", errors="replace", newline="\n",
@@ -176,4 +179,4 @@ def export_session(store: Store, session_id: str, options: ExportOptions, *,
                 raise DataError(f"Cannot write {path}: {exc.strerror or exc}") from exc
     log.info("exported session %s as %s to %s (%d messages)", session_id, options.format, path,
              count)
-    return ExportResult(path, options.format, count, path.stat().st_size)
+    return ExportResult(path, options.format, count, path.stat().st_size, pages)

@@ -149,7 +149,7 @@ def _highlight(text: str, language: str, dark: bool) -> tuple[Span, ...]:
     try:
         for start, ttype, value in lexer.get_tokens_unprocessed(text):
             look = _look(ttype, dark)
-            if look is None or not value:
+            if look is None or not value or value.isspace():
                 continue
             if spans and spans[-1][2] == look and spans[-1][0] + spans[-1][1] == start:
                 spans[-1] = (spans[-1][0], spans[-1][1] + len(value), look)
