@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QCoreApplication, QEventLoop, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -54,6 +54,10 @@ class PdfWriter:
 
     def __init__(self, path: Path, options: w.ExportOptions) -> None:
         ensure_gui_application()
+        # Qt's text layout starts timers; a worker thread (the window's) has no event
+        # dispatcher for them until an event loop object makes one. Nothing runs it: the
+        # layout is finished on demand.
+        self._dispatcher = QEventLoop()
         self.options = options
         self.theme = w.THEMES[options.dark]
         self.device = QPdfWriter(str(path))

@@ -168,7 +168,15 @@ def build_document(message: MessageRecord, palette: QPalette, expanded: frozense
         shown = content[:DISPLAY_LIMIT]
         if len(shown) <= MARKDOWN_LIMIT:
             start = cursor.position()
-            cursor.insertMarkdown(shown, QTextDocument.MarkdownFeature(_MARKDOWN))
+            # a first paragraph to throw away: Markdown's first block would otherwise merge
+            # into the plain block here and lose its own format (a leading code fence its
+            # shading and language)
+            cursor.insertMarkdown("x\n\n" + shown, QTextDocument.MarkdownFeature(_MARKDOWN))
+            placeholder = QTextCursor(doc)
+            placeholder.setPosition(start)
+            placeholder.movePosition(QTextCursor.MoveOperation.NextBlock,
+                                     QTextCursor.MoveMode.KeepAnchor)
+            placeholder.removeSelectedText()
             disarm_links(doc, start, cursor.position(), link)
         else:
             cursor.insertText(shown)
