@@ -384,3 +384,17 @@ def test_text_exports_load_no_qt(tmp_path) -> None:
                            text=True, timeout=60,
                            env={**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")})
     assert probe.stdout.strip().endswith("NO QT 0"), probe.stderr
+
+
+def test_only_the_pdf_module_of_the_exports_imports_qt() -> None:
+    import ast
+
+    folder = ROOT / "desktop" / "export"
+    users = set()
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            if any(n.split(".")[0] in ("PySide6", "shiboken6") for n in names):
+                users.add(path.name)
+    assert users == {"pdf.py"}
