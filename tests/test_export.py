@@ -31,6 +31,10 @@ from desktop.export import ExportCancelled, ExportOptions, export_session, highl
 from desktop.export.writers import segments
 
 ROOT = Path(__file__).resolve().parents[1]
+# PDFs printed in this process use the tests' QApplication (one made by the export itself
+# would be a QGuiApplication, and no QApplication could follow it); the command line's own
+# offscreen one is tested in subprocesses below
+pytestmark = pytest.mark.usefixtures("qapp")
 
 
 @pytest.fixture(scope="module")
@@ -262,16 +266,20 @@ def test_a_failed_export_leaves_no_file(tmp_path) -> None:
     out = tmp_path / "exports"
     out.mkdir()
 
+    written = []
+
     def failing():
         with closing(open_store(db, read_only=True, create=False)) as other:
             yield from other.sessions.messages_page(SESSION_ID).messages[:2]
+        written.append([p.name for p in out.iterdir()])  # the temporary file, half written
         raise OSError(28, "No space left on device")
 
     with closing(open_store(db, read_only=True, create=False)) as store:
         for fmt in ("md", "pdf"):
-            with pytest.raises(OSError):
+            with pytest.raises(DataError, match="No space left on device"):
                 export_session(store, SESSION_ID, ExportOptions(format=fmt),
                                target=out / f"x.{fmt}", messages=failing())
+            assert written[-1][0].startswith(f".x.{fmt}.") and written[-1][0].endswith(".part")
         with pytest.raises(DataError, match="Cannot write"):
             export_session(store, SESSION_ID, ExportOptions(format="md"),
                            target=tmp_path / "missing" / "x.md")

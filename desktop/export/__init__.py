@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,10 +128,13 @@ def export_session(store: Store, session_id: str, options: ExportOptions, *,
         session = store.sessions.require(session_id)
         members = store.sessions.members(session_id)
         statistics = store.sessions.statistics(session_id)
-    chosen = list(messages) if messages is not None else None
-    total = len(chosen) if chosen is not None else statistics.message_count
+    if messages is None:
+        total = statistics.message_count
+        source: Iterator[r.MessageRecord] = iter_messages(store, session_id, page_size)
+    else:  # the selected messages: a list in hand, or any iterable (its length if it has one)
+        total = len(messages) if isinstance(messages, Sized) else statistics.message_count
+        source = iter(messages)
     facts = SessionFacts(session, members, statistics, total)
-    source = iter(chosen) if chosen is not None else iter_messages(store, session_id, page_size)
     label = f"Exporting {FORMAT_LABELS[options.format]}"
 
     def write_all(writer: object) -> int:
@@ -166,8 +169,10 @@ def export_session(store: Store, session_id: str, options: ExportOptions, *,
             pdf = PdfWriter(temp, options)
             try:
                 count = write_all(pdf)
-            except BaseException:
+            except BaseException as exc:
                 pdf.abandon()
+                if isinstance(exc, OSError):
+                    raise DataError(f"Cannot write {path}: {exc.strerror or exc}") from exc
                 raise
             pages = pdf.pages
         else:
