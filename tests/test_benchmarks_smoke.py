@@ -164,3 +164,13 @@ def test_runner_prints_every_row_of_the_table(tiny: Path, tmp_path: Path,
     # the file given with --db is benchmarked through a copy and left as it was
     assert _query(tiny, "PRAGMA user_version") == [(0,)]
     assert not _query(tiny, "SELECT name FROM sqlite_master WHERE name LIKE 'desktop%'")
+
+
+def test_highlight_benchmark_prints_its_table(qapp, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import highlight as bench
+
+    assert bench.main(["--messages", "4", "--repeat", "1"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert [row.split(" | ")[0][2:] for row in rows[1:]] == [
+        "no colouring", "keyword list (before)", "Pygments, cold cache",
+        "Pygments, warm cache"]

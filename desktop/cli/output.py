@@ -14,12 +14,14 @@ class Outcome:
     """A command's result: one JSON-ready document, its human-readable text, and notes.
 
     `notes` go to stderr in both modes, so stdout stays one document (or one table).
+    `written` says the command wrote stdout itself (an export streamed there).
     """
 
     data: Any
     text: str
     notes: tuple[str, ...] = field(default=())
     exit_code: int = 0
+    written: bool = False
 
 
 def emit(outcome: Outcome, *, as_json: bool, out: TextIO | None = None,
@@ -27,7 +29,9 @@ def emit(outcome: Outcome, *, as_json: bool, out: TextIO | None = None,
     """Print the outcome: JSON (indented, UTF-8) or the text, then the notes on stderr."""
     out = out or sys.stdout
     err = err or sys.stderr
-    if as_json:
+    if outcome.written:
+        pass
+    elif as_json:
         out.write(json.dumps(outcome.data, ensure_ascii=False, indent=2) + "\n")
     elif outcome.text:
         out.write(outcome.text.rstrip("\n") + "\n")

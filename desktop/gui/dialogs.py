@@ -192,3 +192,14 @@ def ask_link_action(parent: QWidget | None, title: str, text: str, action: str |
     clicked = box.clickedButton()
     return "open" if opening is not None and clicked is opening else \
         "copy" if clicked is copying else "cancel"
+
+
+def ask_export_options(parent: QWidget | None, session_name: str, selected: int,
+                       suggested_path: str, dark: bool, format: str = "md") -> object | None:
+    """The export's form, file, messages and colours (an ExportChoice), or None on Cancel."""
+    from .export_dialog import ExportDialog
+
+    dialog = ExportDialog(parent, session_name, selected, suggested_path, dark, format)
+    if dialog.exec() != dialog.DialogCode.Accepted:
+        return None
+    return dialog.choice()

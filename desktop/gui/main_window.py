@@ -176,6 +176,9 @@ class MainWindow(QMainWindow):
         self.manage_snapshots_action = self._action(
             "&Manage Snapshots…", self.manage_snapshots, "Ctrl+Shift+M",
             "List, compare, restore, export and import snapshots")
+        self.export_action = self._action(
+            "E&xport…", self.export_current_session, "Ctrl+E",
+            "Export the session (or the selected messages) to Markdown, HTML, JSON or PDF")
         self.agents_action = self._action("&Agents…", self.show_agent_editor, "Ctrl+Shift+A",
                                           "Edit agent configurations")
         self.delete_action = self._action("&Delete…", self.delete_session, key.Delete)
@@ -223,6 +226,8 @@ class MainWindow(QMainWindow):
         self.restore_menu.setToolTipsVisible(True)
         self.restore_menu.aboutToShow.connect(self._fill_restore_menu)
         session.addAction(self.manage_snapshots_action)
+        session.addSeparator()
+        session.addAction(self.export_action)
         session.addSeparator()
         session.addAction(self.delete_action)
         agents_menu = bar.addMenu("&Agents")
@@ -689,6 +694,7 @@ class MainWindow(QMainWindow):
         for action in self.status_actions.values():
             status_menu.addAction(action)
         menu.addAction(self.snapshot_action)
+        menu.addAction(self.export_action)
         menu.addSeparator()
         menu.addAction(self.delete_action)
         menu.popup(self.table.viewport().mapToGlobal(position))
@@ -707,6 +713,7 @@ class MainWindow(QMainWindow):
         self.restore_menu.menuAction().setToolTip(reason or "Restore a snapshot of the session "
                                                   "as a new session")
         self.manage_snapshots_action.setEnabled(has_store)
+        self.export_action.setEnabled(has_store and has_session)
         self.agents_action.setEnabled(has_store)
         self.care.update_actions()
         for action in (self.close_action, self.refresh_action, self.find_action,
@@ -949,6 +956,59 @@ class MainWindow(QMainWindow):
         task = self.maintenance.submit(work, succeeded, went_wrong, on_progress=progressed)
         dialog.attach(task)
         dialog.show()
+
+    # -- export ----------------------------------------------------------------------------------
+
+    def export_current_session(self) -> None:
+        """Session ▸ Export…: ask for the form and file, then write it in the background with
+        progress and Cancel (a cancelled export leaves no file)."""
+        from ..export import ExportOptions, export_session, suggested_file_name
+        from . import style
+
+        session_id, store = self.current_session_id(), self.store
+        summary = self.sessions.summary(self.table.currentIndex().row())
+        if not (session_id and store and summary):
+            return
+        selected = self._selected_messages(session_id)
+        last_format = str(self.settings.value("exportFormat", "md"))
+        if last_format not in ("md", "html", "json", "pdf"):
+            last_format = "md"
+        folder = Path(str(self.settings.value("exportFolder", "") or Path.home()))
+        suggested = folder / suggested_file_name(summary.session, last_format)
+        choice: Any = dialogs.ask_export_options(
+            self, summary.session.display_name, len(selected), str(suggested),
+            style.is_dark(self.palette()), last_format)
+        if choice is None:
+            return
+        path = Path(choice.path).expanduser()
+        if path.exists() and not dialogs.confirm(
+                self, "Export session", f"{path} exists. Replace it?", "Replace"):
+            return
+        self.settings.setValue("exportFormat", choice.format)
+        self.settings.setValue("exportFolder", str(path.parent))
+        options = ExportOptions(format=choice.format, tool_output=choice.tool_output,
+                                dark=choice.dark, selected=choice.selected_only)
+        messages = selected if choice.selected_only else None
+
+        def work(report: Any, should_stop: Any) -> Any:
+            return export_session(store, session_id, options, target=path, messages=messages,
+                                  progress=report, should_stop=should_stop)
+
+        def done(result: Any) -> None:
+            self.statusBar().showMessage(
+                f"Exported {result.message_count:,} messages to {result.path}", 10000)
+
+        self.run_with_progress(work, done, None, "Exporting session",
+                               f"Exporting “{summary.session.display_name}” to {path.name}…",
+                               "Cannot export the session", "Export")
+
+    def _selected_messages(self, session_id: str) -> list[Any]:
+        """The messages selected in the thread, in thread order."""
+        if self.thread_model.session_id != session_id:
+            return []
+        rows = sorted(index.row() for index in self.thread.list.selectionModel().selectedRows())
+        found = (self.thread_model.message(row) for row in rows)
+        return [message for message in found if message is not None]
 
     def _show_new_session(self, session_id: str) -> None:
         """Select and show a session just written, once the list has read it."""

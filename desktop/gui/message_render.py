@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QFontDatabase,
     QPalette,
     QSyntaxHighlighter,
+    QTextBlock,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -24,6 +25,7 @@ from PySide6.QtGui import (
 )
 
 from ..data.records import MessageRecord
+from ..export.highlight import Look, highlight
 from . import style
 
 DISPLAY_LIMIT = 20_000  # characters of a message rendered inline; the rest behind a link
@@ -32,45 +34,82 @@ MARKDOWN_LIMIT = 200_000
 _MARKDOWN = (QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value
              | QTextDocument.MarkdownFeature.MarkdownNoHTML.value)
 
-_KEYWORDS = (
-    r"\b(?:and|as|assert|async|await|break|case|catch|class|const|continue|def|del|do|elif|else|"
-    r"enum|except|export|extends|false|False|finally|fn|for|from|func|function|if|impl|import|"
-    r"in|interface|is|let|match|mut|new|nil|None|not|null|or|pass|private|protected|pub|public|"
-    r"raise|return|self|static|struct|super|switch|this|throw|true|True|try|type|use|var|void|"
-    r"while|with|yield)\b"
-)
-
-
 class CodeHighlighter(QSyntaxHighlighter):
-    """Keywords, strings, numbers and comments in fenced code blocks, for any language."""
+    """Colours fenced code blocks with Pygments (desktop/export/highlight.py), the lexer taken
+    from the fence's language, in the colours of the palette's light or dark style.
+
+    A block of code is several Qt blocks (one a line): they are coloured together, so strings
+    and comments spanning lines come out right, and looked up per line in highlightBlock.
+    """
 
     def __init__(self, document: QTextDocument, palette: QPalette) -> None:
         super().__init__(document)
-        dark = style.is_dark(palette)
-        self._rules = []
-        for pattern, colour, bold in (
-            (_KEYWORDS, "#c792ea" if dark else "#7b1fa2", True),
-            (r"\b\d+(?:\.\d+)?\b", "#f78c6c" if dark else "#b71c1c", False),
-            (r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'", "#c3e88d" if dark else "#2e7d32", False),
-            (r"(?:#|//).*$", "#8b949e" if dark else "#6a737d", False),
-        ):
+        self._dark = style.is_dark(palette)
+        self._formats: dict[Look, QTextCharFormat] = {}
+        self._lines: dict[int, list[tuple[int, int, QTextCharFormat]]] = {}
+        self._collect(document)
+
+    def _collect(self, document: QTextDocument) -> None:
+        block = document.begin()
+        while block.isValid():
+            if not _is_code(block):
+                block = block.next()
+                continue
+            language = block.blockFormat().property(QTextFormat.Property.BlockCodeLanguage)
+            numbers, texts = [], []
+            while block.isValid() and _is_code(block):
+                numbers.append(block.blockNumber())
+                texts.append(block.text())
+                block = block.next()
+            self._spread(numbers, texts, highlight("\n".join(texts), language or "",
+                                                   self._dark))
+
+    def _spread(self, numbers: list[int], texts: list[str], spans: tuple) -> None:
+        """Cut the block's runs at its line ends, in UTF-16 positions as Qt counts them."""
+        line, line_start = 0, 0
+        for start, length, look in spans:
+            end = start + length
+            while start < end and line < len(texts):
+                line_end = line_start + len(texts[line])
+                if start >= line_end + 1:  # past this line and its line break
+                    line_start = line_end + 1
+                    line += 1
+                    continue
+                stop = min(end, line_end)
+                if stop > start:
+                    text = texts[line]
+                    a, b = start - line_start, stop - line_start
+                    self._lines.setdefault(numbers[line], []).append(
+                        (_utf16(text[:a]), _utf16(text[a:b]), self._format(look)))
+                start = stop if stop > start else start + 1
+
+    def _format(self, look: Look) -> QTextCharFormat:
+        fmt = self._formats.get(look)
+        if fmt is None:
             fmt = QTextCharFormat()
-            fmt.setForeground(QColor(colour))
-            if bold:
-                fmt.setFontWeight(QFont.Weight.DemiBold)
-            self._rules.append((QRegularExpression(pattern), fmt))
+            if look.colour:
+                fmt.setForeground(QColor(look.colour))
+            if look.bold:
+                fmt.setFontWeight(QFont.Weight.Bold)
+            if look.italic:
+                fmt.setFontItalic(True)
+            self._formats[look] = fmt
+        return fmt
 
     def highlightBlock(self, text: str) -> None:
-        """QSyntaxHighlighter.highlightBlock: only blocks Markdown marked as code."""
-        block = self.currentBlock()
-        fmt = block.blockFormat()
-        if not (fmt.nonBreakableLines() or fmt.hasProperty(QTextFormat.Property.BlockCodeFence)):
-            return
-        for expression, char_format in self._rules:
-            matches = expression.globalMatch(text)
-            while matches.hasNext():
-                match = matches.next()
-                self.setFormat(match.capturedStart(), match.capturedLength(), char_format)
+        """QSyntaxHighlighter.highlightBlock: the runs found for this line, if any."""
+        for start, length, fmt in self._lines.get(self.currentBlock().blockNumber(), ()):
+            self.setFormat(start, length, fmt)
+
+
+def _is_code(block: QTextBlock) -> bool:
+    fmt = block.blockFormat()
+    return fmt.nonBreakableLines() or fmt.hasProperty(QTextFormat.Property.BlockCodeFence)
+
+
+def _utf16(text: str) -> int:
+    """The length of text in UTF-16 code units (Qt's positions)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 def _fmt(*, bold: bool = False, colour: QColor | None = None, mono: bool = False,
@@ -129,7 +168,15 @@ def build_document(message: MessageRecord, palette: QPalette, expanded: frozense
         shown = content[:DISPLAY_LIMIT]
         if len(shown) <= MARKDOWN_LIMIT:
             start = cursor.position()
-            cursor.insertMarkdown(shown, QTextDocument.MarkdownFeature(_MARKDOWN))
+            # a first paragraph to throw away: Markdown's first block would otherwise merge
+            # into the plain block here and lose its own format (a leading code fence its
+            # shading and language)
+            cursor.insertMarkdown("x\n\n" + shown, QTextDocument.MarkdownFeature(_MARKDOWN))
+            placeholder = QTextCursor(doc)
+            placeholder.setPosition(start)
+            placeholder.movePosition(QTextCursor.MoveOperation.NextBlock,
+                                     QTextCursor.MoveMode.KeepAnchor)
+            placeholder.removeSelectedText()
             disarm_links(doc, start, cursor.position(), link)
         else:
             cursor.insertText(shown)

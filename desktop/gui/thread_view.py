@@ -432,7 +432,7 @@ class ThreadView(QWidget):
         self.list.verticalScrollBar().setSingleStep(24)
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setUniformItemSizes(False)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setMouseTracking(True)
         layout.addWidget(self.totals)
         layout.addWidget(self.list, 1)

@@ -57,6 +57,10 @@ def register(commands: Any) -> None:
             orchestrator-desktop session stats 3f2b8c1e-... --json""")
     parser.add_argument("id", metavar="ID", help="the session's id")
 
+    from .export import register as register_export
+
+    register_export(group)
+
 
 # -- session list ---------------------------------------------------------------------------
 
