@@ -61,14 +61,16 @@ PORTABLE_FILES = frozenset({
     # the data layer
     "test_agent_data.py", "test_backups.py", "test_encoding.py", "test_layers.py",
     "test_open_files.py", "test_operations.py", "test_samples.py", "test_schema_contract.py",
-    "test_search.py", "test_snapshots.py",
+    "test_search.py", "test_snapshots.py", "test_dotnet_schema_changes.py",
+    "test_file_faults.py",
     # the command line's parts (test_cli.py marks a few of its own), the Qt binding, one
     # launch of the window
     "test_cli_parts.py", "test_qt_binding.py", "test_app_launch.py",
 })
 """Marked `portable`: what the other interpreters run (noxfile.py), a minute's worth."""
 
-WIDGET_FILES = frozenset({"test_main_window.py", "test_snapshot_manager.py"})
+WIDGET_FILES = frozenset({"test_main_window.py", "test_snapshot_manager.py",
+                          "test_link_safety.py"})
 """Marked `widgets`: the window and its menus, which the lowest Qt also runs."""
 
 
