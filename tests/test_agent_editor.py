@@ -204,7 +204,7 @@ def test_edit_every_field_then_save_and_reload(qtbot, editor, window, dotnet_fil
     assert form.temperature.slider.value() == 125
     form.max_tokens.setValue(12000)
     qtbot.keyClicks(form.system_prompt, "Be precise.")
-    assert form.prompt_count.text() == "11 characters · 1 lines"
+    assert form.prompt_count.text() == "11 characters · 1 line"
     form.require_approval.click()
     tools = form.tools
     search = next(tools.list.item(i) for i in range(tools.list.count())

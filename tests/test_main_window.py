@@ -349,3 +349,31 @@ def test_search_says_how_many_match_and_loads_more_as_the_person_scrolls(qtbot, 
     ids = {panel.model.hit(row).message_id for row in range(1_226)}
     assert len(ids) == 1_226
     assert panel.status.text() == "1,226 matches, best first."
+
+
+def test_escape_clears_the_session_filter_and_dates_read_the_same_in_any_locale(window,
+                                                                              qtbot) -> None:
+    from PySide6.QtCore import QLocale
+
+    field = window.filter_bar.text
+    field.setFocus()
+    qtbot.keyClicks(field, "parser")
+    qtbot.waitUntil(lambda: window.sessions.rowCount() == 1, timeout=5000)
+    qtbot.keyClick(field, Qt.Key.Key_Escape)
+    assert field.text() == ""
+    qtbot.waitUntil(lambda: window.sessions.rowCount() == 2, timeout=5000)
+    QLocale.setDefault(QLocale.c())
+    try:
+        window.search.since.setDate(QDate(2026, 11, 1))
+        assert window.search.since.text() == "2026-11-01"
+    finally:
+        QLocale.setDefault(QLocale.system())
+
+
+def test_counts_say_one_thing_in_the_singular(window, qtbot) -> None:
+    from desktop.gui.style import count_of
+
+    assert count_of(1, "agent") == "1 agent" and count_of(2, "agent") == "2 agents"
+    assert count_of(1_234, "tool call") == "1,234 tool calls"
+    qtbot.waitUntil(lambda: window.counts_label.text() != "", timeout=5000)
+    assert window.counts_label.text() == "2 sessions · 5 messages · 2 agents"

@@ -89,6 +89,10 @@ def test_operators_are_searched_as_words(corpus) -> None:
     assert to_fts_query("or and not") == '"or" "and" "not"'
     assert to_fts_query('"say ""hi"""') is not None
     assert to_fts_query("*** ---") is None
+    # operators alone are the words a person is looking for
+    assert to_fts_query("AND") == '"AND"'
+    assert to_fts_query("OR NOT") == '"OR" "NOT"'
+    assert to_fts_query('NOT "') == '"NOT"'
 
 
 @settings(max_examples=300, deadline=None,
@@ -180,5 +184,19 @@ def test_every_match_can_be_paged_through_best_first(dotnet_path) -> None:
         many = store.search.search("lighthouse")
         assert many.total_text == "more than 10,000 matches"
         assert store.search.search("keeper 17").total_text == "1 match"
+    finally:
+        store.close()
+
+
+def test_a_search_for_an_operator_word_alone_finds_it(dotnet_path) -> None:
+    from dotnet_files import SESSION_ID, add_messages
+
+    [said] = add_messages(dotnet_path, SESSION_ID, 1, text="do NOT merge this or that")
+    store = open_store(dotnet_path)
+    try:
+        store.run_maintenance()
+        assert [h.message_id for h in store.search.search("NOT").hits] == [said]
+        hit = store.search.search("OR NOT").hits[0]
+        assert hit.message_id == said and len(hit.highlights) == 2
     finally:
         store.close()

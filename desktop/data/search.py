@@ -93,12 +93,14 @@ def to_fts_query(text: str) -> str | None:
     in capitals between two words work as operators. None when nothing searchable.
     """
     parts: list[str] = []
+    operators: list[str] = []
     operator: str | None = None
     text = (text or "").replace("\x00", " ")  # SQLite ends an FTS5 string at a NUL
     for match in _QUERY_TOKEN.finditer(text):
         phrase, word = match.groups()
         if phrase is None and word in ("OR", "NOT", "AND"):
             operator = word if parts else None
+            operators.append(word)
             continue
         raw = phrase if phrase is not None else word
         prefix = phrase is None and raw.endswith("*")
@@ -109,13 +111,17 @@ def to_fts_query(text: str) -> str | None:
             parts.append(operator)
         operator = None
         parts.append('"' + raw.replace('"', '""') + '"' + ("*" if prefix else ""))
+    if not parts and operators:  # "NOT" or "OR NOT" alone: the words themselves
+        parts = [f'"{word}"' for word in operators]
     return " ".join(parts) if parts else None
 
 
 def query_words(text: str) -> list[str]:
-    """The words of what a person typed, without the OR / NOT / AND operators."""
-    found = re.findall(r"[^\W_]+", (text or "").replace("\x00", " "))
-    return [w for w in dict.fromkeys(found) if w not in ("OR", "NOT", "AND")]
+    """The words of what a person typed, without the OR / NOT / AND operators (unless there
+    is nothing else)."""
+    found = list(dict.fromkeys(re.findall(r"[^\W_]+", (text or "").replace("\x00", " "))))
+    words = [w for w in found if w not in ("OR", "NOT", "AND")]
+    return words or found
 
 
 def mark_words(text: str, words: list[str] | tuple[str, ...]) -> tuple[tuple[int, int], ...]:

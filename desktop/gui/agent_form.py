@@ -228,8 +228,9 @@ class AgentForm(QWidget):
                 self._showing = False
         if field == "system_prompt":
             text = value or ""
-            self.prompt_count.setText(f"{len(text):,} characters · "
-                                      f"{text.count(chr(10)) + 1 if text else 0:,} lines")
+            lines = text.count("\n") + 1 if text else 0
+            self.prompt_count.setText(f"{style.count_of(len(text), 'character')} · "
+                                      f"{style.count_of(lines, 'line')}")
 
     def _put(self, field: str, value: Any) -> None:
         editor = self.editors[field]

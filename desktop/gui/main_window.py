@@ -29,7 +29,7 @@ from ..data import DataError, Store, open_store
 from ..data.enums import SessionStatus
 from ..data.errors import DamagedDatabaseError, DatabaseLockedError, FileReplacedError
 from ..data.search import SearchHit
-from . import dialogs
+from . import dialogs, style
 from .details_panel import DetailsPanel, SessionDetails
 from .file_care import FileCare
 from .message_render import search_terms
@@ -410,9 +410,8 @@ class MainWindow(QMainWindow):
             if store is not self.store:
                 return
             counts, projects, agents = result
-            self.counts_label.setText(
-                f"{counts['sessions']:,} sessions · {counts['messages']:,} messages · "
-                f"{counts['agents']:,} agents")
+            self.counts_label.setText(" · ".join(style.count_of(counts[noun + "s"], noun)
+                                                 for noun in ("session", "message", "agent")))
             self.filter_bar.set_projects(projects)
             self.search.set_agents(agents)
 
@@ -765,7 +764,6 @@ class MainWindow(QMainWindow):
     def _fill_restore_menu(self) -> None:
         """Fill Session ▸ Restore Snapshot with the current session's snapshots, read off the
         GUI thread; choosing one restores it as a new session."""
-        from . import style
         from .snapshot_manager import RESTORE_MENU_LIMIT
 
         menu, store, session_id = self.restore_menu, self.store, self.current_session_id()
@@ -963,7 +961,6 @@ class MainWindow(QMainWindow):
         """Session ▸ Export…: ask for the form and file, then write it in the background with
         progress and Cancel (a cancelled export leaves no file)."""
         from ..export import ExportOptions, export_session, suggested_file_name
-        from . import style
 
         session_id, store = self.current_session_id(), self.store
         summary = self.sessions.summary(self.table.currentIndex().row())

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 )
 
 from ..data.records import MessageRecord
+from ..data.search import query_words
 from ..export.highlight import Look, highlight
 from . import style
 
@@ -330,6 +331,5 @@ def _highlight(doc: QTextDocument, terms: tuple[str, ...], palette: QPalette) ->
 
 
 def search_terms(text: str) -> tuple[str, ...]:
-    """The words of a search, for highlighting them in a message."""
-    words = re.findall(r"[^\W_]+", text or "")
-    return tuple(dict.fromkeys(w for w in words if w.upper() not in {"AND", "OR", "NOT"}))
+    """The words of a search, for highlighting them in a message (as search matches them)."""
+    return tuple(query_words(text))

@@ -40,6 +40,7 @@ from .tasks import TaskRunner
 HIT_ROLE = Qt.ItemDataRole.UserRole + 20
 DEBOUNCE_MS = 250
 PAGE_SIZE = 50
+DATE_FORMAT = "yyyy-MM-dd"  # under the C locale Qt's default reads "1 11 2026"
 REFRESH_LIMIT = 2_000  # a refresh after an outside change reloads at most this many hits
 
 
@@ -218,12 +219,14 @@ class SearchPanel(QWidget):
         self.since = QDateEdit(self)
         self.since.setAccessibleName("Search messages since date")
         self.since.setCalendarPopup(True)
+        self.since.setDisplayFormat(DATE_FORMAT)
         self.since.setDate(QDate.currentDate().addMonths(-1))
         self.since.setEnabled(False)
         self.use_until = QCheckBox("Until", self)
         self.until = QDateEdit(self)
         self.until.setAccessibleName("Search messages until date")
         self.until.setCalendarPopup(True)
+        self.until.setDisplayFormat(DATE_FORMAT)
         self.until.setDate(QDate.currentDate())
         self.until.setEnabled(False)
         filters.addWidget(self.this_session, 0, 0, 1, 2)

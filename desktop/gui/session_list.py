@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -338,6 +338,9 @@ class SessionFilterBar(QWidget):
         self.text.textChanged.connect(self._emit)
         for combo in (self.status, self.type, self.project):
             combo.currentIndexChanged.connect(self._emit)
+        clear = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.text)
+        clear.setContext(Qt.ShortcutContext.WidgetShortcut)
+        clear.activated.connect(self.text.clear)
 
     def set_projects(self, projects: list[str]) -> None:
         """Offer these project ids, keeping the current choice when it is still there."""

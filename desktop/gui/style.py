@@ -124,6 +124,11 @@ def exact_time(when: datetime | None) -> str:
     return local_text(when, " %H:%M:%S %Z")
 
 
+def count_of(number: int, noun: str, plural: str | None = None) -> str:
+    """"1 agent", "2 agents", "1,234 lines": a count with its noun in the right number."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
 def human_duration(seconds: float) -> str:
     seconds = max(seconds, 0)
     if seconds < 1:

@@ -447,13 +447,14 @@ class ThreadView(QWidget):
         if stats is None:
             self.totals.setText("No session selected")
             return
+        agents = style.count_of(stats.agent_count, "agent")
         if stats.message_count == 0:
-            self.totals.setText(f"This session has no messages yet  ·  {stats.agent_count} "
-                                "agents")
+            self.totals.setText(f"This session has no messages yet  ·  {agents}")
             return
         self.totals.setText(
-            f"{stats.message_count:,} messages  ·  {stats.total_tokens:,} tokens  ·  "
-            f"{stats.tool_call_count:,} tool calls  ·  {stats.agent_count} agents  ·  "
+            f"{style.count_of(stats.message_count, 'message')}  ·  "
+            f"{style.count_of(stats.total_tokens, 'token')}  ·  "
+            f"{style.count_of(stats.tool_call_count, 'tool call')}  ·  {agents}  ·  "
             f"{style.human_duration(stats.duration.total_seconds())}")
 
     def jump_to_end(self) -> None:
