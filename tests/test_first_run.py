@@ -131,6 +131,22 @@ def test_load_the_samples_by_keyboard(qtbot, tmp_path, default_db, errors) -> No
     assert errors == []
 
 
+def test_keyboard_focus_shows_on_every_choice(qtbot, tmp_path, default_db, errors) -> None:
+    """Each start-screen choice looks different when Tab has put the focus on it."""
+    window, _ = start(qtbot, tmp_path)
+    welcome = window.welcome
+    choices = [welcome.open_button, welcome.samples_button, welcome.empty_button]
+    qtbot.keyClick(welcome.open_button, Qt.Key.Key_Tab)  # focus now comes from the keyboard
+    looks = {}
+    for focused in choices:
+        focused.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(focused.hasFocus)
+        looks[focused] = {button: button.grab().toImage() for button in choices}
+    for button in choices:
+        others = [looks[focused][button] for focused in choices if focused is not button]
+        assert all(looks[button][button] != image for image in others), button.text()
+
+
 def test_start_empty(qtbot, tmp_path, default_db, errors, monkeypatch) -> None:
     window, _ = start(qtbot, tmp_path)
     qtbot.mouseClick(window.welcome.empty_button, Qt.MouseButton.LeftButton)

@@ -133,6 +133,13 @@ class WelcomePage(QScrollArea):
     def _choice(self, parent: QWidget, text: str, slot: Any) -> QCommandLinkButton:
         button = QCommandLinkButton(text, parent)
         button.setAccessibleName(text.replace("&", ""))
+        button.setAutoDefault(False)  # else only the first choice looks chosen, wherever focus is
+        # the focused choice is framed in the palette's highlight, whatever the platform style
+        # draws (Fusion marks a focused command link faintly, or not at all)
+        button.setStyleSheet("QCommandLinkButton { border: 2px solid transparent; "
+                             "border-radius: 6px; padding: 4px; } "
+                             "QCommandLinkButton:focus { border-color: palette(highlight); }"
+                             "QCommandLinkButton:hover { background: palette(alternate-base); }")
         button.clicked.connect(slot)
         return button
 
