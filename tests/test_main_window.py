@@ -85,7 +85,7 @@ def test_selecting_a_session_shows_thread_details_and_plans(window, qtbot) -> No
     assert plan.text(2) == "Refactor safely (Unknown (9))" and plan.childCount() == 3
     assert [plan.child(i).text(0) for i in range(3)] == ["1", "2", "3"]
     assert plan.child(1).text(5) == "step-1" and plan.child(2).text(3) == "Unknown (7)"
-    assert "5 messages" in window.thread.totals.text()
+    assert "5 messages" in window.thread.totals.text().replace("\xa0", " ")
 
 
 def test_sorting_and_filtering_happen_in_sql(window, qtbot, dotnet_file) -> None:
@@ -377,3 +377,99 @@ def test_counts_say_one_thing_in_the_singular(window, qtbot) -> None:
     assert count_of(1_234, "tool call") == "1,234 tool calls"
     qtbot.waitUntil(lambda: window.counts_label.text() != "", timeout=5000)
     assert window.counts_label.text() == "2 sessions · 5 messages · 2 agents"
+
+
+def test_at_1000_by_650_the_filter_reads_and_bubbles_stay_inside_the_thread(qtbot, dotnet_file,
+                                                                           tmp_path) -> None:
+    add_messages(dotnet_file, SESSION_ID, 60, first_sequence=6,
+                 text="a long line of words that wraps in a narrow pane " * 6 + "{n}")
+    window = open_window(qtbot, dotnet_file, tmp_path)
+    window.resize(1000, 650)
+    select_session(qtbot, window, SESSION_ID)
+    assert window.filter_bar.text.width() >= 150  # "gnal" was all that showed
+    window.last_action.trigger()
+    view = window.thread.list
+    qtbot.waitUntil(lambda: view.verticalScrollBar().isVisible(), timeout=5000)
+    qtbot.wait(300)
+    assert not view.horizontalScrollBar().isVisible()
+    delegate, width = window.thread.delegate, view.viewport().width()
+    shown = [row for row in range(window.thread_model.rowCount())
+             if view.visualRect(window.thread_model.index(row)).intersects(view.viewport().rect())]
+    assert shown
+    for row in shown:
+        index = window.thread_model.index(row)
+        rect = view.visualRect(index)
+        assert rect.right() < width  # not under the scroll bar
+        doc = delegate._document(index, delegate.row_width(_option(view)), view.palette())
+        assert doc.size().height() + 8 <= rect.height() + 1, row  # the text fits its bubble
+    # the header wraps between its parts only ("13 d 21 / h" was cut inside one)
+    parts = window.thread.totals.text().split("  ·  ")
+    assert len(parts) == 5 and all(" " not in part for part in parts)
+
+
+def _option(view):
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    return option
+
+
+def _contrast(a, b) -> float:
+    def luminance(colour) -> float:
+        def channel(value: float) -> float:
+            return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+        return (0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF())
+                + 0.0722 * channel(colour.blueF()))
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_tool_call_lines_are_readable_on_their_bubble(window, qtbot, dark) -> None:
+    """WCAG's 4.5:1 for the "▸ Tool … — ok/failed" lines, in both palettes."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from desktop.gui.style import role_tint
+
+    palette = QPalette(QColor("#202124")) if dark else QPalette(QColor("#f0f0f0"))
+    if dark:
+        palette.setColor(QPalette.ColorRole.Base, QColor("#171717"))
+    select_session(qtbot, window, SESSION_ID)
+    index = window.thread_model.index(window.thread_model.row_of(MESSAGE_IDS[2]))
+    message = index.data(MESSAGE_ROLE)
+    doc = build_document(message, palette, frozenset())
+    colours = []
+    block = doc.begin()
+    while block.isValid():
+        if block.text().startswith("▸ Tool"):
+            colours.append(block.begin().fragment().charFormat().foreground().color())
+        block = block.next()
+    assert len(colours) == 2  # one call that worked, one that failed
+    for colour in colours:
+        assert _contrast(colour, role_tint(message.role, palette)) >= 4.5
+
+
+def test_dialogs_are_wide_enough_for_their_titles(qtbot, monkeypatch) -> None:
+    """Take Snapshot, Rename and Unsaved Changes were so narrow their titles were cut."""
+    from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QMessageBox
+
+    monkeypatch.undo()  # the real dialog functions, not the guard that fails on them
+    seen = []
+
+    def shown(self, *_args):
+        self.show()
+        QApplication.processEvents()
+        seen.append((self.windowTitle(), self.width(),
+                     self.fontMetrics().horizontalAdvance(self.windowTitle())))
+        self.hide()
+        return 0
+
+    for cls in (QDialog, QInputDialog, QMessageBox):
+        monkeypatch.setattr(cls, "exec", shown)
+    dialogs.ask_text(None, "Rename Session — OrchestratorChat Desktop", "New name:", "x")
+    dialogs.ask_name_and_description(None, "Take Snapshot — OrchestratorChat Desktop")
+    dialogs.ask_save_changes(None, "Unsaved Changes — OrchestratorChat Desktop", "Save?")
+    assert len(seen) == 3
+    for title, width, needed in seen:
+        assert width >= needed + 160, title  # the title bar's buttons take the rest

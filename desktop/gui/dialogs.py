@@ -6,11 +6,38 @@ import logging
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
+MIN_WIDTH = 420  # a dialog's least width: its title and fields are never cut short
+
+
+def _title_width(widget: QWidget, title: str) -> int:
+    """Room for the title in the window manager's title bar (its buttons take about 160 px)."""
+    return max(MIN_WIDTH, widget.fontMetrics().horizontalAdvance(title) + 160)
+
+
+def _widen(box: QMessageBox, title: str) -> None:
+    """QMessageBox sizes itself to its text and ignores setMinimumWidth; a spacer across its
+    grid gives it the width its title needs."""
+    from PySide6.QtWidgets import QGridLayout, QSizePolicy, QSpacerItem
+
+    layout = box.layout()
+    if isinstance(layout, QGridLayout):
+        layout.addItem(QSpacerItem(_title_width(box, title), 0, QSizePolicy.Policy.Minimum,
+                                   QSizePolicy.Policy.Expanding),
+                       layout.rowCount(), 0, 1, layout.columnCount())
+
 
 def ask_text(parent: QWidget | None, title: str, label: str, default: str = "") -> str | None:
     """A line of text from the person, or None when they cancel."""
-    text, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, default)
-    return text if ok else None
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
+    dialog.setTextValue(default)
+    field = dialog.findChild(QLineEdit)  # the dialog's layout sizes itself to its field
+    if field is not None:
+        field.setMinimumWidth(_title_width(dialog, title))
+    ok = dialog.exec() == QInputDialog.DialogCode.Accepted
+    return dialog.textValue() if ok else None
 
 
 def confirm(parent: QWidget | None, title: str, text: str, action: str = "Delete") -> bool:
@@ -19,6 +46,7 @@ def confirm(parent: QWidget | None, title: str, text: str, action: str = "Delete
     yes = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
+    _widen(box, title)
     box.exec()
     return box.clickedButton() is yes
 
@@ -71,6 +99,7 @@ def ask_name_and_description(parent: QWidget | None, title: str, name: str = "",
     dialog = QDialog(parent)
     dialog.setWindowTitle(title)
     dialog.setAccessibleName(title)
+    dialog.setMinimumWidth(_title_width(dialog, title))
     name_edit = QLineEdit(name, dialog)
     name_edit.setAccessibleName("Name")
     name_edit.selectAll()
@@ -120,6 +149,7 @@ def ask_save_changes(parent: QWidget | None, title: str, text: str) -> str:
     buttons = QMessageBox.StandardButton
     box.setStandardButtons(buttons.Save | buttons.Discard | buttons.Cancel)
     box.setDefaultButton(buttons.Save)
+    _widen(box, title)
     answer = box.exec()
     return {buttons.Save: "save", buttons.Discard: "discard"}.get(buttons(answer), "cancel")
 
@@ -132,6 +162,7 @@ def choose_stale_resolution(parent: QWidget | None, title: str, text: str) -> st
     reload = box.addButton("&Load Theirs, Discard Mine", QMessageBox.ButtonRole.ResetRole)
     keep = box.addButton("&Keep Editing", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(keep)
+    _widen(box, title)
     box.setEscapeButton(keep)
     box.exec()
     clicked = box.clickedButton()
@@ -187,6 +218,7 @@ def ask_link_action(parent: QWidget | None, title: str, text: str, action: str |
     cancel = box.addButton(QMessageBox.StandardButton.Cancel if action
                            else QMessageBox.StandardButton.Close)
     box.setDefaultButton(cancel)
+    _widen(box, title)
     box.setEscapeButton(cancel)
     box.exec()
     clicked = box.clickedButton()

@@ -198,7 +198,7 @@ def build_document(message: MessageRecord, palette: QPalette, expanded: frozense
         cursor.insertText(
             f"{'▾' if is_open else '▸'} Tool {call.tool_name or '(unnamed)'} — {outcome} — "
             f"{style.human_duration(seconds)}",
-            _fmt(bold=True, colour=QColor("#2e7d32" if call.success else "#c62828"),
+            _fmt(bold=True, colour=style.outcome_colour(call.success, palette),
                  href=f"toggle:{call.id}"))
         if is_open:
             parameters = "Parameters" if call.parameters.is_valid else \

@@ -331,10 +331,18 @@ class SessionFilterBar(QWidget):
         self.project = QComboBox(self)
         self.project.setAccessibleName("Project filter")
         self.project.addItem("Any project", None)
-        layout.addWidget(self.text, 3)
-        layout.addWidget(self.status, 1)
-        layout.addWidget(self.type, 1)
-        layout.addWidget(self.project, 1)
+        # the text on a row of its own: beside the three lists a narrow pane left it a few
+        # pixels ("gnal"); the lists shrink to a few characters rather than push the pane wide
+        layout.setDirection(QHBoxLayout.Direction.TopToBottom)
+        layout.setSpacing(4)
+        layout.addWidget(self.text)
+        choices = QHBoxLayout()
+        for combo in (self.status, self.type, self.project):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
+            choices.addWidget(combo, 1)
+        layout.addLayout(choices)
         self.text.textChanged.connect(self._emit)
         for combo in (self.status, self.type, self.project):
             combo.currentIndexChanged.connect(self._emit)

@@ -143,3 +143,11 @@ def human_duration(seconds: float) -> str:
     if hours:
         return f"{hours} h {minutes} min"
     return f"{minutes} min {sec} s"
+
+
+def outcome_colour(success: bool, palette: QPalette) -> QColor:
+    """Green for a tool call that worked, red for one that failed, readable on the message's
+    tint in the light and the dark palette (dark green on the dark green tint was not)."""
+    if is_dark(palette):
+        return QColor("#a5d6a7" if success else "#ef9a9a")
+    return QColor("#1b5e20" if success else "#b71c1c")

@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette
+from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -347,7 +347,7 @@ class MessageDelegate(QStyledItemDelegate):
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect, 6, 6)
-        doc = self._document(index, option.rect.width(), option.palette)
+        doc = self._document(index, self.row_width(option), option.palette)
         painter.translate(rect.topLeft() + QPoint(4, 0))
         context = QAbstractTextDocumentLayout.PaintContext()
         context.palette = option.palette
@@ -361,8 +361,17 @@ class MessageDelegate(QStyledItemDelegate):
         """QStyledItemDelegate.sizeHint: the laid-out height at the view's width."""
         if index.data(MESSAGE_ROLE) is None:
             return QSize(0, 0)
-        doc = self._document(index, option.rect.width() or 600, option.palette)
-        return QSize(option.rect.width(), int(doc.size().height()) + 8)
+        width = self.row_width(option)
+        doc = self._document(index, width, option.palette)
+        return QSize(width, int(doc.size().height()) + 8)
+
+    def row_width(self, option: QStyleOptionViewItem) -> int:
+        """The viewport's width, so a bubble never runs under the vertical scroll bar (which
+        narrows the viewport when it appears) and no horizontal scroll bar is needed."""
+        view = self.parent()
+        if isinstance(view, QAbstractItemView) and view.viewport().width() > 0:
+            return view.viewport().width()
+        return option.rect.width() or 600
 
     def editorEvent(self, event: QEvent, model: Any, option: QStyleOptionViewItem,
                     index: QModelIndex | QPersistentModelIndex) -> bool:
@@ -375,7 +384,7 @@ class MessageDelegate(QStyledItemDelegate):
 
     def anchor_at(self, index: QModelIndex | QPersistentModelIndex,
                   option: QStyleOptionViewItem, position: QPointF) -> str:
-        doc = self._document(index, option.rect.width(), option.palette)
+        doc = self._document(index, self.row_width(option), option.palette)
         rect = option.rect.adjusted(4, 3, -4, -3)
         local = position - QPointF(rect.topLeft() + QPoint(4, 0))
         return doc.documentLayout().anchorAt(local)
@@ -412,6 +421,19 @@ def style_state_selected() -> Any:
     return QStyle.StateFlag.State_Selected
 
 
+class MessageList(QListView):
+    """A list of bubbles whose heights depend on its width: QListView re-lays its rows out
+    when its height changes, not its width (a top-to-bottom list assumes rows ignore width),
+    so when the vertical scroll bar appears or the pane narrows, the rows kept the heights of
+    the old width and their text ran under the scroll bar and out of the bubbles."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """QWidget.resizeEvent: a new width lays every row out again."""
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.scheduleDelayedItemsLayout()
+
+
 class ThreadView(QWidget):
     """Totals line above the message list; loads more as the person scrolls either way."""
 
@@ -423,7 +445,7 @@ class ThreadView(QWidget):
         self.totals = QLabel("No session selected", self)
         self.totals.setAccessibleName("Session totals")
         self.totals.setWordWrap(True)
-        self.list = QListView(self)
+        self.list = MessageList(self)
         self.list.setAccessibleName("Messages")
         self.list.setModel(model)
         self.delegate = MessageDelegate(self.list)
@@ -431,6 +453,7 @@ class ThreadView(QWidget):
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.verticalScrollBar().setSingleStep(24)
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setUniformItemSizes(False)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setMouseTracking(True)
@@ -451,11 +474,13 @@ class ThreadView(QWidget):
         if stats.message_count == 0:
             self.totals.setText(f"This session has no messages yet  ·  {agents}")
             return
-        self.totals.setText(
-            f"{style.count_of(stats.message_count, 'message')}  ·  "
-            f"{style.count_of(stats.total_tokens, 'token')}  ·  "
-            f"{style.count_of(stats.tool_call_count, 'tool call')}  ·  {agents}  ·  "
-            f"{style.human_duration(stats.duration.total_seconds())}")
+        # each part kept on one line (no-break spaces): a narrow pane wraps between parts,
+        # never inside "13 d 21 h"
+        parts = (style.count_of(stats.message_count, "message"),
+                 style.count_of(stats.total_tokens, "token"),
+                 style.count_of(stats.tool_call_count, "tool call"), agents,
+                 style.human_duration(stats.duration.total_seconds()))
+        self.totals.setText("  ·  ".join(part.replace(" ", "\u00a0") for part in parts))
 
     def jump_to_end(self) -> None:
         self._scroll_to_end_after_load = True
