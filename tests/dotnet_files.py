@@ -191,11 +191,13 @@ def _later_ddl() -> list[str]:
     out = []
     for statement in TODAY_DDL:
         if statement.startswith('CREATE TABLE "Sessions"'):
-            statement = statement.replace('"MetadataJson" TEXT NOT NULL',
-                                          '"MetadataJson" TEXT NOT NULL,\n    "Priority" INTEGER NOT NULL')
+            statement = statement.replace(
+                '"MetadataJson" TEXT NOT NULL', '"MetadataJson" TEXT NOT NULL,\n'
+                '    "Priority" INTEGER NOT NULL')
         if statement.startswith('CREATE TABLE "Messages"'):
-            statement = statement.replace('"TokenUsageJson" TEXT NOT NULL',
-                                          '"TokenUsageJson" TEXT NOT NULL,\n    "Channel" TEXT NOT NULL')
+            statement = statement.replace(
+                '"TokenUsageJson" TEXT NOT NULL', '"TokenUsageJson" TEXT NOT NULL,\n'
+                '    "Channel" TEXT NOT NULL')
         out.append(statement)
     out.append('CREATE TABLE "Workspaces" ("Id" TEXT NOT NULL CONSTRAINT "PK_Workspaces" '
                'PRIMARY KEY, "Title" TEXT NOT NULL)')
@@ -258,7 +260,8 @@ def make_today_database(path: Path, form: str = "fresh", *, wal: bool = True) ->
     if form == "upgraded":
         con.execute(TODAY_HISTORY_INSERT)
     for agent_id, name, kind, description in (
-            ("default-claude", "Claude Assistant", 0, "Default Claude agent for general assistance"),
+            ("default-claude", "Claude Assistant", 0,
+             "Default Claude agent for general assistance"),
             ("default-saturn", "Saturn Developer", 1, "Saturn agent for development tasks"),
             (REVIEWER_ID, "Reviewer", 3, "Custom Agent")):
         _insert(con, "Agents", {"Id": agent_id, "Name": name, "Type": kind,
