@@ -330,13 +330,16 @@ class SessionRepository(Repository[r.SessionRecord]):
                 raise NotFoundError("session", session_id)
             if agent_id is not None and not self.store.agents.exists(agent_id):
                 raise NotFoundError("agent", agent_id)
-            self.store.execute(
-                f'INSERT INTO "Messages" ({column_list("Messages")}) VALUES ($id, $sid, $content, '
-                '$role, $agent, $parent, $now, (SELECT coalesce(max("SequenceNumber"), 0) + 1 '
-                'FROM "Messages" WHERE "SessionId" = $sid), $meta, $tokens)',
-                id=message_id, sid=session_id, content=content, role=int(MessageRole(role)),
-                agent=agent_id, parent=parent_message_id, now=now, meta=dump_json(metadata),
-                tokens=dump_json(token_usage))
+            agent_id = agent_id or self.store.agent_for(session_id)
+            sequence = int(self.store.scalar(
+                'SELECT coalesce(max("SequenceNumber"), 0) + 1 FROM "Messages" '
+                'WHERE "SessionId" = $sid', sid=session_id))
+            self.store.insert_row("Messages", {
+                "Id": message_id, "SessionId": session_id, "Content": content,
+                "Role": int(MessageRole(role)), "AgentId": agent_id,
+                "ParentMessageId": parent_message_id, "Timestamp": now,
+                "SequenceNumber": sequence, "MetadataJson": dump_json(metadata),
+                "TokenUsageJson": dump_json(token_usage)})
             for attachment in attachments:
                 self.store.attachments.add(message_id=message_id, **attachment)
             for call in tool_calls:
@@ -369,6 +372,7 @@ class SessionRepository(Repository[r.SessionRecord]):
             missing = sorted(wanted - known)
             if missing:
                 raise NotFoundError("agent", missing[0])
+            fallback = self.store.agent_for(session_id)
             sequence = int(self.store.scalar(
                 'SELECT coalesce(max("SequenceNumber"), 0) FROM "Messages" '
                 'WHERE "SessionId" = $sid', sid=session_id))
@@ -380,7 +384,7 @@ class SessionRepository(Repository[r.SessionRecord]):
                     rows.append((
                         message_id, session_id, item.get("content"),
                         int(MessageRole(item.get("role", MessageRole.User))),
-                        item.get("agent_id"), item.get("parent_message_id"),
+                        item.get("agent_id") or fallback, item.get("parent_message_id"),
                         encode_value(item.get("timestamp")) or now, sequence,
                         dump_json(item.get("metadata")), dump_json(item.get("token_usage"))))
                     for key, table, target in (("attachments", "Attachments", attachment_rows),

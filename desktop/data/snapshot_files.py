@@ -148,8 +148,6 @@ def import_snapshot(store: Store, snapshot: SnapshotFile,
             raise ValidationError("session", "the session this snapshot was taken of is not in "
                                              "this database; choose a session to attach it to")
         values = dict(snapshot.row, Id=new_id(), SessionId=target)
-        store.executemany(
-            f'INSERT INTO "SessionSnapshots" ({column_list("SessionSnapshots")}) VALUES '
-            f'({", ".join("?" * len(COLUMNS["SessionSnapshots"]))})',
-            [tuple(values[c] for c in COLUMNS["SessionSnapshots"])])
+        store.insert_row("SessionSnapshots",
+                         {c: values.get(c) for c in COLUMNS["SessionSnapshots"]})
         return store.snapshots.require(values["Id"])

@@ -145,13 +145,12 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             session_name = state["Session"]["Name"] or "Untitled session"
             name = (name or "").strip() or f"{session_name} at {now_text()[:16]}"
             snapshot_id = new_id()
-            self.store.execute(
-                f'INSERT INTO "SessionSnapshots" ({column_list("SessionSnapshots")}) VALUES '
-                '($id, $sid, $name, $description, $now, $count, $state, $agents)',
-                id=snapshot_id, sid=session_id, name=name,
-                description=description or f"Snapshot of {session_name}", now=now_text(),
-                count=len(state["Messages"]), state=json.dumps(state, ensure_ascii=False),
-                agents=json.dumps(agents, ensure_ascii=False))
+            self.store.insert_row("SessionSnapshots", {
+                "Id": snapshot_id, "SessionId": session_id, "Name": name,
+                "Description": description or f"Snapshot of {session_name}",
+                "CreatedAt": now_text(), "MessageCount": len(state["Messages"]),
+                "SessionStateJson": json.dumps(state, ensure_ascii=False),
+                "AgentStatesJson": json.dumps(agents, ensure_ascii=False)})
             return self.require(snapshot_id)
 
     def for_session(self, session_id: str) -> list[r.SnapshotRecord]:
@@ -246,7 +245,8 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             self.store.execute(
                 'UPDATE "Sessions" SET ' + ", ".join(f'"{c}" = $p{n}' for n, c in
                                                      enumerate(columns)) + ' WHERE "Id" = $id',
-                id=session_id, **{f"p{n}": session[c] for n, c in enumerate(columns)})
+                id=session_id, **{f"p{n}": self.store.form.none_for_update(
+                    "Sessions", c, session.get(c)) for n, c in enumerate(columns)})
             identity = {m["Id"]: m["Id"] for m in state["Messages"]}
             self._write_state(None, state, agents, identity, lambda: None, progress,
                               should_stop, keep_child_ids=True, session_id=session_id)
@@ -260,11 +260,9 @@ class SnapshotService(Repository[r.SnapshotRecord]):
         store = self.store
         if session is not None:
             session_id = session["Id"]
-            store.executemany(
-                f'INSERT INTO "Sessions" ({column_list("Sessions")}) VALUES '
-                f'({", ".join("?" * len(COLUMNS["Sessions"]))})',
-                [tuple(session[c] for c in COLUMNS["Sessions"])])
+            store.insert_row("Sessions", {c: session.get(c) for c in COLUMNS["Sessions"]})
         usable_agents = self._ensure_agents(state, agents)
+        fallback = store.agent_for(session_id)
         messages = state["Messages"]
         total = max(len(messages), 1)
         for start in range(0, len(messages), CHUNK):
@@ -277,8 +275,8 @@ class SnapshotService(Repository[r.SnapshotRecord]):
                 values["SessionId"] = session_id
                 parent = message.get("ParentMessageId")
                 values["ParentMessageId"] = id_map.get(parent, parent) if parent else parent
-                if values.get("AgentId") and values["AgentId"] not in usable_agents:
-                    values["AgentId"] = None
+                if not values.get("AgentId") or values["AgentId"] not in usable_agents:
+                    values["AgentId"] = fallback
                 rows.append(tuple(values.get(c) for c in COLUMNS["Messages"]))
                 for child_rows, key, table in ((attachment_rows, "Attachments", "Attachments"),
                                                (call_rows, "ToolCalls", "ToolCalls")):
@@ -292,11 +290,9 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             store.bulk_insert("ToolCalls", call_rows)
             if progress:
                 progress(min((start + CHUNK) / total, 1.0))
-        members = [tuple({**m, "SessionId": session_id}.get(c) for c in COLUMNS["SessionAgents"])
-                   for m in state["SessionAgents"] if m["AgentId"] in usable_agents]
-        store.executemany(
-            f'INSERT INTO "SessionAgents" ({column_list("SessionAgents")}) VALUES (?, ?, ?, ?, ?)',
-            members)
+        for member in state["SessionAgents"]:
+            if member["AgentId"] in usable_agents:
+                store.insert_row("SessionAgents", {**member, "SessionId": session_id})
         if progress:
             progress(1.0)
 
@@ -315,17 +311,10 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             agent = dict(saved["Agent"])
             if agent.get("Name") and self.store.agents.count(name=agent["Name"]):
                 agent["Name"] = f'{agent["Name"]} (restored)'
-            self.store.executemany(
-                f'INSERT INTO "Agents" ({column_list("Agents")}) VALUES '
-                f'({", ".join("?" * len(COLUMNS["Agents"]))})',
-                [tuple(agent.get(c) for c in COLUMNS["Agents"])])
+            self.store.insert_row("Agents", agent)
             config = saved.get("Configuration")
             if isinstance(config, dict):
-                self.store.executemany(
-                    f'INSERT OR IGNORE INTO "AgentConfigurations" '
-                    f'({column_list("AgentConfigurations")}) VALUES '
-                    f'({", ".join("?" * len(COLUMNS["AgentConfigurations"]))})',
-                    [tuple(config.get(c) for c in COLUMNS["AgentConfigurations"])])
+                self.store.insert_row("AgentConfigurations", config, verb="INSERT OR IGNORE")
             usable.add(agent_id)
         return usable
 

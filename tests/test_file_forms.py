@@ -1,0 +1,173 @@
+"""Every file form the application meets: the seed's, today's upgraded and fresh ones, and a
+later one with a column and a table we do not know. Reading, every kind of write, and what is
+left alone, each checked on each form in the file itself."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from dotnet_files import (
+    AGENT_ID,
+    NET_SNAPSHOT_ID,
+    SESSION_ID,
+    THREAD_ORDER,
+    TODAY_SESSION_ID,
+    make_form_database,
+    query,
+    query_one,
+)
+
+from desktop.data import open_store
+from desktop.data.enums import AgentType, MessageRole
+from desktop.data.samples import load_samples
+
+
+def session_of(store) -> str:
+    return SESSION_ID if store.test_form == "seed" else TODAY_SESSION_ID
+
+
+def not_null_violations(path: Path) -> list[tuple]:
+    """(table, column) pairs holding NULL where the file's schema says NOT NULL."""
+    con = sqlite3.connect(path)
+    try:
+        found = []
+        for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            for _cid, name, _type, notnull, _d, _pk in con.execute(f'PRAGMA table_info("{table}")'):
+                if notnull and con.execute(
+                        f'SELECT count(*) FROM "{table}" WHERE "{name}" IS NULL').fetchone()[0]:
+                    found.append((table, name))
+        return found
+    finally:
+        con.close()
+
+
+def test_the_form_is_told_from_the_schema(form_store) -> None:
+    expected = {"seed": "seed", "upgraded": "upgraded", "fresh": "fresh", "later": "fresh"}
+    assert form_store.form.name == expected[form_store.test_form]
+    if form_store.test_form == "later":
+        assert form_store.form.unknown_tables() == ["Workspaces"]
+        assert form_store.form.unknown_columns() == ["Messages.Channel", "Sessions.Priority"]
+        assert "later version" in form_store.form.describe()
+    else:
+        assert not form_store.form.unknown_tables() and not form_store.form.unknown_columns()
+
+
+def test_a_new_agent_fills_every_not_null_column(form_store, form_path) -> None:
+    agent = form_store.agents.create("Planner", AgentType.Custom, model="gpt-4")
+    row = query_one(form_path, 'SELECT "Name", "Description", "WorkingDirectory" FROM "Agents" '
+                               'WHERE "Id" = ?', agent.id)
+    strict = form_store.test_form != "seed"
+    assert row == ("Planner", "" if strict else None, "" if strict else None)
+    if strict:
+        assert query_one(form_path, 'SELECT "IsDefault" FROM "Agents" WHERE "Id" = ?',
+                         agent.id) == (0,)
+        assert query_one(form_path, 'SELECT "SystemPrompt", "CapabilitiesJson" FROM '
+                                    '"AgentConfigurations" WHERE "AgentId" = ?', agent.id) == ("", "")
+    assert not_null_violations(form_path) == []
+
+
+def test_duplicate_copies_an_agent_on_every_form(form_store, form_path) -> None:
+    seed = form_store.test_form == "seed"
+    copy = form_store.agents.duplicate(AGENT_ID if seed else "default-claude")
+    assert copy.name == ("Copy of Researcher" if seed else "Copy of Claude Assistant")
+    assert query_one(form_path, 'SELECT "Model" FROM "AgentConfigurations" WHERE "AgentId" = ?',
+                     copy.id) == ("gpt-4" if seed else "claude-3-sonnet-20240229",)
+    assert not_null_violations(form_path) == []
+
+
+def test_sessions_and_messages_are_written_on_every_form(form_store, form_path) -> None:
+    session = form_store.sessions.create("Fresh start")
+    message = form_store.sessions.add_message(session.id, "hello", MessageRole.User)
+    form_store.sessions.import_messages(session.id, [
+        {"content": "one", "role": MessageRole.Assistant},
+        {"content": "two", "role": MessageRole.User, "tool_calls": [{"tool_name": "ls"}]}])
+    assert [m.content for m in form_store.sessions.messages_page(session.id).messages] == [
+        "hello", "one", "two"]
+    stored = query_one(form_path, 'SELECT "AgentId", "ParentMessageId" FROM "Messages" '
+                                  'WHERE "Id" = ?', message.id)
+    if form_store.test_form == "seed":
+        assert stored == (None, None)
+    else:  # today's form needs a real agent and "" for "no parent"
+        assert stored == ("default-claude", "")
+    if form_store.test_form == "later":
+        assert query(form_path, 'SELECT DISTINCT "Priority" FROM "Sessions" WHERE "Id" = ?',
+                     session.id) == [(0,)]
+        assert query(form_path, 'SELECT DISTINCT "Channel" FROM "Messages" WHERE "SessionId" = ?',
+                     session.id) == [("",)]
+    assert not_null_violations(form_path) == []
+
+
+def test_updates_touch_only_the_columns_they_change(form_store, form_path) -> None:
+    sid = session_of(form_store)
+    before = query_one(form_path, 'SELECT * FROM "Sessions" WHERE "Id" = ?', sid)
+    form_store.sessions.update(sid, name="Renamed")
+    after = query_one(form_path, 'SELECT * FROM "Sessions" WHERE "Id" = ?', sid)
+    names = [c[1] for c in query(form_path, 'PRAGMA table_info("Sessions")')]
+    changed = [n for n, a, b in zip(names, before, after, strict=True) if a != b]
+    assert changed == ["Name"]
+
+
+def test_unknown_tables_and_columns_stay_exactly_as_they_are(tmp_path) -> None:
+    path = make_form_database(tmp_path / "later.db", "later")
+    before = (query(path, 'SELECT * FROM "Workspaces"'),
+              query(path, 'SELECT "Id", "Priority" FROM "Sessions"'),
+              query(path, "SELECT sql FROM sqlite_master WHERE name = 'Workspaces'"))
+    store = open_store(path)
+    store.run_maintenance()
+    store.sessions.update(TODAY_SESSION_ID, name="Renamed")
+    store.snapshots.restore(store.snapshots.create(TODAY_SESSION_ID).id)
+    store.close()
+    assert query(path, 'SELECT * FROM "Workspaces"') == before[0]
+    assert (TODAY_SESSION_ID, 2) in query(path, 'SELECT "Id", "Priority" FROM "Sessions"')
+    assert query(path, "SELECT sql FROM sqlite_master WHERE name = 'Workspaces'") == before[2]
+
+
+def test_snapshot_restore_and_revert_on_every_form(form_store, form_path) -> None:
+    sid = session_of(form_store)
+    snapshot = form_store.snapshots.create(sid, "mine")
+    restored = form_store.snapshots.restore(snapshot.id)
+    original = [m.content for m in form_store.sessions.messages_page(sid).messages]
+    assert [m.content for m in form_store.sessions.messages_page(restored.id).messages] == original
+    form_store.sessions.add_message(sid, "after the snapshot", MessageRole.User)
+    form_store.snapshots.revert(snapshot.id)
+    assert [m.content for m in form_store.sessions.messages_page(sid).messages] == original
+    assert not_null_violations(form_path) == []
+
+
+def test_snapshot_export_and_import_on_every_form(form_store, form_path, tmp_path) -> None:
+    sid = session_of(form_store)
+    snapshot = form_store.snapshots.create(sid, "to export")
+    exported = form_store.snapshots.export(snapshot.id, tmp_path / "snap.json")
+    imported = form_store.snapshots.import_file(exported)
+    assert imported.session_id == sid and imported.name == "to export"
+    assert not_null_violations(form_path) == []
+
+
+def test_sample_sessions_load_on_every_form(form_store, form_path) -> None:
+    result = load_samples(form_store)
+    assert result.added
+    for session_id in result.added:
+        assert form_store.sessions.messages_page(session_id).messages
+    assert not_null_violations(form_path) == []
+
+
+def test_a_dotnet_snapshot_restores_as_a_new_session(form_store) -> None:
+    if form_store.test_form == "seed":
+        pytest.skip("the seed's fixture holds a .NET snapshot without messages")
+    restored = form_store.snapshots.restore(NET_SNAPSHOT_ID)
+    contents = [m.content for m in form_store.sessions.messages_page(restored.id).messages]
+    assert contents == ["Please review the parser change.", "Reading it now.",
+                        "I can help with the tests.", "Thanks, both of you."][:len(contents)]
+    assert len(contents) == 4
+    assert restored.name == "Review the parser (Restored)"
+    assert restored.context.mapping() == {"Goal": "review"}
+
+
+def test_threads_read_in_time_order(form_store) -> None:
+    if form_store.test_form == "seed":
+        pytest.skip("the seed's fixture numbers its messages")
+    page = form_store.sessions.messages_page(TODAY_SESSION_ID)
+    assert [m.id for m in page.messages] == THREAD_ORDER
+    assert [m.position for m in page.messages] == [1, 2, 3, 4, 5]
