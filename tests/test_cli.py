@@ -187,7 +187,8 @@ def test_search_builds_the_index_once_then_ranks_hits(cli, db, tmp_path) -> None
     assert hit["snippet"] == "Please refactor the tokenizer module."
     assert hit["highlights"] == [[20, 29]] and hit["session_name"] == "Refactor the parser"
     assert hit["role"] == "User" and hit["sequence_number"] == 1 and hit["timestamp"]
-    assert rows(db, "PRAGMA user_version") == [(3,)]
+    assert hit["position"] == 1
+    assert rows(db, "PRAGMA user_version") == [(4,)]
     assert rows(db, "SELECT \"Value\" FROM desktop_meta WHERE \"Key\" = 'fts_state'") == [
         ("ready",)]
     assert list((tmp_path / "data").rglob("*-before-update.db"))  # backup before migrating

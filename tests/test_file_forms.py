@@ -64,7 +64,8 @@ def test_a_new_agent_fills_every_not_null_column(form_store, form_path) -> None:
         assert query_one(form_path, 'SELECT "IsDefault" FROM "Agents" WHERE "Id" = ?',
                          agent.id) == (0,)
         assert query_one(form_path, 'SELECT "SystemPrompt", "CapabilitiesJson" FROM '
-                                    '"AgentConfigurations" WHERE "AgentId" = ?', agent.id) == ("", "")
+                                    '"AgentConfigurations" WHERE "AgentId" = ?',
+                         agent.id) == ("", "")
     assert not_null_violations(form_path) == []
 
 
@@ -171,3 +172,50 @@ def test_threads_read_in_time_order(form_store) -> None:
     page = form_store.sessions.messages_page(TODAY_SESSION_ID)
     assert [m.id for m in page.messages] == THREAD_ORDER
     assert [m.position for m in page.messages] == [1, 2, 3, 4, 5]
+
+
+def test_paging_jumps_and_positions_agree_with_time_order(tmp_path) -> None:
+    """Many messages with repeated timestamps and SequenceNumber 0, as the .NET app writes
+    them: pages both ways, the last page, a jump to a hit and positions all follow one order."""
+    import uuid
+
+    path = make_form_database(tmp_path / "fresh.db", "fresh")
+    con = sqlite3.connect(path)
+    rows = [(str(uuid.UUID(int=(n * 7919) % 1000 * 2**64 + n)), TODAY_SESSION_ID, f"m{n}",
+             n % 2, "default-claude", "", f"2025-09-01 10:{n // 3:02d}:00", 0, "", "")
+            for n in range(60)]
+    con.executemany('INSERT INTO "Messages" VALUES (?,?,?,?,?,?,?,?,?,?)', rows)
+    con.commit()
+    expected = [row[0] for row in con.execute(
+        'SELECT "Id" FROM "Messages" WHERE "SessionId" = ? ORDER BY "Timestamp", "Id"',
+        (TODAY_SESSION_ID,))]
+    con.close()
+    store = open_store(path)  # before maintenance: no time-order index yet, pages still come
+    assert not query(path, "SELECT 1 FROM sqlite_master WHERE name = "
+                           "'desktop_ix_messages_session_time'")
+    first = store.sessions.messages_page(TODAY_SESSION_ID, limit=10)
+    assert [m.id for m in first.messages] == expected[:10]
+    store.run_maintenance()
+    assert query(path, "SELECT 1 FROM sqlite_master WHERE name = "
+                       "'desktop_ix_messages_session_time'")
+    walked, page = [], store.sessions.messages_page(TODAY_SESSION_ID, limit=7)
+    while True:
+        walked += [(m.id, m.position) for m in page.messages]
+        if not page.has_after:
+            break
+        page = store.sessions.messages_page(TODAY_SESSION_ID, after=page.last_cursor, limit=7)
+    assert walked == [(mid, n) for n, mid in enumerate(expected, 1)]
+    last = store.sessions.messages_page(TODAY_SESSION_ID, last=True, limit=8)
+    assert [(m.id, m.position) for m in last.messages] == [
+        (mid, n) for n, mid in enumerate(expected, 1)][-8:]
+    back = store.sessions.messages_page(TODAY_SESSION_ID, before=last.first_cursor, limit=8)
+    assert [m.id for m in back.messages] == expected[-16:-8]
+    target = expected[33]
+    around = store.sessions.messages_around(TODAY_SESSION_ID, target, context=3)
+    assert [m.id for m in around.messages] == expected[30:37]
+    assert [m.position for m in around.messages] == list(range(31, 38))
+    assert store.sessions.message_position(TODAY_SESSION_ID, target) == 33
+    hits = store.search.search("m33").hits
+    assert [(h.message_id, h.position) for h in hits] == [
+        (rows[33][0], expected.index(rows[33][0]) + 1)]
+    store.close()

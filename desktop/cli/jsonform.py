@@ -87,6 +87,7 @@ def message(record: r.MessageRecord) -> dict[str, Any]:
         "role": enum(record.role), "agent_id": record.agent_id,
         "agent_name": record.agent_name, "parent_message_id": record.parent_message_id,
         "timestamp": iso(record.timestamp), "sequence_number": record.sequence_number,
+        "position": record.position,
         "metadata_json": json_column(record.metadata),
         "token_usage_json": json_column(record.token_usage_json),
         "attachments": [attachment(a) for a in record.attachments],
@@ -145,5 +146,6 @@ def search_hit(hit: SearchHit) -> dict[str, Any]:
             "session_name": hit.session_name, "role": enum(hit.role),
             "agent_id": hit.agent_id, "agent_name": hit.agent_name,
             "timestamp": iso(hit.timestamp), "sequence_number": hit.sequence_number,
+            "position": hit.position,
             "snippet": hit.snippet, "highlights": [list(span) for span in hit.highlights],
             "rank": hit.rank}

@@ -54,6 +54,7 @@ class SearchHit:
     snippet: str
     highlights: tuple[tuple[int, int], ...]
     rank: float
+    position: int = 0  # the message's 1-based place in its thread's time order
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,8 @@ class SearchService:
             where += f' AND instr(lower(m."Content"), $w{n}) > 0'
             params[f"w{n}"] = word.lower()
         sql = ('SELECT m."Id", m."SessionId", s."Name", m."Role", m."AgentId", a."Name", '
-               'm."Timestamp", m."SequenceNumber", substr(m."Content", 1, 200), 0 '
+               'm."Timestamp", m."SequenceNumber", substr(m."Content", 1, 200), 0, '
+               f'{POSITION_SQL} '
                'FROM "Messages" m LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '
                'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" '
                f'WHERE m."Content" IS NOT NULL{where} ORDER BY m."Timestamp" DESC LIMIT $limit')
@@ -235,7 +237,7 @@ class SearchService:
         snippet, spans = shorten_snippet(snippet, spans)
         return SearchHit(row[0], row[1], row[2] or None, MessageRole(row[3]), row[4],
                          row[5], parse_datetime(row[6]), int(row[7]), snippet, spans,
-                         float(row[9] or 0))
+                         float(row[9] or 0), int(row[10] or 0))
 
     # -- upkeep -----------------------------------------------------------------------------
 
@@ -278,6 +280,12 @@ class SearchService:
         return problems
 
 
+# A hit's place in its thread (time order), counted only for the hits shown.
+POSITION_SQL = ('(SELECT count(*) + 1 FROM "Messages" p WHERE p."SessionId" = m."SessionId" AND '
+                '(p."Timestamp", p."SequenceNumber", p."Id") < '
+                '(m."Timestamp", m."SequenceNumber", m."Id"))')
+
+
 def _ranked_sql(where: str) -> str:
     """Rank first, join and make snippets only for the top hits (not for every match)."""
     index, keys = fts.FTS_TABLE, fts.KEYS_TABLE
@@ -297,7 +305,7 @@ def _ranked_sql(where: str) -> str:
         '(CASE WHEN instr(lower(m."Content"), $first_word) > 100 THEN \'…\' ELSE \'\' END) '
         '|| substr(m."Content", max(instr(lower(m."Content"), $first_word) - 100, 1), 300) '
         '|| \'…\' END, '
-        f'top."Score" FROM top JOIN "{index}" ON "{index}".rowid = top."Key" '
+        f'top."Score", {POSITION_SQL} FROM top JOIN "{index}" ON "{index}".rowid = top."Key" '
         f'JOIN "{keys}" k ON k."Key" = top."Key" JOIN "Messages" m ON m."Id" = k."MessageId" '
         'LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '
         'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" '

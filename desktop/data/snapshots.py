@@ -88,7 +88,7 @@ class SnapshotService(Repository[r.SnapshotRecord]):
                 raise NotFoundError("session", session_id)
             messages = [_row_dict("Messages", row) for row in store.select(
                 f'SELECT {column_list("Messages")} FROM "Messages" WHERE "SessionId" = $id '
-                'ORDER BY "SequenceNumber", "Id"', id=session_id)]
+                'ORDER BY "Timestamp", "SequenceNumber", "Id"', id=session_id)]
             children: dict[str, dict[str, list[dict[str, Any]]]] = {}
             for table, key in (("Attachments", "Attachments"), ("ToolCalls", "ToolCalls")):
                 for row in store.select(
@@ -269,10 +269,14 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             if should_stop():
                 raise Cancelled("The restore was cancelled; nothing was changed.")
             rows, attachment_rows, call_rows = [], [], []
-            for message in messages[start:start + CHUNK]:
+            for number, message in enumerate(messages[start:start + CHUNK], start + 1):
                 values = dict(message)
                 values["Id"] = id_map[message["Id"]]
                 values["SessionId"] = session_id
+                if not keep_child_ids:
+                    # new ids would reorder messages whose time and number tie; a restored
+                    # copy is numbered in the snapshot's order instead
+                    values["SequenceNumber"] = number
                 parent = message.get("ParentMessageId")
                 values["ParentMessageId"] = id_map.get(parent, parent) if parent else parent
                 if not values.get("AgentId") or values["AgentId"] not in usable_agents:

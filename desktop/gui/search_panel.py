@@ -78,7 +78,7 @@ class SearchResultsModel(QAbstractListModel):
 def hit_title(hit: SearchHit) -> str:
     who = style.isolate(hit.agent_name) if hit.agent_name else hit.role.label
     return (f"{style.isolate(hit.session_name or 'Untitled session')} · "
-            f"#{hit.sequence_number} · {who}")
+            f"#{hit.position} · {who}")
 
 
 def snippet_html(hit: SearchHit) -> str:

@@ -74,7 +74,7 @@ def _hits_text(result: SearchResult) -> str:
     blocks = []
     for hit in result.hits:
         who = hit.role.label + (f" ({hit.agent_name or hit.agent_id})" if hit.agent_id else "")
-        heading = " · ".join([hit.session_name or "Untitled session", f"#{hit.sequence_number}",
+        heading = " · ".join([hit.session_name or "Untitled session", f"#{hit.position}",
                               who, t.when(hit.timestamp)])
         blocks.append("\n".join([
             heading,
