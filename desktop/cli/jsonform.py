@@ -16,7 +16,7 @@ from ..data import records as r
 from ..data.encoding import JsonText
 from ..data.enums import DotNetEnum
 from ..data.search import SearchHit
-from ..data.snapshots import FORMAT as SNAPSHOT_FORMAT
+from ..data.snapshots import READABLE_FORMS
 
 
 def iso(value: datetime | None) -> str | None:
@@ -137,8 +137,8 @@ def snapshot(record: r.SnapshotRecord) -> dict[str, Any]:
 
 
 def is_restorable(record: r.SnapshotRecord) -> bool:
-    """True for a snapshot in this application's form (the .NET form cannot be restored)."""
-    return record.format == SNAPSHOT_FORMAT
+    """True for a snapshot in a form this application restores (its own, or the .NET one)."""
+    return record.format in READABLE_FORMS
 
 
 def search_hit(hit: SearchHit) -> dict[str, Any]:

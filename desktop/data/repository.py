@@ -56,9 +56,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 # Records snapshot rows without their large JSON columns.
-SNAPSHOT_LISTING = ('"Id", "SessionId", "Name", "Description", "CreatedAt", "MessageCount", '
-                    'length("SessionStateJson"), json_extract(CASE WHEN '
-                    'json_valid("SessionStateJson") THEN "SessionStateJson" END, \'$$.Format\')')
+def _snapshot_listing() -> str:
+    from .snapshot_form import COUNT_SQL, FORM_SQL
+
+    state = '"SessionStateJson"'
+    return ('"Id", "SessionId", "Name", "Description", "CreatedAt", '
+            f'{COUNT_SQL.format(count=chr(34) + "MessageCount" + chr(34), x=state)}, '
+            f'length({state}), {FORM_SQL.format(x=state)}')
 
 
 class Repository(Generic[T]):
@@ -78,7 +82,7 @@ class Repository(Generic[T]):
 
     def _columns_sql(self) -> str:
         if self.table == "SessionSnapshots":
-            return SNAPSHOT_LISTING
+            return _snapshot_listing()
         return ", ".join(f'"{c}"' for c in COLUMNS[self.table])
 
     def _where(self, filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:

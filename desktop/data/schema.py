@@ -199,7 +199,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 def column_list(table: str, alias: str | None = None) -> str:
     """The table's columns, quoted and comma-separated, optionally qualified by an alias."""
     prefix = f"{alias}." if alias else ""
-    return ", ".join(f'{prefix}"{c}"' for c in COLUMNS[table])
+    return ", ".join(f'{prefix}"{c}"' for c in COLUMNS.get(table) or TEAM_COLUMNS[table])
 
 
 # -- today's form ------------------------------------------------------------------------------
