@@ -219,3 +219,89 @@ def test_paging_jumps_and_positions_agree_with_time_order(tmp_path) -> None:
     assert [(h.message_id, h.position) for h in hits] == [
         (rows[33][0], expected.index(rows[33][0]) + 1)]
     store.close()
+
+
+# -- teams and plans -------------------------------------------------------------------------------
+
+def test_team_and_plans_are_read_where_the_file_has_them(form_store) -> None:
+    sid = session_of(form_store)
+    teams, plans = form_store.plans.teams(sid), form_store.plans.work_plans(sid)
+    if form_store.test_form == "seed":
+        assert teams == [] and plans == []
+        return
+    assert [(m.agent_name, m.role) for m in teams[0].members] == [
+        ("Reviewer", "lead"), ("Claude Assistant", "contributor"),
+        ("Saturn Developer", "reviewer")]
+    assert teams[0].policies.mapping() == {"RequireReview": True, "MaxParallel": 2}
+    if form_store.test_form == "upgraded":
+        assert plans == []  # an upgraded file has no Plans tables
+    else:
+        assert [(s.order, s.title, s.owner_name) for s in plans[0].steps] == [
+            (1, "Review the diff", "Reviewer"), (2, "Run the tests", "Claude Assistant")]
+
+
+def test_the_team_travels_in_a_snapshot_and_its_restore(form_store, form_path) -> None:
+    if form_store.test_form == "seed":
+        pytest.skip("the seed's form has no teams")
+    snapshot = form_store.snapshots.create(TODAY_SESSION_ID, "with the team")
+    restored = form_store.snapshots.restore(snapshot.id)
+    team = form_store.plans.teams(restored.id)[0]
+    assert team.id != form_store.plans.teams(TODAY_SESSION_ID)[0].id and team.id.isupper()
+    assert [m.role for m in team.members] == ["lead", "contributor", "reviewer"]
+    assert team.policies.raw == '{"RequireReview":true,"MaxParallel":2}'
+    form_store.snapshots.revert(snapshot.id)
+    assert len(form_store.plans.teams(TODAY_SESSION_ID)) == 1
+
+
+def test_deleting_a_session_takes_its_team_as_dotnet_cascades_do(form_store, form_path) -> None:
+    if form_store.test_form == "seed":
+        pytest.skip("the seed's form has no teams")
+    assert form_store.sessions.delete(TODAY_SESSION_ID)
+    assert query(form_path, 'SELECT count(*) FROM "Teams"') == [(0,)]
+    assert query(form_path, 'SELECT count(*) FROM "TeamMembers"') == [(0,)]
+    if form_store.test_form != "upgraded":
+        # Plans has no foreign key: the .NET application leaves them, and so do we
+        assert query(form_path, 'SELECT count(*) FROM "Plans"') == [(1,)]
+
+
+def test_session_show_json_has_the_team_and_plans(tmp_path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    path = make_form_database(tmp_path / "fresh.db", "fresh")
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "d"), "XDG_STATE_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "desktop", "--db", str(path), "--json",
+                          "session", "show", TODAY_SESSION_ID], capture_output=True, text=True,
+                         env=env, timeout=60, cwd=Path(__file__).parent.parent)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert [m["role"] for m in data["teams"][0]["members"]] == ["lead", "contributor", "reviewer"]
+    assert data["teams"][0]["policies"] == {"RequireReview": True, "MaxParallel": 2}
+    assert [s["title"] for s in data["plans"][0]["steps"]] == ["Review the diff", "Run the tests"]
+    assert [m["position"] for m in data["messages"]] == [1, 2, 3, 4, 5]
+    assert [m["id"] for m in data["messages"]] == THREAD_ORDER
+
+
+def test_details_panel_shows_the_team_and_plans(qtbot, tmp_path) -> None:
+    from desktop.gui.details_panel import DetailsPanel, SessionDetails
+
+    store = open_store(make_form_database(tmp_path / "fresh.db", "fresh"))
+    sid = TODAY_SESSION_ID
+    panel = DetailsPanel()
+    qtbot.addWidget(panel)
+    panel.show_details(SessionDetails(
+        store.sessions.require(sid), store.sessions.members(sid), store.sessions.statistics(sid),
+        store.plans.for_session(sid), store.plans.teams(sid), store.plans.work_plans(sid)))
+    team = [(panel.team.topLevelItem(i).text(0), panel.team.topLevelItem(i).text(1))
+            for i in range(panel.team.topLevelItemCount())]
+    assert team == [("Reviewer", "Lead"), ("Claude Assistant", "Contributor"),
+                    ("Saturn Developer", "Reviewer")]
+    assert panel.policies.text() == "Policies: RequireReview: true; MaxParallel: 2"
+    plan = panel.work_plans.topLevelItem(0)
+    assert plan.text(1) == "Merge plan (committed)"
+    assert [plan.child(i).text(1) for i in range(plan.childCount())] == [
+        "Review the diff", "Run the tests"]
+    assert not panel.no_team.isVisibleTo(panel) and not panel.no_work_plans.isVisibleTo(panel)
+    store.close()

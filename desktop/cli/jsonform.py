@@ -149,3 +149,19 @@ def search_hit(hit: SearchHit) -> dict[str, Any]:
             "position": hit.position,
             "snippet": hit.snippet, "highlights": [list(span) for span in hit.highlights],
             "rank": hit.rank}
+
+
+def team(record: r.TeamRecord) -> dict[str, Any]:
+    return {"id": record.id, "policies": json_column(record.policies),
+            "created_at": iso(record.created_at), "updated_at": iso(record.updated_at),
+            "members": [{"agent_id": m.agent_id, "agent_name": m.agent_name, "role": m.role,
+                         "joined_at": iso(m.joined_at)} for m in record.members]}
+
+
+def work_plan(record: r.WorkPlanRecord) -> dict[str, Any]:
+    return {"id": record.id, "name": record.name, "goal": record.goal,
+            "created_at": iso(record.created_at), "updated_at": iso(record.updated_at),
+            "committed_at": iso(record.committed_at),
+            "steps": [{"id": s.id, "order": s.order, "title": s.title, "owner": s.owner,
+                       "owner_name": s.owner_name, "description": s.description,
+                       "acceptance_criteria": s.acceptance_criteria} for s in record.steps]}

@@ -353,3 +353,48 @@ class Page:
     @property
     def has_more(self) -> bool:
         return self.next_cursor is not None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMemberRecord:
+    agent_id: str
+    role: str | None  # "lead", "contributor", "reviewer" in today's application
+    joined_at: datetime | None
+    agent_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRecord:
+    """A session's team (today's form only): its members and its policies."""
+
+    id: str
+    session_id: str
+    policies: JsonText
+    created_at: datetime | None
+    updated_at: datetime | None
+    members: tuple[TeamMemberRecord, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStepRecord:
+    id: str
+    order: int
+    title: str | None
+    owner: str | None  # an agent id, or a name
+    description: str | None
+    acceptance_criteria: str | None
+    owner_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkPlanRecord:
+    """One of a session's Plans (a file made fresh by today's application), with its steps."""
+
+    id: str
+    session_id: str
+    name: str | None
+    goal: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    committed_at: datetime | None
+    steps: tuple[PlanStepRecord, ...] = ()

@@ -100,10 +100,13 @@ def show_session(options: argparse.Namespace) -> Outcome:
         members = store.sessions.members(options.id)
         total = store.messages.count(session_id=options.id)
         page = page_at(store, options.id, options.offset, options.limit)
+        teams, plans = store.plans.teams(options.id), store.plans.work_plans(options.id)
     data = {
         "session": {**jsonform.session(session), "message_count": total,
                     "agent_names": [m.agent_name or m.agent_id for m in members]},
         "members": [jsonform.member(m) for m in members],
+        "teams": [jsonform.team(t) for t in teams],
+        "plans": [jsonform.work_plan(p) for p in plans],
         "offset": options.offset, "limit": options.limit, "has_more": page.has_after,
         "messages": [jsonform.message(m) for m in page.messages],
     }
