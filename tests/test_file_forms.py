@@ -305,3 +305,12 @@ def test_details_panel_shows_the_team_and_plans(qtbot, tmp_path) -> None:
         "Review the diff", "Run the tests"]
     assert not panel.no_team.isVisibleTo(panel) and not panel.no_work_plans.isVisibleTo(panel)
     store.close()
+
+
+def test_check_reads_empty_references_as_none(form_store) -> None:
+    from desktop.data.health import check_database
+
+    found = check_database(form_store)
+    assert not found.problems
+    if form_store.test_form != "seed":  # every ParentMessageId is "" there
+        assert not [n for n in found.notes if "parent message" in n]
