@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -54,7 +54,12 @@ class SearchHit:
     snippet: str
     highlights: tuple[tuple[int, int], ...]
     rank: float
-    position: int = 0  # the message's 1-based place in its thread's time order
+    position: int = 0  # 1-based place in its thread's time order (0: not counted)
+
+    @property
+    def number(self) -> str:
+        """`#N` where the hit's place is known, else nothing (never `#0`)."""
+        return f"#{self.position}" if self.position else ""
 
 
 @dataclass(frozen=True)
@@ -192,8 +197,27 @@ class SearchService:
             sql, note = self._scan_sql(text, where, params)
         with self.store.reading():
             rows = self.store.select(sql, **params)
-        return SearchResult(state, progress, tuple(self._hit(row, words) for row in rows), query,
-                            note)
+            positions = self._positions(rows[:POSITIONED_HITS])
+        hits = tuple(replace(self._hit(row, words), position=positions.get(row[0], 0))
+                     for row in rows)
+        return SearchResult(state, progress, hits, query, note)
+
+    def _positions(self, rows: list[tuple[Any, ...]]) -> dict[str, int]:
+        """Each hit's place in its thread's time order: one pass over each session that has
+        a hit (a count per hit would be quadratic in a long thread)."""
+        wanted: dict[str, list[str]] = {}
+        for row in rows:
+            if row[1]:
+                wanted.setdefault(row[1], []).append(row[0])
+        found: dict[str, int] = {}
+        for session_id, ids in wanted.items():
+            marks = ", ".join(f"$i{n}" for n in range(len(ids)))
+            found.update(self.store.select(
+                'SELECT "Id", place FROM (SELECT "Id", row_number() OVER (ORDER BY "Timestamp", '
+                '"SequenceNumber", "Id") AS place FROM "Messages" WHERE "SessionId" = $sid) '
+                f'WHERE "Id" IN ({marks})', sid=session_id,
+                **{f"i{n}": mid for n, mid in enumerate(ids)}))
+        return found
 
     def _filters(self, filters: SearchFilter) -> tuple[str, dict[str, Any]]:
         clauses, params = [], {}
@@ -222,8 +246,7 @@ class SearchService:
             where += f' AND instr(lower(m."Content"), $w{n}) > 0'
             params[f"w{n}"] = word.lower()
         sql = ('SELECT m."Id", m."SessionId", s."Name", m."Role", m."AgentId", a."Name", '
-               'm."Timestamp", m."SequenceNumber", substr(m."Content", 1, 200), 0, '
-               f'{POSITION_SQL} '
+               'm."Timestamp", m."SequenceNumber", substr(m."Content", 1, 200), 0 '
                'FROM "Messages" m LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '
                'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" '
                f'WHERE m."Content" IS NOT NULL{where} ORDER BY m."Timestamp" DESC LIMIT $limit')
@@ -237,7 +260,7 @@ class SearchService:
         snippet, spans = shorten_snippet(snippet, spans)
         return SearchHit(row[0], row[1], row[2] or None, MessageRole(row[3]), row[4],
                          row[5], parse_datetime(row[6]), int(row[7]), snippet, spans,
-                         float(row[9] or 0), int(row[10] or 0))
+                         float(row[9] or 0))
 
     # -- upkeep -----------------------------------------------------------------------------
 
@@ -280,10 +303,8 @@ class SearchService:
         return problems
 
 
-# A hit's place in its thread (time order), counted only for the hits shown.
-POSITION_SQL = ('(SELECT count(*) + 1 FROM "Messages" p WHERE p."SessionId" = m."SessionId" AND '
-                '(p."Timestamp", p."SequenceNumber", p."Id") < '
-                '(m."Timestamp", m."SequenceNumber", m."Id"))')
+# Hits that get their place in the thread (the ones a person looks at).
+POSITIONED_HITS = 500
 
 
 def _ranked_sql(where: str) -> str:
@@ -305,7 +326,7 @@ def _ranked_sql(where: str) -> str:
         '(CASE WHEN instr(lower(m."Content"), $first_word) > 100 THEN \'…\' ELSE \'\' END) '
         '|| substr(m."Content", max(instr(lower(m."Content"), $first_word) - 100, 1), 300) '
         '|| \'…\' END, '
-        f'top."Score", {POSITION_SQL} FROM top JOIN "{index}" ON "{index}".rowid = top."Key" '
+        f'top."Score" FROM top JOIN "{index}" ON "{index}".rowid = top."Key" '
         f'JOIN "{keys}" k ON k."Key" = top."Key" JOIN "Messages" m ON m."Id" = k."MessageId" '
         'LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '
         'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" '

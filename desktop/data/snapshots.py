@@ -26,6 +26,7 @@ from .errors import DataError, NotFoundError, SnapshotFormatError, ValidationErr
 from .repository import Repository
 from .schema import COLUMNS, TEAM_COLUMNS, column_list
 from .snapshot_form import COUNT_SQL, DOTNET_FORM, FORM_SQL, FORMAT, to_document
+from .snapshot_form import VERSION as VERSION
 from .snapshot_form import parse_state as parse_state
 
 if TYPE_CHECKING:
