@@ -275,7 +275,7 @@ def test_snapshot_create_list_restore(cli, db) -> None:
 
     listed = cli.json("snapshot", "list", SESSION_ID)
     assert [s["id"] for s in listed] == [made["id"], "dotnet-snap"]
-    assert listed[1]["restorable"] is False
+    assert listed[1]["restorable"] is True  # the .NET form restores as a new session
     table = cli.ok("snapshot", "list", SESSION_ID).stdout
     assert "before the refactor" in table and "Made by .NET" in table
 
@@ -311,8 +311,7 @@ def test_snapshot_revert_takes_a_safety_snapshot(cli, db) -> None:
 def test_snapshot_failures_change_nothing(cli, db) -> None:
     before = table_dump(db, TABLES)
     raw = db.read_bytes()
-    cli.fails("snapshot", "restore", "dotnet-snap", says=".NET application in its own form")
-    cli.fails("snapshot", "revert", "dotnet-snap", says="cannot restore")
+    cli.fails("snapshot", "revert", "dotnet-snap", says="restore it as a new session instead")
     cli.fails("snapshot", "restore", "nope", says="No snapshot with id 'nope'")
     cli.fails("snapshot", "revert", "nope", says="No snapshot")
     cli.fails("snapshot", "create", "nope", "--name", "x", says="No session")
@@ -425,7 +424,7 @@ def test_a_failed_change_does_not_even_switch_the_journal_mode(tmp_path) -> None
     raw = path.read_bytes()
     cli = Cli(tmp_path, path)
     cli.fails("agent", "set", "nope", "--model", "x", says="No agent")
-    cli.fails("snapshot", "revert", "dotnet-snap", says="cannot restore")
+    cli.fails("snapshot", "revert", "dotnet-snap", says="restore it as a new session instead")
     assert path.read_bytes() == raw and rows(path, "PRAGMA journal_mode") == [("delete",)]
 
 

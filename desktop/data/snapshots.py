@@ -245,10 +245,7 @@ class SnapshotService(Repository[r.SnapshotRecord]):
                should_stop: Callable[[], bool] = lambda: False) -> RevertResult:
         """Put the snapshot's session back as it was, after an automatic safety snapshot."""
         record, state, agents = self.load_state(snapshot_id)
-        if state["Form"] == DOTNET_FORM:
-            raise SnapshotFormatError(
-                "This snapshot was written by the OrchestratorChat .NET application, which "
-                "keeps no tool calls or attachments; restore it as a new session instead.")
+        require_revertable(state)
         session_id = record.session_id or state["Session"]["Id"]
         session = dict(state["Session"])
         session.update(Id=session_id, LastActivityAt=now_text())
@@ -363,6 +360,14 @@ class SnapshotService(Repository[r.SnapshotRecord]):
                 self.store.insert_row("AgentConfigurations", config, verb="INSERT OR IGNORE")
             usable.add(agent_id)
         return usable
+
+
+def require_revertable(state: dict[str, Any]) -> None:
+    """SnapshotFormatError for a state a revert would lose data from (the .NET form)."""
+    if state["Form"] == DOTNET_FORM:
+        raise SnapshotFormatError(
+            "This snapshot was written by the OrchestratorChat .NET application, which "
+            "keeps no tool calls or attachments; restore it as a new session instead.")
 
 
 def parse_agent_states(raw: str | None) -> dict[str, Any]:
