@@ -34,7 +34,7 @@ from desktop.data.enums import MessageRole
 from desktop.data.fts import FTS_TABLE, KEYS_TABLE
 from desktop.data.schema import COLUMNS, column_list
 from desktop.data.search import to_fts_query
-from desktop.data.snapshots import FORMAT, VERSION
+from desktop.data.snapshots import FORMAT
 
 from . import generate as gen
 from .measure import Goal, Row, compare, render_notes, render_table, timed
@@ -225,7 +225,7 @@ class Raw:
                 f"{_json_object('Sessions', 's')}, 'Messages', json(({messages})), "
                 f"'SessionAgents', json(({members}))), ({agents}) "
                 'FROM "Sessions" s WHERE s."Id" = ?',
-                (str(uuid.uuid4()), net_now(), FORMAT, VERSION, session_id))
+                (str(uuid.uuid4()), net_now(), FORMAT, 1, session_id))  # our first form
 
     def snapshot_restore(self, session_id: str) -> str:
         """Copy the session's rows under new ids with INSERT … SELECT; the new session's id."""

@@ -174,3 +174,22 @@ def dotnet_store(dotnet_path: Path) -> Store:
     opened.run_maintenance()
     yield opened
     opened.close()
+
+
+@pytest.fixture(params=["seed", "upgraded", "fresh", "later"])
+def form_path(request, tmp_path: Path) -> Path:
+    """A file in each form the application meets: the seed's, today's upgraded and fresh
+    ones, and a later one with a column and a table no form we know has. Its stem names it."""
+    from dotnet_files import make_form_database
+
+    return make_form_database(tmp_path / f"{request.param}.db", request.param)
+
+
+@pytest.fixture
+def form_store(form_path: Path) -> Store:
+    """The file of `form_path` opened and maintained."""
+    opened = open_store(form_path)
+    opened.run_maintenance()
+    opened.test_form = form_path.stem  # type: ignore[attr-defined]
+    yield opened
+    opened.close()

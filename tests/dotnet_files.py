@@ -151,3 +151,178 @@ def query_one(path: Path, sql: str, *params: object) -> tuple | None:
     """The first row of `sql` (see `query`)."""
     found = query(path, sql, *params)
     return found[0] if found else None
+
+
+# -- today's forms ---------------------------------------------------------------------------
+# Built from the facts in docs/upstream-files.md: today's DDL as EF Core 8.0.19 writes it, rows as
+# the running application's SessionRepositoryAdapter leaves them (SequenceNumber 0, repeated
+# timestamps, "" for every unset string, its own snapshot form, a team).
+
+FORMS = ("seed", "upgraded", "fresh", "later")
+TODAY_SESSION_ID = "5d0c3a9e-7b1f-4c2d-8e6a-9f4b2c1d0e3a"
+REVIEWER_ID = "b7e4f2a1-3c5d-4e6f-8a9b-0c1d2e3f4a5b"
+TEAM_ID = "4F9C2B7A-1D3E-4A5B-8C6D-7E8F9A0B1C2D"  # EF Core writes a Guid upper-case
+NET_SNAPSHOT_ID = "e1f2a3b4-c5d6-4e7f-8091-a2b3c4d5e6f7"
+TODAY_PLAN_ID = "c0ffee00-1234-4abc-8def-000000000001"
+# Ids deliberately out of time order: GUID order is not the thread's order.
+THREAD = [  # (id, role, agent, timestamp, content)
+    ("f0000000-0000-4000-8000-000000000001", 0, REVIEWER_ID, "2025-08-31 09:00:00.1234567",
+     "Please review the parser change."),
+    ("a0000000-0000-4000-8000-000000000002", 1, REVIEWER_ID, "2025-08-31 09:00:05",
+     "Reading it now."),
+    ("c0000000-0000-4000-8000-000000000003", 1, "default-claude", "2025-08-31 09:00:05",
+     "I can help with the tests."),
+    ("10000000-0000-4000-8000-000000000004", 0, REVIEWER_ID, "2025-08-31 09:01:00",
+     "Thanks, both of you."),
+    ("b0000000-0000-4000-8000-000000000005", 1, REVIEWER_ID, "2025-08-31 09:02:30.5",
+     "Looks good to merge."),
+]
+# The thread in the order a reader must see it: time, then (SequenceNumber 0 for all) the id.
+THREAD_ORDER = [THREAD[0][0], THREAD[1][0], THREAD[2][0], THREAD[3][0], THREAD[4][0]]
+if THREAD[2][0] < THREAD[1][0]:
+    THREAD_ORDER[1], THREAD_ORDER[2] = THREAD[2][0], THREAD[1][0]
+
+
+def _later_ddl() -> list[str]:
+    """Today's fresh DDL with a NOT NULL column in Sessions and Messages that no form we know
+    has, and a table we do not know: what a later .NET version might add."""
+    from desktop.data.schema import TODAY_DDL
+
+    out = []
+    for statement in TODAY_DDL:
+        if statement.startswith('CREATE TABLE "Sessions"'):
+            statement = statement.replace(
+                '"MetadataJson" TEXT NOT NULL', '"MetadataJson" TEXT NOT NULL,\n'
+                '    "Priority" INTEGER NOT NULL')
+        if statement.startswith('CREATE TABLE "Messages"'):
+            statement = statement.replace(
+                '"TokenUsageJson" TEXT NOT NULL', '"TokenUsageJson" TEXT NOT NULL,\n'
+                '    "Channel" TEXT NOT NULL')
+        out.append(statement)
+    out.append('CREATE TABLE "Workspaces" ("Id" TEXT NOT NULL CONSTRAINT "PK_Workspaces" '
+               'PRIMARY KEY, "Title" TEXT NOT NULL)')
+    return out
+
+
+def _insert(con: sqlite3.Connection, table: str, row: dict) -> None:
+    """Insert by column name, dropping columns the table lacks and filling NOT NULL columns
+    it has that `row` does not name the way the .NET side would ("" or 0)."""
+    info = con.execute(f'PRAGMA table_info("{table}")').fetchall()
+    values = {}
+    for _cid, name, kind, notnull, default, _pk in info:
+        if name in row:
+            value = row[name]
+            if value is None and notnull:
+                value = "" if kind == "TEXT" else 0
+            values[name] = value
+        elif notnull and default is None:
+            values[name] = "" if kind == "TEXT" else 0
+    names = ", ".join(f'"{n}"' for n in values)
+    con.execute(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(values))})',
+                tuple(values.values()))
+
+
+def net_session_json(session_id: str, name: str, messages: list[tuple]) -> str:
+    """A snapshot's SessionStateJson exactly as System.Text.Json serialises the Core Session."""
+    import json
+
+    def iso(text: str) -> str:
+        day, _, time = text.partition(" ")
+        whole, _, fraction = time.partition(".")
+        return f"{day}T{whole}.{fraction.ljust(7, '0')}Z" if fraction else f"{day}T{whole}Z"
+
+    return json.dumps({
+        "Id": session_id, "Name": name, "Type": 1, "Status": 0,
+        "CreatedAt": "2025-08-31T08:59:00Z", "LastActivityAt": iso(messages[-1][3]),
+        "LastActivity": iso(messages[-1][3]),
+        "ParticipantAgentIds": [REVIEWER_ID, "default-claude"], "ParticipantAgents": [],
+        "Messages": [{"Id": m[0], "Content": m[4], "Role": m[1], "AgentId": m[2],
+                      "SessionId": session_id, "Timestamp": iso(m[3]), "Attachments": [],
+                      "Metadata": {}, "ParentMessageId": None, "SenderId": None}
+                     for m in messages],
+        "Context": {"Goal": "review"}, "WorkingDirectory": "/home/dev/parser", "ProjectId": None,
+    }, separators=(",", ":"))
+
+
+def make_today_database(path: Path, form: str = "fresh", *, wal: bool = True) -> Path:
+    """A file in today's "upgraded", "fresh" or "later" form, filled as the .NET app fills it."""
+    from desktop.data.schema import TODAY_DDL, TODAY_HISTORY_INSERT
+
+    assert form in ("upgraded", "fresh", "later")
+    con = sqlite3.connect(path)
+    if wal:
+        con.execute("PRAGMA journal_mode = 'wal'")
+    ddl = _later_ddl() if form == "later" else list(TODAY_DDL)
+    if form == "upgraded":
+        ddl = [s for s in ddl if '"Plans"' not in s and '"PlanSteps"' not in s]
+    for statement in ddl:
+        con.execute(statement)
+    if form == "upgraded":
+        con.execute(TODAY_HISTORY_INSERT)
+    for agent_id, name, kind, description in (
+            ("default-claude", "Claude Assistant", 0,
+             "Default Claude agent for general assistance"),
+            ("default-saturn", "Saturn Developer", 1, "Saturn agent for development tasks"),
+            (REVIEWER_ID, "Reviewer", 3, "Custom Agent")):
+        _insert(con, "Agents", {"Id": agent_id, "Name": name, "Type": kind,
+                                "Description": description, "WorkingDirectory": "",
+                                "IsActive": 1, "IsDefault": 0,
+                                "CreatedAt": "2025-08-31 08:00:00.1234567", "TotalSessions": 0,
+                                "TotalMessages": 0, "TotalTokensUsed": 0})
+    _insert(con, "AgentConfigurations", {
+        "Id": "cfg-claude", "AgentId": "default-claude", "Model": "claude-3-sonnet-20240229",
+        "Temperature": 0.7, "MaxTokens": 4096, "SystemPrompt": "You are a helpful AI assistant.",
+        "RequireApproval": 0, "CustomSettingsJson": "", "EnabledToolsJson": "",
+        "CapabilitiesJson": '{"SupportsStreaming":true,"SupportsTools":true,'
+                            '"SupportsFileOperations":true,"SupportsWebSearch":false,'
+                            '"SupportedModels":[],"AvailableTools":[],"MaxTokens":100000,'
+                            '"MaxConcurrentRequests":1,"SupportsToolExecution":true}'})
+    _insert(con, "Sessions", {
+        "Id": TODAY_SESSION_ID, "Name": "Review the parser", "Type": 1, "Status": 0,
+        "WorkingDirectory": "/home/dev/parser", "ProjectId": "",
+        "CreatedAt": "2025-08-31 08:59:00", "LastActivityAt": THREAD[-1][3],
+        "CompletedAt": None, "ContextJson": '{"Goal":"review"}', "MetadataJson": "",
+        "Priority": 2})
+    for message_id, role, agent, timestamp, content in THREAD:
+        _insert(con, "Messages", {
+            "Id": message_id, "SessionId": TODAY_SESSION_ID, "Content": content, "Role": role,
+            "AgentId": agent, "ParentMessageId": "", "Timestamp": timestamp,
+            "SequenceNumber": 0, "MetadataJson": "", "TokenUsageJson": "", "Channel": "web"})
+    for agent, role in ((REVIEWER_ID, "Primary"), ("default-claude", "Secondary")):
+        _insert(con, "SessionAgents", {"SessionId": TODAY_SESSION_ID, "AgentId": agent,
+                                       "JoinedAt": "2025-08-31 08:59:00", "LeftAt": None,
+                                       "Role": role})
+    _insert(con, "SessionSnapshots", {
+        "Id": NET_SNAPSHOT_ID, "SessionId": TODAY_SESSION_ID, "Name": "Before merging",
+        "Description": "Before merging", "CreatedAt": "2025-08-31 09:01:30.7654321",
+        "MessageCount": 0, "SessionStateJson": net_session_json(
+            TODAY_SESSION_ID, "Review the parser", THREAD[:4]), "AgentStatesJson": ""})
+    _insert(con, "Teams", {"Id": TEAM_ID, "SessionId": TODAY_SESSION_ID,
+                           "PoliciesJson": '{"RequireReview":true,"MaxParallel":2}',
+                           "CreatedAt": "2025-08-31 08:59:01", "UpdatedAt": "2025-08-31 09:00:00"})
+    for agent, role in ((REVIEWER_ID, "lead"), ("default-claude", "contributor"),
+                        ("default-saturn", "reviewer")):
+        _insert(con, "TeamMembers", {"TeamId": TEAM_ID, "AgentId": agent, "Role": role,
+                                     "JoinedAt": "2025-08-31 08:59:02"})
+    if form != "upgraded":
+        _insert(con, "Plans", {"Id": TODAY_PLAN_ID, "SessionId": TODAY_SESSION_ID,
+                               "Name": "Merge plan", "Goal": "Merge the parser safely",
+                               "CreatedAt": "2025-08-31 09:00:10", "UpdatedAt": None,
+                               "CommittedAt": "2025-08-31 09:01:10"})
+        for order, title, owner in ((2, "Run the tests", "default-claude"),
+                                    (1, "Review the diff", REVIEWER_ID)):
+            _insert(con, "PlanSteps", {
+                "Id": f"{TODAY_PLAN_ID[:-1]}{order + 1}", "PlanId": TODAY_PLAN_ID,
+                "StepOrder": order, "Title": title, "Owner": owner,
+                "Description": f"{title}.", "AcceptanceCriteria": "" if order == 2 else
+                "No open comments"})
+    if form == "later":
+        _insert(con, "Workspaces", {"Id": "ws-1", "Title": "Main"})
+    con.commit()
+    con.close()
+    return path
+
+
+def make_form_database(path: Path, form: str) -> Path:
+    """A file of any of the FORMS: the seed's (`make_dotnet_database`) or one of today's."""
+    return make_dotnet_database(path) if form == "seed" else make_today_database(path, form)

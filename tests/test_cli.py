@@ -208,6 +208,7 @@ def test_search_builds_the_index_once_then_ranks_hits(cli, db, tmp_path) -> None
     assert hit["snippet"] == "Please refactor the tokenizer module."
     assert hit["highlights"] == [[20, 29]] and hit["session_name"] == "Refactor the parser"
     assert hit["role"] == "User" and hit["sequence_number"] == 1 and hit["timestamp"]
+    assert hit["position"] == 1
     assert rows(db, "PRAGMA user_version") == [(LATEST_VERSION,)]
     assert rows(db, "SELECT \"Value\" FROM desktop_meta WHERE \"Key\" = 'fts_state'") == [
         ("ready",)]
@@ -295,7 +296,7 @@ def test_snapshot_create_list_restore(cli, db) -> None:
 
     listed = cli.json("snapshot", "list", SESSION_ID)
     assert [s["id"] for s in listed] == [made["id"], "dotnet-snap"]
-    assert listed[1]["restorable"] is False
+    assert listed[1]["restorable"] is True  # the .NET form restores as a new session
     table = cli.ok("snapshot", "list", SESSION_ID).stdout
     assert "before the refactor" in table and "Made by .NET" in table
 
@@ -331,8 +332,7 @@ def test_snapshot_revert_takes_a_safety_snapshot(cli, db) -> None:
 def test_snapshot_failures_change_nothing(cli, db) -> None:
     before = table_dump(db, TABLES)
     raw = db.read_bytes()
-    cli.fails("snapshot", "restore", "dotnet-snap", says=".NET application in its own form")
-    cli.fails("snapshot", "revert", "dotnet-snap", says="cannot restore")
+    cli.fails("snapshot", "revert", "dotnet-snap", says="restore it as a new session instead")
     cli.fails("snapshot", "restore", "nope", says="No snapshot with id 'nope'")
     cli.fails("snapshot", "revert", "nope", says="No snapshot")
     cli.fails("snapshot", "create", "nope", "--name", "x", says="No session")
@@ -446,7 +446,7 @@ def test_a_failed_change_does_not_even_switch_the_journal_mode(tmp_path) -> None
     raw = path.read_bytes()
     cli = Cli(tmp_path, path)
     cli.fails("agent", "set", "nope", "--model", "x", says="No agent")
-    cli.fails("snapshot", "revert", "dotnet-snap", says="cannot restore")
+    cli.fails("snapshot", "revert", "dotnet-snap", says="restore it as a new session instead")
     assert path.read_bytes() == raw and rows(path, "PRAGMA journal_mode") == [("delete",)]
 
 

@@ -1,13 +1,16 @@
-"""A file the application creates has the contract's schema, checked through PRAGMAs.
+"""A file the application creates has today's .NET schema; a seed-form file stays readable.
 
-The expectations below are transcribed from docs/database-contract.md, not taken from the
-application's DDL, so a mistake in either shows up here.
+The expectations below are transcribed from docs/database-contract.md (the seed's form) and
+docs/upstream-files.md (today's), not taken from the application's DDL, so a mistake in either
+shows up here.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+
+import pytest
 
 from desktop.data import open_store
 
@@ -96,13 +99,82 @@ INDEXES = {  # name: (table, columns, unique)
 }
 
 
+# Today's form (upstream-files.md): every string NOT NULL (the DateTime?/TimeSpan? columns stay
+# nullable), Agents.IsDefault after IsActive, required relationships cascading, Teams and Plans.
+NULLABLE_TODAY = {("Sessions", "CompletedAt"), ("Agents", "LastUsedAt"),
+                  ("SessionAgents", "LeftAt"), ("OrchestrationPlans", "StartedAt"),
+                  ("OrchestrationPlans", "CompletedAt"), ("OrchestrationSteps", "StartedAt"),
+                  ("OrchestrationSteps", "CompletedAt"), ("OrchestrationSteps", "Duration"),
+                  ("Plans", "UpdatedAt"), ("Plans", "CommittedAt")}
+SEED_COLUMNS = COLUMNS
+TODAY_COLUMNS = {table: [(c, kind, Q if (table, c) in NULLABLE_TODAY else N)
+                         for c, kind, _ in cols] for table, cols in COLUMNS.items()}
+TODAY_COLUMNS["Agents"].insert(6, ("IsDefault", "INTEGER", N))
+TODAY_COLUMNS.update({
+    "Teams": [("Id", "TEXT", N), ("SessionId", "TEXT", N), ("PoliciesJson", "TEXT", N),
+              ("CreatedAt", "TEXT", N), ("UpdatedAt", "TEXT", N)],
+    "TeamMembers": [("TeamId", "TEXT", N), ("AgentId", "TEXT", N), ("Role", "TEXT", N),
+                    ("JoinedAt", "TEXT", N)],
+    "Plans": [("Id", "TEXT", N), ("SessionId", "TEXT", N), ("Name", "TEXT", N),
+              ("Goal", "TEXT", N), ("CreatedAt", "TEXT", N), ("UpdatedAt", "TEXT", Q),
+              ("CommittedAt", "TEXT", Q)],
+    "PlanSteps": [("Id", "TEXT", N), ("PlanId", "TEXT", N), ("StepOrder", "INTEGER", N),
+                  ("Title", "TEXT", N), ("Owner", "TEXT", N), ("Description", "TEXT", N),
+                  ("AcceptanceCriteria", "TEXT", N)],
+})
+PRIMARY_KEYS.update({"Teams": ["Id"], "TeamMembers": ["TeamId", "AgentId"], "Plans": ["Id"],
+                     "PlanSteps": ["Id"]})
+SEED_FOREIGN_KEYS = FOREIGN_KEYS
+TODAY_FOREIGN_KEYS = {**FOREIGN_KEYS,
+                      "Messages": {("SessionId", "Sessions", CASCADE),
+                                   ("AgentId", "Agents", CASCADE)},
+                      "OrchestrationPlans": {("SessionId", "Sessions", CASCADE)},
+                      "OrchestrationSteps": {("PlanId", "OrchestrationPlans", CASCADE),
+                                             ("AgentId", "Agents", CASCADE)},
+                      "Teams": {("SessionId", "Sessions", CASCADE)},
+                      "TeamMembers": {("TeamId", "Teams", CASCADE),
+                                      ("AgentId", "Agents", CASCADE)},
+                      "PlanSteps": {("PlanId", "Plans", CASCADE)}}  # Plans: no FK
+SEED_INDEXES = INDEXES
+TODAY_INDEXES = {**INDEXES,
+                 "IX_Agents_IsDefault": ("Agents", ["IsDefault"], False),
+                 "IX_Teams_CreatedAt": ("Teams", ["CreatedAt"], False),
+                 "IX_Teams_SessionId": ("Teams", ["SessionId"], False),
+                 "IX_TeamMembers_AgentId": ("TeamMembers", ["AgentId"], False),
+                 "IX_Plans_CommittedAt": ("Plans", ["CommittedAt"], False),
+                 "IX_Plans_CreatedAt": ("Plans", ["CreatedAt"], False),
+                 "IX_Plans_SessionId": ("Plans", ["SessionId"], False),
+                 "IX_PlanSteps_Owner": ("PlanSteps", ["Owner"], False),
+                 "IX_PlanSteps_PlanId_StepOrder": ("PlanSteps", ["PlanId", "StepOrder"], False)}
+
+
+@pytest.fixture(params=["today", "seed"])
+def made(request, tmp_path: Path):
+    """(file, columns, foreign keys, indexes): one the application creates (today's form),
+    and a seed-form file the application opened, whose schema must stay the seed's."""
+    if request.param == "today":
+        opened = open_store(tmp_path / "orchestrator.db")
+        yield opened.path, TODAY_COLUMNS, TODAY_FOREIGN_KEYS, TODAY_INDEXES
+    else:
+        from dotnet_files import make_dotnet_database
+
+        opened = open_store(make_dotnet_database(tmp_path / "seed.db"))
+        opened.run_maintenance()
+        yield opened.path, SEED_COLUMNS, SEED_FOREIGN_KEYS, SEED_INDEXES
+    opened.close()
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path)
 
 
-def test_created_file_has_contract_columns_types_and_nullability(store) -> None:
-    con = _connect(store.path)
-    for table, expected in COLUMNS.items():
+def test_created_file_has_contract_columns_types_and_nullability(made) -> None:
+    path, columns, _fks, _indexes = made
+    con = _connect(path)
+    assert {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                      "AND name NOT LIKE 'desktop%' AND name NOT LIKE 'sqlite%'")
+            } == set(columns)
+    for table, expected in columns.items():
         info = con.execute(f'PRAGMA table_info("{table}")').fetchall()
         actual = [(row[1], row[2], N if row[3] else Q) for row in info]
         assert actual == expected, table
@@ -110,41 +182,47 @@ def test_created_file_has_contract_columns_types_and_nullability(store) -> None:
         assert pk == PRIMARY_KEYS[table], table
 
 
-def test_created_file_has_contract_foreign_keys(store) -> None:
-    con = _connect(store.path)
-    for table in COLUMNS:
+def test_created_file_has_contract_foreign_keys(made) -> None:
+    path, columns, fks, _indexes = made
+    con = _connect(path)
+    for table in columns:
         rows = con.execute(f'PRAGMA foreign_key_list("{table}")').fetchall()
         actual = {(row[3], row[2], row[6]) for row in rows}
-        assert actual == FOREIGN_KEYS.get(table, set()), table
+        assert actual == fks.get(table, set()), table
         assert all(row[4] == "Id" for row in rows), table
 
 
-def test_created_file_has_contract_indexes_with_their_names(store) -> None:
-    con = _connect(store.path)
+def test_created_file_has_contract_indexes_with_their_names(made) -> None:
+    path, columns, _fks, indexes = made
+    con = _connect(path)
     found = {}
-    for table in COLUMNS:
+    for table in columns:
         for _seq, name, unique, origin, _partial in con.execute(
                 f'PRAGMA index_list("{table}")').fetchall():
             if origin == "c" and name.startswith("IX_"):
                 columns = [row[2] for row in con.execute(f'PRAGMA index_info("{name}")')]
                 found[name] = (table, columns, bool(unique))
-    assert found == INDEXES
+    assert found == indexes
 
 
-def test_primary_and_foreign_key_constraint_names_follow_ef(store) -> None:
-    sql = "\n".join(row[0] for row in _connect(store.path).execute(
+def test_primary_and_foreign_key_constraint_names_follow_ef(made) -> None:
+    path, columns, fks, _indexes = made
+    sql = "\n".join(row[0] for row in _connect(path).execute(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"))
-    for table in COLUMNS:
+    for table in columns:
         assert f'CONSTRAINT "PK_{table}" PRIMARY KEY' in sql
-    for table, keys in FOREIGN_KEYS.items():
+    for table, keys in fks.items():
         for column, principal, _ in keys:
             assert f'CONSTRAINT "FK_{table}_{principal}_{column}"' in sql
 
 
 def test_created_file_records_the_ef_migration_and_seeded_agents(store) -> None:
     con = _connect(store.path)
+    # today's application's only migration: its MigrateAsync() finds nothing to apply
     assert con.execute('SELECT * FROM "__EFMigrationsHistory"').fetchall() == [
-        ("20240130000000_InitialCreate", "8.0.0")]
+        ("20250831000000_AddTeamEntities", "8.0.19")]
+    assert con.execute('SELECT DISTINCT "IsDefault", "WorkingDirectory" FROM "Agents"'
+                       ).fetchall() == [(0, "")]
     agents = con.execute(
         'SELECT a."Id", a."Name", a."Type", a."IsActive", c."Model", c."Temperature", '
         'c."MaxTokens", c."RequireApproval" FROM "Agents" a JOIN "AgentConfigurations" c '

@@ -65,8 +65,12 @@ def test_filters_by_session_role_agent_and_date(corpus) -> None:
         "pars*", SearchFilter(session_id=b.id)).hits} == {ids[2]}
     assert {h.message_id for h in store.search.search(
         "pars*", SearchFilter(role=MessageRole.User)).hits} == {ids[0], ids[2]}
+    # a file in today's form has every message name an agent: the user's falls back to the
+    # default agent (the .NET application's FK allows nothing else)
     assert {h.message_id for h in store.search.search(
-        "json", SearchFilter(agent_id="default-claude")).hits} == {ids[1]}
+        "json", SearchFilter(agent_id="default-claude")).hits} == {ids[0], ids[1]}
+    assert {h.message_id for h in store.search.search("json", SearchFilter(
+        agent_id="default-claude", role=MessageRole.Assistant)).hits} == {ids[1]}
     assert store.search.search("json", SearchFilter(until=datetime(2000, 1, 1))).hits == ()
     assert len(store.search.search("json", SearchFilter(since=datetime(2000, 1, 1))).hits) == 2
 

@@ -29,7 +29,7 @@ from desktop.data.schema import COLUMNS
 from desktop.gui import dialogs
 from desktop.gui.main_window import MainWindow
 from desktop.gui.snapshot_manager import SnapshotManager
-from desktop.gui.snapshot_model import OTHER_FORM
+from desktop.gui.snapshot_model import DOTNET_LABEL
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -165,7 +165,7 @@ def test_take_snapshot_from_the_menu_with_the_default_name(window, qtbot, monkey
     qtbot.waitUntil(lambda: len(query(dotnet_file, 'SELECT 1 FROM "SessionSnapshots"')) == 2,
                     timeout=5000)
     row = query(dotnet_file, 'SELECT "SessionId", "Name", "MessageCount", '
-                              'json_extract("SessionStateJson", \'$.Format\') FROM '
+                              'json_extract("SessionStateJson", \'$.DesktopFormat\') FROM '
                               '"SessionSnapshots" WHERE "Id" <> \'dotnet-snap\'')
     assert row == [(SESSION_ID, asked[0], 5, "orchestrator-desktop/session-state")]
     qtbot.waitUntil(lambda: "taken (5 messages)" in window.statusBar().currentMessage())
@@ -203,16 +203,15 @@ def test_restore_menu_of_a_session_without_snapshots(window, qtbot, dotnet_file)
     assert entries[0].text() == "No snapshots of this session" and not entries[0].isEnabled()
 
 
-def test_restoring_a_dotnet_snapshot_explains_why_it_cannot(window, qtbot, dotnet_file,
-                                                            no_modal_dialogs) -> None:
+def test_restoring_a_dotnet_snapshot_makes_a_new_session(window, qtbot, dotnet_file,
+                                                        no_modal_dialogs) -> None:
     before = _counts(dotnet_file)
     entry = next(a for a in _open_restore_menu(qtbot, window)
                  if a.text().startswith("Made by .NET"))
     entry.trigger()
-    qtbot.waitUntil(lambda: bool(no_modal_dialogs["errors"]), timeout=5000)
-    title, text = no_modal_dialogs["errors"].pop()
-    assert title == "Cannot restore the snapshot" and ".NET application" in text
-    assert _counts(dotnet_file) == before
+    qtbot.waitUntil(lambda: _counts(dotnet_file)["Sessions"] == before["Sessions"] + 1,
+                    timeout=5000)
+    assert not no_modal_dialogs["errors"]
     qtbot.waitUntil(lambda: not window.task_progress.isVisible())
 
 
@@ -322,7 +321,7 @@ def test_manager_lists_snapshots_of_this_or_every_session(window, qtbot, qtmodel
     assert names == ["Mine", "Made by .NET"]
     assert manager.model.index(0, 3).data() == "5" and manager.model.index(0, 6).data() == \
         "before the agent run"
-    assert manager.model.index(1, 5).data() == OTHER_FORM
+    assert manager.model.index(1, 5).data() == DOTNET_LABEL
     assert ".NET application" in manager.model.index(1, 5).data(Qt.ItemDataRole.ToolTipRole)
     manager.all_sessions.click()
     qtbot.waitUntil(lambda: manager.model.rowCount() == 3, timeout=5000)
@@ -496,12 +495,8 @@ def test_dotnet_snapshot_in_the_manager(window, qtbot, no_modal_dialogs, dotnet_
     assert manager.restore_action.isEnabled()
     assert ".NET application" in manager.restore_action.toolTip()
     manager.restore_action.trigger()
-    qtbot.waitUntil(lambda: bool(no_modal_dialogs["errors"]), timeout=5000)
-    assert ".NET application" in no_modal_dialogs["errors"].pop()[1]
-    manager.compare_action.trigger()
-    qtbot.waitUntil(lambda: bool(no_modal_dialogs["errors"]), timeout=5000)
-    assert no_modal_dialogs["errors"].pop()[0] == "Cannot compare the snapshot"
-    assert query(dotnet_file, "SELECT count(*) FROM \"Sessions\"") == [(2,)]
+    qtbot.waitUntil(lambda: query(dotnet_file, "SELECT count(*) FROM \"Sessions\"") == [(3,)],
+                    timeout=5000)
 
 
 def test_read_only_file_disables_snapshot_changes_with_the_reason(qtbot, dotnet_file,

@@ -49,10 +49,11 @@ def test_snapshot_records_the_versioned_form(dotnet_store) -> None:
         'SELECT "SessionStateJson", "AgentStatesJson" FROM "SessionSnapshots" WHERE "Id" = ?',
         (snapshot.id,)).fetchone()
     state, agents = json.loads(raw_state), json.loads(raw_agents)
-    assert state["Format"] == FORMAT and state["Version"] == 1
-    assert list(state["Session"]) == list(COLUMNS["Sessions"])
+    assert state["DesktopFormat"] == FORMAT and state["DesktopVersion"] == 2
+    assert list(state["DesktopSession"]) == list(COLUMNS["Sessions"])
     assert [m["Id"] for m in state["Messages"]] == MESSAGE_IDS
-    assert state["Messages"][2]["ToolCalls"][1]["ExecutionTime"] == "1.02:03:04.0000001"
+    assert state["Messages"][2]["DesktopRow"]["ToolCalls"][1]["ExecutionTime"] == \
+        "1.02:03:04.0000001"
     assert set(agents) == {AGENT_ID, "default-claude"}
     assert agents[AGENT_ID]["Configuration"]["Model"] == "gpt-4"
     default = dotnet_store.snapshots.create(SESSION_ID)
@@ -153,11 +154,12 @@ def test_cancelled_restore_leaves_nothing_behind(store) -> None:
     assert after == before and steps == [2000 / 4500]
 
 
-def test_dotnet_shaped_snapshot_gets_a_clear_error(dotnet_store) -> None:
-    with pytest.raises(SnapshotFormatError, match=".NET application"):
-        dotnet_store.snapshots.restore("dotnet-snap")
+def test_dotnet_shaped_snapshot_restores_as_a_new_session(dotnet_store) -> None:
+    restored = dotnet_store.snapshots.restore("dotnet-snap")
+    assert restored.name == "Refactor the parser (Restored)"
+    assert dotnet_store.sessions.messages_page(restored.id).messages == ()
     listed = dotnet_store.snapshots.for_session(SESSION_ID)
-    assert [s.id for s in listed] == ["dotnet-snap"] and listed[0].format == ""
+    assert [s.id for s in listed] == ["dotnet-snap"] and listed[0].format == "dotnet-session"
 
 
 @pytest.mark.parametrize(("state", "words"), [
@@ -223,9 +225,9 @@ def test_compare_lists_added_removed_and_changed_messages(dotnet_store) -> None:
     assert store.snapshots.compare(snapshot.id).is_same  # reverting undoes every difference
 
 
-def test_compare_refuses_dotnet_snapshots_and_missing_sessions(dotnet_store) -> None:
-    with pytest.raises(SnapshotFormatError, match=".NET application"):
-        dotnet_store.snapshots.compare("dotnet-snap")
+def test_compare_reads_dotnet_snapshots_and_refuses_missing_sessions(dotnet_store) -> None:
+    result = dotnet_store.snapshots.compare("dotnet-snap")  # it holds no messages
+    assert result.added == 5 and result.removed == 0
     with pytest.raises(NotFoundError):
         dotnet_store.snapshots.compare("no-such-snapshot")
 
@@ -275,9 +277,8 @@ def test_export_and_import_keep_every_byte(dotnet_store, tmp_path) -> None:
     assert restored.name == "Refactor the parser (Restored)"
     dotnet = store.snapshots.export("dotnet-snap", tmp_path / "dotnet.json")
     copy = store.snapshots.import_file(dotnet)
-    assert copy.format == "" and copy.message_count == 5  # another form is kept as it is
-    with pytest.raises(SnapshotFormatError, match=".NET application"):
-        store.snapshots.restore(copy.id)
+    assert copy.format == "dotnet-session" and copy.message_count == 5  # kept as it is
+    assert store.snapshots.restore(copy.id).name == "Refactor the parser (Restored)"
 
 
 @pytest.mark.parametrize(("content", "error", "words"), [
@@ -340,3 +341,74 @@ def test_listing_covers_one_or_every_session_with_names(dotnet_store) -> None:
     assert [item.snapshot.id for item in store.snapshots.listing(SESSION_ID)] == \
         [mine.id, "dotnet-snap"]
     assert store.snapshots.listing(SESSION_ID, limit=1)[0].snapshot.id == mine.id
+
+
+# -- the form both applications read -----------------------------------------------------------
+
+_ISO = __import__("re").compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$")
+
+
+def _as_net_session(document: dict) -> None:
+    """Check each property System.Text.Json maps onto the Core `Session` (and `AgentMessage`)
+    has the JSON type its deserialiser requires: it throws on any other."""
+    def text(value):  # string, or null
+        assert value is None or isinstance(value, str), value
+
+    def enum(value):
+        assert isinstance(value, int) and not isinstance(value, bool), value
+
+    def date(value):
+        assert isinstance(value, str) and _ISO.match(value), value
+
+    text(document["Id"])
+    text(document["Name"])
+    enum(document["Type"])
+    enum(document["Status"])
+    date(document["CreatedAt"])
+    date(document["LastActivityAt"])
+    assert isinstance(document["ParticipantAgentIds"], list)
+    assert all(isinstance(a, str) for a in document["ParticipantAgentIds"])
+    assert isinstance(document["ParticipantAgents"], list)
+    assert isinstance(document["Context"], dict)
+    text(document["WorkingDirectory"])
+    text(document["ProjectId"])
+    assert isinstance(document["Messages"], list)
+    for message in document["Messages"]:
+        for key in ("Id", "Content", "AgentId", "SessionId", "ParentMessageId", "SenderId"):
+            text(message[key])
+        enum(message["Role"])
+        date(message["Timestamp"])
+        assert isinstance(message["Attachments"], list)
+        assert isinstance(message["Metadata"], dict)
+
+
+def test_our_snapshot_reads_as_the_dotnet_session(dotnet_store) -> None:
+    snapshot = dotnet_store.snapshots.create(SESSION_ID, "for both")
+    raw = _con(dotnet_store).execute('SELECT "SessionStateJson" FROM "SessionSnapshots" '
+                                     'WHERE "Id" = ?', (snapshot.id,)).fetchone()[0]
+    document = json.loads(raw)
+    _as_net_session(document)
+    assert document["Id"] == SESSION_ID and document["Type"] == 2 and document["Status"] == 1
+    assert document["CreatedAt"] == "2024-01-30T09:05:00.1234567Z"
+    assert [m["Id"] for m in document["Messages"]] == MESSAGE_IDS
+    assert document["Messages"][1]["Metadata"] == {"Model": "gpt-4"}
+    assert document["Context"] == {"Goal": "refactor", "Depth": 3}
+
+
+def test_a_version_1_snapshot_still_restores(dotnet_store) -> None:
+    from desktop.data.database import new_id
+
+    state = {"Format": FORMAT, "Version": 1,
+             "Session": dict(zip(COLUMNS["Sessions"], _con(dotnet_store).execute(
+                 'SELECT * FROM "Sessions" WHERE "Id" = ?', (SESSION_ID,)).fetchone(),
+                 strict=True)),
+             "Messages": [dict(zip(COLUMNS["Messages"], row, strict=True),
+                               Attachments=[], ToolCalls=[])
+                          for row in _con(dotnet_store).execute(
+                 'SELECT * FROM "Messages" WHERE "SessionId" = ?', (SESSION_ID,))],
+             "SessionAgents": []}
+    snapshot_id = new_id()
+    dotnet_store.snapshots.add(id=snapshot_id, session_id=SESSION_ID, name="old form",
+                               message_count=5, session_state_json=json.dumps(state))
+    restored = dotnet_store.snapshots.restore(snapshot_id)
+    assert len(dotnet_store.sessions.messages_page(restored.id).messages) == 5

@@ -16,7 +16,7 @@ from ..data import records as r
 from ..data.encoding import JsonText
 from ..data.enums import DotNetEnum
 from ..data.search import SearchHit
-from ..data.snapshots import FORMAT as SNAPSHOT_FORMAT
+from ..data.snapshots import READABLE_FORMS
 
 
 def iso(value: datetime | None) -> str | None:
@@ -87,6 +87,7 @@ def message(record: r.MessageRecord) -> dict[str, Any]:
         "role": enum(record.role), "agent_id": record.agent_id,
         "agent_name": record.agent_name, "parent_message_id": record.parent_message_id,
         "timestamp": iso(record.timestamp), "sequence_number": record.sequence_number,
+        "position": record.position,
         "metadata_json": json_column(record.metadata),
         "token_usage_json": json_column(record.token_usage_json),
         "attachments": [attachment(a) for a in record.attachments],
@@ -136,8 +137,8 @@ def snapshot(record: r.SnapshotRecord) -> dict[str, Any]:
 
 
 def is_restorable(record: r.SnapshotRecord) -> bool:
-    """True for a snapshot in this application's form (the .NET form cannot be restored)."""
-    return record.format == SNAPSHOT_FORMAT
+    """True for a snapshot in a form this application restores (its own, or the .NET one)."""
+    return record.format in READABLE_FORMS
 
 
 def search_hit(hit: SearchHit) -> dict[str, Any]:
@@ -145,5 +146,22 @@ def search_hit(hit: SearchHit) -> dict[str, Any]:
             "session_name": hit.session_name, "role": enum(hit.role),
             "agent_id": hit.agent_id, "agent_name": hit.agent_name,
             "timestamp": iso(hit.timestamp), "sequence_number": hit.sequence_number,
+            "position": hit.position,
             "snippet": hit.snippet, "highlights": [list(span) for span in hit.highlights],
             "rank": hit.rank}
+
+
+def team(record: r.TeamRecord) -> dict[str, Any]:
+    return {"id": record.id, "policies": json_column(record.policies),
+            "created_at": iso(record.created_at), "updated_at": iso(record.updated_at),
+            "members": [{"agent_id": m.agent_id, "agent_name": m.agent_name, "role": m.role,
+                         "joined_at": iso(m.joined_at)} for m in record.members]}
+
+
+def work_plan(record: r.WorkPlanRecord) -> dict[str, Any]:
+    return {"id": record.id, "name": record.name, "goal": record.goal,
+            "created_at": iso(record.created_at), "updated_at": iso(record.updated_at),
+            "committed_at": iso(record.committed_at),
+            "steps": [{"id": s.id, "order": s.order, "title": s.title, "owner": s.owner,
+                       "owner_name": s.owner_name, "description": s.description,
+                       "acceptance_criteria": s.acceptance_criteria} for s in record.steps]}

@@ -261,6 +261,8 @@ def save_agent(repo: AgentRepository, agent_id: str, loaded: r.AgentRecord,
                 'SELECT "Id" FROM "Agents" WHERE "Name" = $name AND "Id" <> $id',
                 name=agent["name"], id=agent_id):
             raise ValidationError("name", "is already used by another agent")
+        agent = {f: store.form.none_for_update("Agents", _AGENT_COLUMNS[f], v)
+                 for f, v in agent.items()}
         if agent:
             sets = ", ".join(f'"{_AGENT_COLUMNS[f]}" = ${f}' for f in agent)
             store.execute(f'UPDATE "Agents" SET {sets} WHERE "Id" = $agent_id',
@@ -273,6 +275,8 @@ def save_agent(repo: AgentRepository, agent_id: str, loaded: r.AgentRecord,
                  else f): (bool(v) if f == "require_approval" else v)
                 for f, v in config.items()})
         else:
+            config = {f: store.form.none_for_update("AgentConfigurations", _CONFIG_COLUMNS[f], v)
+                      for f, v in config.items()}
             sets = ", ".join(f'"{_CONFIG_COLUMNS[f]}" = ${f}' for f in config)
             store.execute(f'UPDATE "AgentConfigurations" SET {sets} WHERE "Id" = $config_id',
                           config_id=current.configuration.id, **config)

@@ -37,6 +37,7 @@ from .errors import (
     ReadOnlyError,
     translate,
 )
+from .fileform import FileForm, read_form
 from .files import identity, partial_name
 from .seed import DEFAULT_AGENTS, DEFAULT_CAPABILITIES_JSON
 
@@ -201,6 +202,7 @@ class Store:
         self.created = False
         self._identity: tuple[int, int] | None = None
         self.replaced_reason: str | None = None
+        self.form: FileForm = FileForm({})
         self.db = Database()
         self.entities = define_entities(self.db)
         self._maintenance_lock = threading.Lock()
@@ -244,10 +246,18 @@ class Store:
             self.db.bind(provider=ContractSQLiteProvider, filename=filename, create_db=True,
                          **kwargs)
             self.db.generate_mapping(check_tables=True)
+            self.refresh_form()
             if not self.read_only:
                 with db_session:
                     if not self.db.select('SELECT count(*) FROM "Agents"')[0]:
                         self._seed_agents()
+
+    def refresh_form(self) -> FileForm:
+        """Read the file's tables and columns again (another program may have migrated it)."""
+        with closing(sqlite3.connect(sqlite_uri(self.path, read_only=True), uri=True,
+                                     timeout=BUSY_TIMEOUT_SECONDS)) as con:
+            self.form = read_form(con)
+        return self.form
 
     def _use_wal(self) -> None:
         """Switch the file to WAL (a change that cannot happen inside a transaction)."""
@@ -263,14 +273,15 @@ class Store:
         self.db.disconnect()
 
     def _create_schema(self) -> None:
-        """Create the contract's tables, the EF history row and every application step."""
+        """Create today's tables as the .NET application's EF Core makes them, the history row
+        that leaves its MigrateAsync() nothing to apply, and every application step."""
         con = sqlite3.connect(str(self.path), isolation_level=None)
         try:
             con.execute("PRAGMA journal_mode = WAL")
             con.execute("BEGIN IMMEDIATE")
-            for statement in schema.CONTRACT_DDL:
+            for statement in schema.TODAY_DDL:
                 con.execute(statement)
-            con.execute(schema.EF_HISTORY_INSERT)
+            con.execute(schema.TODAY_HISTORY_INSERT)
             for step in migrations.STEPS:
                 for statement in step.statements:
                     con.execute(statement)
@@ -288,22 +299,16 @@ class Store:
     def _seed_agents(self) -> None:
         now = now_text()
         for agent in DEFAULT_AGENTS:
-            self.execute(
-                'INSERT INTO "Agents" ("Id", "Name", "Type", "Description", "WorkingDirectory", '
-                '"IsActive", "CreatedAt", "LastUsedAt", "TotalSessions", "TotalMessages", '
-                '"TotalTokensUsed") VALUES ($id, $name, $type, $description, NULL, 1, $now, '
-                'NULL, 0, 0, 0)',
-                id=agent["id"], name=agent["name"], type=int(agent["type"]),
-                description=agent["description"], now=now)
-            self.execute(
-                'INSERT INTO "AgentConfigurations" ("Id", "AgentId", "Model", "Temperature", '
-                '"MaxTokens", "SystemPrompt", "RequireApproval", "CustomSettingsJson", '
-                '"EnabledToolsJson", "CapabilitiesJson") VALUES ($cid, $id, $model, $temperature, '
-                '$max_tokens, $prompt, $approval, NULL, NULL, $caps)',
-                cid=new_id(), id=agent["id"], model=agent["model"],
-                temperature=agent["temperature"], max_tokens=agent["max_tokens"],
-                prompt=agent["system_prompt"], approval=int(agent["require_approval"]),
-                caps=DEFAULT_CAPABILITIES_JSON)
+            self.insert_row("Agents", {
+                "Id": agent["id"], "Name": agent["name"], "Type": int(agent["type"]),
+                "Description": agent["description"], "IsActive": 1, "CreatedAt": now,
+                "TotalSessions": 0, "TotalMessages": 0, "TotalTokensUsed": 0})
+            self.insert_row("AgentConfigurations", {
+                "Id": new_id(), "AgentId": agent["id"], "Model": agent["model"],
+                "Temperature": agent["temperature"], "MaxTokens": agent["max_tokens"],
+                "SystemPrompt": agent["system_prompt"],
+                "RequireApproval": int(agent["require_approval"]),
+                "CapabilitiesJson": DEFAULT_CAPABILITIES_JSON})
         log.info("seeded default agents into %s", self.path)
 
     # -- raw SQL helpers (call inside a db_session) ---------------------------------------
@@ -331,8 +336,36 @@ class Store:
         if rows:
             self.db.get_connection().executemany(sql, rows)
 
-    def bulk_insert(self, table: str, rows: list[tuple[Any, ...]]) -> None:
-        """Insert many full rows of a contract table with one INSERT ... SELECT.
+    def insert_row(self, table: str, values: dict[str, Any], *, verb: str = "INSERT") -> None:
+        """Insert one row given by column name; the file's other NOT NULL columns are filled
+        (see `FileForm.complete`) and columns it does not have are left out."""
+        self.require_writable()
+        row = self.form.complete(table, values)
+        self.db.get_connection().execute(self.form.insert_sql(table, list(row), verb),
+                                         tuple(row.values()))
+
+    def agent_for(self, session_id: str | None, table: str = "Messages") -> str | None:
+        """The agent a row of `table` names when it has none of its own: None where the
+        column may be NULL (the seed's form); where today's form makes `AgentId` a required
+        reference, the session's first member, else the default agent, else the oldest one,
+        as the .NET application always names a real agent."""
+        if not any(c.name == "AgentId" and c.not_null for c in self.form.columns.get(table, ())):
+            return None
+        found = self.scalar(
+            'SELECT coalesce((SELECT "AgentId" FROM "SessionAgents" WHERE "SessionId" = $sid '
+            'ORDER BY "JoinedAt", "AgentId" LIMIT 1), (SELECT "Id" FROM "Agents" ORDER BY '
+            '"Id" <> \'default-claude\', "CreatedAt", "Id" LIMIT 1))', sid=session_id)
+        if found is None:
+            from .errors import ValidationError
+
+            raise ValidationError("agent", "this file needs every message to name an agent, "
+                                           "and it has none; create an agent first")
+        return str(found)
+
+    def bulk_insert(self, table: str, rows: list[tuple[Any, ...]],
+                    columns: tuple[str, ...] | None = None) -> None:
+        """Insert many rows of a table (values in the order of `columns`, by default the
+        contract's) with one INSERT ... SELECT that fills the file's other NOT NULL columns.
 
         Rows are staged in a TEMP table first: one statement for all of them lets the
         search-index triggers write one index segment instead of one per row.
@@ -340,14 +373,17 @@ class Store:
         self.require_writable()
         if not rows:
             return
+        columns = tuple(c for c in (columns or schema.COLUMNS[table]))
         con = self.db.get_connection()
         staging = f"desktop_staging_{table}"
+        names = ", ".join(f'"{c}"' for c in columns)
         con.execute(f'DROP TABLE IF EXISTS temp."{staging}"')
-        con.execute(f'CREATE TEMP TABLE "{staging}" AS SELECT * FROM main."{table}" WHERE 0')
-        marks = ", ".join("?" * len(schema.COLUMNS[table]))
-        con.executemany(f'INSERT INTO temp."{staging}" VALUES ({marks})', rows)
-        columns = schema.column_list(table)
-        con.execute(f'INSERT INTO main."{table}" ({columns}) SELECT {columns} '
+        con.execute(f'CREATE TEMP TABLE "{staging}" ({names})')
+        con.executemany(f'INSERT INTO temp."{staging}" VALUES ({", ".join("?" * len(columns))})',
+                        rows)
+        present = tuple(c for c in columns if self.form.has_column(table, c))
+        targets, selects = self.form.filled_select(table, present)
+        con.execute(f'INSERT INTO main."{table}" ({targets}) SELECT {selects} '
                     f'FROM temp."{staging}"')
         con.execute(f'DROP TABLE temp."{staging}"')
 

@@ -17,18 +17,19 @@ if TYPE_CHECKING:
 
 # References the .NET application may leave dangling (its foreign keys say NO ACTION, or it
 # deleted with foreign keys off). They are worth knowing but do not make the file unsound.
+# NULL and "" both mean "none" (today's application writes "" for a message with no parent).
 DANGLING = (
     ("message", "whose agent no longer exists",
-     'SELECT count(*) FROM "Messages" m WHERE m."AgentId" IS NOT NULL AND NOT EXISTS '
+     'SELECT count(*) FROM "Messages" m WHERE length(m."AgentId") > 0 AND NOT EXISTS '
      '(SELECT 1 FROM "Agents" a WHERE a."Id" = m."AgentId")'),
     ("message", "whose parent message no longer exists",
-     'SELECT count(*) FROM "Messages" m WHERE m."ParentMessageId" IS NOT NULL AND NOT EXISTS '
+     'SELECT count(*) FROM "Messages" m WHERE length(m."ParentMessageId") > 0 AND NOT EXISTS '
      '(SELECT 1 FROM "Messages" p WHERE p."Id" = m."ParentMessageId")'),
     ("message", "whose session no longer exists",
-     'SELECT count(*) FROM "Messages" m WHERE m."SessionId" IS NOT NULL AND NOT EXISTS '
+     'SELECT count(*) FROM "Messages" m WHERE length(m."SessionId") > 0 AND NOT EXISTS '
      '(SELECT 1 FROM "Sessions" s WHERE s."Id" = m."SessionId")'),
     ("plan step", "whose agent no longer exists",
-     'SELECT count(*) FROM "OrchestrationSteps" t WHERE t."AgentId" IS NOT NULL AND NOT EXISTS '
+     'SELECT count(*) FROM "OrchestrationSteps" t WHERE length(t."AgentId") > 0 AND NOT EXISTS '
      '(SELECT 1 FROM "Agents" a WHERE a."Id" = t."AgentId")'),
 )
 

@@ -40,6 +40,11 @@ STEPS: tuple[Step, ...] = (
         "INSERT OR REPLACE INTO \"desktop_meta\" VALUES ('fts_state', 'building')",
         "INSERT OR REPLACE INTO \"desktop_meta\" VALUES ('fts_position', '0')",
     )),
+    # Threads read in time order: the .NET application leaves every SequenceNumber 0.
+    Step(5, "index for reading threads in time order", (
+        'CREATE INDEX IF NOT EXISTS "desktop_ix_messages_session_time" '
+        'ON "Messages" ("SessionId", "Timestamp", "SequenceNumber", "Id")',
+    )),
 )
 
 LATEST_VERSION = STEPS[-1].version

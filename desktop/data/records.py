@@ -133,6 +133,18 @@ class MessageRecord:
     agent_name: str | None = None
     attachments: tuple[AttachmentRecord, ...] = ()
     tool_calls: tuple[ToolCallRecord, ...] = ()
+    position: int | None = None  # 1-based place in the thread's time order, when known
+    timestamp_text: str | None = None  # as stored: the thread's order compares this text
+
+    @property
+    def cursor(self) -> tuple[str | None, int, str]:
+        """The message's place in the thread order (Timestamp, SequenceNumber, Id)."""
+        return (self.timestamp_text, self.sequence_number, self.id)
+
+    @property
+    def number(self) -> str:
+        """How the message is numbered where it is shown: its place in the thread."""
+        return f"#{self.position}" if self.position else ""
 
     @property
     def token_usage(self) -> TokenUsage | None:
@@ -146,6 +158,7 @@ def message_from_row(row: Sequence[Any], agent_name: str | None = None) -> Messa
         agent_id=text_or_none(row[4]), parent_message_id=text_or_none(row[5]),
         timestamp=parse_datetime(row[6]), sequence_number=int(row[7]),
         metadata=JsonText(row[8]), token_usage_json=JsonText(row[9]), agent_name=agent_name,
+        timestamp_text=row[6],
     )
 
 
@@ -340,3 +353,48 @@ class Page:
     @property
     def has_more(self) -> bool:
         return self.next_cursor is not None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMemberRecord:
+    agent_id: str
+    role: str | None  # "lead", "contributor", "reviewer" in today's application
+    joined_at: datetime | None
+    agent_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRecord:
+    """A session's team (today's form only): its members and its policies."""
+
+    id: str
+    session_id: str
+    policies: JsonText
+    created_at: datetime | None
+    updated_at: datetime | None
+    members: tuple[TeamMemberRecord, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStepRecord:
+    id: str
+    order: int
+    title: str | None
+    owner: str | None  # an agent id, or a name
+    description: str | None
+    acceptance_criteria: str | None
+    owner_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkPlanRecord:
+    """One of a session's Plans (a file made fresh by today's application), with its steps."""
+
+    id: str
+    session_id: str
+    name: str | None
+    goal: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    committed_at: datetime | None
+    steps: tuple[PlanStepRecord, ...] = ()

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pony.orm import ObjectNotFound
-
 from . import records as r
 from .encoding import encode_value, utc_now
 from .errors import DataError, NotFoundError, ValidationError
@@ -58,9 +56,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 # Records snapshot rows without their large JSON columns.
-SNAPSHOT_LISTING = ('"Id", "SessionId", "Name", "Description", "CreatedAt", "MessageCount", '
-                    'length("SessionStateJson"), json_extract(CASE WHEN '
-                    'json_valid("SessionStateJson") THEN "SessionStateJson" END, \'$$.Format\')')
+def _snapshot_listing() -> str:
+    from .snapshot_form import COUNT_SQL, FORM_SQL
+
+    state = '"SessionStateJson"'
+    return ('"Id", "SessionId", "Name", "Description", "CreatedAt", '
+            f'{COUNT_SQL.format(count=chr(34) + "MessageCount" + chr(34), x=state)}, '
+            f'length({state}), {FORM_SQL.format(x=state)}')
 
 
 class Repository(Generic[T]):
@@ -80,7 +82,7 @@ class Repository(Generic[T]):
 
     def _columns_sql(self) -> str:
         if self.table == "SessionSnapshots":
-            return SNAPSHOT_LISTING
+            return _snapshot_listing()
         return ", ".join(f'"{c}"' for c in COLUMNS[self.table])
 
     def _where(self, filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -89,8 +91,8 @@ class Repository(Generic[T]):
             column = self.attr_to_column.get(name)
             if column is None:
                 raise ValidationError(name, f"{self.kind} has no attribute {name!r}")
-            if value is None:
-                clauses.append(f'"{column}" IS NULL')
+            if value is None:  # the contract reads NULL and "" alike as absent
+                clauses.append(f'("{column}" IS NULL OR "{column}" = \'\')')
             else:
                 clauses.append(f'"{column}" = $p{index}')
                 params[f"p{index}"] = encode_value(value)
@@ -176,7 +178,11 @@ class Repository(Generic[T]):
     # -- writes --------------------------------------------------------------------------
 
     def add(self, **fields: Any) -> T:
-        """Insert a row from snake_case fields (an `id` is made when absent); return its record."""
+        """Insert a row from snake_case fields (an `id` is made when absent); return its record.
+
+        Values are checked by the entity's attribute types and written in the .NET encodings;
+        every NOT NULL column of the file is filled, mapped or not (see `FileForm.complete`).
+        """
         values = {name: (value() if callable(value) else value)
                   for name, value in DEFAULTS[self.table].items()}
         if "id" in self.attr_to_column and not fields.get("id"):
@@ -185,31 +191,41 @@ class Repository(Generic[T]):
             fields["id"] = new_id()
         values.update(fields)
         self._check_names(values)
+        row = {self.attr_to_column[name]: self._encoded(name, value)
+               for name, value in values.items()}
+        key = tuple(values[name] for name in self.key_attrs)
         with self.store.writing():
-            try:
-                obj = self.entity(**values)
-            except (TypeError, ValueError) as exc:
-                raise ValidationError(self.kind, str(exc)) from exc
-            key = obj.get_pk()
-            obj.flush()
-        return self.require(key)
+            self.store.insert_row(self.table, row)
+        return self.require(key if len(key) > 1 else key[0])
 
     def update(self, key: Any, **changes: Any) -> T:
-        """Change the given attributes of one row; return the updated record."""
+        """Change the given attributes of one row, and only their columns; return the record."""
         self._check_names(changes)
         if set(changes) & set(self.key_attrs):
             raise ValidationError("id", "a row's key cannot be changed")
+        where, params = self._where(self._key_filter(key))
+        sets = []
+        for index, (name, value) in enumerate(changes.items()):
+            column = self.attr_to_column[name]
+            params[f"c{index}"] = self.store.form.none_for_update(
+                self.table, column, self._encoded(name, value))
+            sets.append(f'"{column}" = $c{index}')
         with self.store.writing():
-            try:
-                obj = self.entity[key]
-            except ObjectNotFound as exc:
-                raise NotFoundError(self.kind, str(key)) from exc
-            try:
-                obj.set(**changes)
-            except (TypeError, ValueError) as exc:
-                raise ValidationError(self.kind, str(exc)) from exc
-            obj.flush()
+            if not self.exists(key):
+                raise NotFoundError(self.kind, str(key))
+            if sets:
+                self.store.execute(f'UPDATE "{self.table}" SET {", ".join(sets)}{where}',
+                                   **params)
         return self.require(key)
+
+    def _encoded(self, name: str, value: Any) -> Any:
+        """The value checked against the attribute's type and in its column's encoding."""
+        attr = getattr(self.entity, name)
+        try:
+            checked = attr.validate(value, None, self.entity, from_db=False)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(self.kind, str(exc)) from exc
+        return encode_value(checked)
 
     def delete(self, key: Any) -> bool:
         """Delete one row (the file's cascades remove its children); False when absent."""

@@ -186,7 +186,8 @@ def _add_plan(store: Store, session_id: str, plan: dict[str, Any], agents: dict[
         completed = _when(step.get("completed_at"), shift)
         store.steps.add(
             id=ids[step["key"]], plan_id=record.id, order=order,
-            agent_id=agents[step["agent"]] if step.get("agent") else None, task=step["task"],
+            agent_id=agents[step["agent"]] if step.get("agent") else
+            store.agent_for(session_id, "OrchestrationSteps"), task=step["task"],
             status=StepStatus.from_name(step["status"]), started_at=started,
             completed_at=completed,
             duration=completed - started if started and completed else None,

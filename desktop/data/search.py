@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -59,6 +59,12 @@ class SearchHit:
     snippet: str
     highlights: tuple[tuple[int, int], ...]
     rank: float
+    position: int = 0  # 1-based place in its thread's time order (0: not counted)
+
+    @property
+    def number(self) -> str:
+        """`#N` where the hit's place is known, else nothing (never `#0`)."""
+        return f"#{self.position}" if self.position else ""
 
 
 @dataclass(frozen=True)
@@ -224,13 +230,32 @@ class SearchService:
             if state is IndexState.READY and after is None:
                 total = int(self.store.scalar(_count_sql(where), **{
                     k: v for k, v in params.items() if k not in ("limit", "first_word")}))
-        hits = tuple(self._hit(row, words) for row in rows)
+            positions = self._positions(rows[:POSITIONED_HITS])
+        hits = tuple(replace(self._hit(row, words), position=positions.get(row[0], 0))
+                     for row in rows)
         next_page = None
         if len(rows) == limit:
             next_page = ((rows[-1][11], rows[-1][12]) if state is IndexState.READY
                          else (params["offset"] + len(rows),))
         return SearchResult(state, progress, hits, query, note, total=total,
                             next_page=next_page)
+
+    def _positions(self, rows: list[tuple[Any, ...]]) -> dict[str, int]:
+        """Each hit's place in its thread's time order: one pass over each session that has
+        a hit (a count per hit would be quadratic in a long thread)."""
+        wanted: dict[str, list[str]] = {}
+        for row in rows:
+            if row[1]:
+                wanted.setdefault(row[1], []).append(row[0])
+        found: dict[str, int] = {}
+        for session_id, ids in wanted.items():
+            marks = ", ".join(f"$i{n}" for n in range(len(ids)))
+            found.update(self.store.select(
+                'SELECT "Id", place FROM (SELECT "Id", row_number() OVER (ORDER BY "Timestamp", '
+                '"SequenceNumber", "Id") AS place FROM "Messages" WHERE "SessionId" = $sid) '
+                f'WHERE "Id" IN ({marks})', sid=session_id,
+                **{f"i{n}": mid for n, mid in enumerate(ids)}))
+        return found
 
     def _filters(self, filters: SearchFilter) -> tuple[str, dict[str, Any]]:
         clauses, params = [], {}
@@ -325,6 +350,10 @@ class SearchService:
             detail = str(getattr(cause, "original_exc", None) or cause).rstrip(".")
             problems.append(f"The search index is damaged (SQLite says: {detail}).")
         return problems
+
+
+# Hits that get their place in the thread (the ones a person looks at).
+POSITIONED_HITS = 500
 
 
 def _matches_sql(where: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -40,23 +40,28 @@ class SessionFilter:
     text: str | None = None
 
 
+# A thread's order: time first (the .NET application leaves SequenceNumber 0), the sequence
+# number and then the id breaking ties. Cursors are (Timestamp text, SequenceNumber, Id).
+THREAD_ORDER = ('m."Timestamp" {d}, m."SequenceNumber" {d}, m."Id" {d}')
+THREAD_KEY = '(m."Timestamp", m."SequenceNumber", m."Id")'
+Cursor = tuple[Any, int, str]
+
+
 @dataclass(frozen=True, slots=True)
 class MessagePage:
-    """A run of consecutive messages of one session, in sequence order."""
+    """A run of consecutive messages of one session, in thread (time) order."""
 
     messages: tuple[r.MessageRecord, ...]
     has_before: bool
     has_after: bool
 
     @property
-    def first_cursor(self) -> tuple[int, str] | None:
-        first = self.messages[0] if self.messages else None
-        return (first.sequence_number, first.id) if first else None
+    def first_cursor(self) -> Cursor | None:
+        return self.messages[0].cursor if self.messages else None
 
     @property
-    def last_cursor(self) -> tuple[int, str] | None:
-        last = self.messages[-1] if self.messages else None
-        return (last.sequence_number, last.id) if last else None
+    def last_cursor(self) -> Cursor | None:
+        return self.messages[-1].cursor if self.messages else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,11 +183,12 @@ class SessionRepository(Repository[r.SessionRecord]):
             return SessionThread(session, self.members(session_id),
                                  self.messages_page(session_id, limit=limit))
 
-    def messages_page(self, session_id: str, *, after: tuple[int, str] | None = None,
-                      before: tuple[int, str] | None = None, last: bool = False,
+    def messages_page(self, session_id: str, *, after: Cursor | None = None,
+                      before: Cursor | None = None, last: bool = False,
                       limit: int = 100, with_children: bool = True,
                       include_cursor: bool = False) -> MessagePage:
-        """A keyset page of messages by (SequenceNumber, Id).
+        """A keyset page of messages in thread order (Timestamp, SequenceNumber, Id), each
+        with its 1-based `position` in the thread.
 
         With no cursor: the first page (or the last, with `last=True`). `after`/`before` take
         a page's `last_cursor`/`first_cursor`; `include_cursor` starts at the `after` message
@@ -193,15 +199,15 @@ class SessionRepository(Repository[r.SessionRecord]):
         where = 'm."SessionId" = $sid'
         if after is not None:
             op = ">=" if include_cursor else ">"
-            where += f' AND (m."SequenceNumber", m."Id") {op} ($seq, $mid)'
-            params["seq"], params["mid"] = after
+            where += f" AND {THREAD_KEY} {op} ($ts, $seq, $mid)"
+            params["ts"], params["seq"], params["mid"] = after
         if before is not None:
-            where += ' AND (m."SequenceNumber", m."Id") < ($seq, $mid)'
-            params["seq"], params["mid"] = before
-        direction = "DESC" if backwards else "ASC"
+            where += f" AND {THREAD_KEY} < ($ts, $seq, $mid)"
+            params["ts"], params["seq"], params["mid"] = before
+        order = THREAD_ORDER.format(d="DESC" if backwards else "ASC")
         sql = (f'SELECT {column_list("Messages", "m")}, a."Name" FROM "Messages" m '
                f'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" WHERE {where} '
-               f'ORDER BY m."SequenceNumber" {direction}, m."Id" {direction} LIMIT $limit')
+               f"ORDER BY {order} LIMIT $limit")
         with self.store.reading():
             rows = self.store.select(sql, **params)
             more = len(rows) > limit
@@ -209,6 +215,10 @@ class SessionRepository(Repository[r.SessionRecord]):
             if backwards:
                 rows.reverse()
             messages = [r.message_from_row(row[:10], row[10]) for row in rows]
+            if messages:
+                start = 0 if (after is None and not backwards) else self._count_before(
+                    session_id, messages[0].cursor)
+                messages = [replace(m, position=start + n) for n, m in enumerate(messages, 1)]
             if with_children and messages:
                 messages = self._with_children(messages)
         if backwards:
@@ -216,6 +226,17 @@ class SessionRepository(Repository[r.SessionRecord]):
         else:
             has_before, has_after = after is not None and not include_cursor, more
         return MessagePage(tuple(messages), has_before, has_after)
+
+    def _count_before(self, session_id: str, cursor: Cursor) -> int:
+        return int(self.store.scalar(
+            f'SELECT count(*) FROM "Messages" m WHERE m."SessionId" = $sid AND {THREAD_KEY} < '
+            "($ts, $seq, $mid)", sid=session_id, ts=cursor[0], seq=cursor[1], mid=cursor[2]))
+
+    def _cursor_of(self, session_id: str, message_id: str) -> Cursor | None:
+        row = self.store.select(
+            'SELECT "Timestamp", "SequenceNumber", "Id" FROM "Messages" '
+            'WHERE "Id" = $mid AND "SessionId" = $sid', mid=message_id, sid=session_id)
+        return (row[0][0], int(row[0][1]), row[0][2]) if row else None
 
     def _with_children(self, messages: list[r.MessageRecord]) -> list[r.MessageRecord]:
         ids = {f"i{n}": m.id for n, m in enumerate(messages)}
@@ -232,8 +253,6 @@ class SessionRepository(Repository[r.SessionRecord]):
             calls.setdefault(row[1], []).append(r.tool_call_from_row(row))
         if not attachments and not calls:
             return messages
-        from dataclasses import replace
-
         return [replace(m, attachments=tuple(attachments.get(m.id, ())),
                         tool_calls=tuple(calls.get(m.id, ())))
                 if m.id in attachments or m.id in calls else m for m in messages]
@@ -243,29 +262,19 @@ class SessionRepository(Repository[r.SessionRecord]):
         """A page holding the message with up to `context` messages on each side; None when
         the message is not in the session."""
         with self.store.reading():
-            row = self.store.select(
-                'SELECT "SequenceNumber" FROM "Messages" WHERE "Id" = $mid AND "SessionId" = $sid',
-                mid=message_id, sid=session_id)
-            if not row:
+            cursor = self._cursor_of(session_id, message_id)
+            if cursor is None:
                 return None
-            cursor = (int(row[0][0]), message_id)
             before = self.messages_page(session_id, before=cursor, limit=context)
             rest = self.messages_page(session_id, after=cursor, include_cursor=True,
                                       limit=context + 1)
         return MessagePage(before.messages + rest.messages, before.has_before, rest.has_after)
 
     def message_position(self, session_id: str, message_id: str) -> int | None:
-        """How many messages come before this one in the session (for scrolling to it)."""
+        """How many messages come before this one in the thread (for scrolling to it)."""
         with self.store.reading():
-            row = self.store.select(
-                'SELECT "SequenceNumber" FROM "Messages" WHERE "Id" = $mid AND "SessionId" = $sid',
-                mid=message_id, sid=session_id)
-            if not row:
-                return None
-            return int(self.store.scalar(
-                'SELECT count(*) FROM "Messages" WHERE "SessionId" = $sid AND '
-                '("SequenceNumber", "Id") < ($seq, $mid)', sid=session_id, seq=row[0][0],
-                mid=message_id))
+            cursor = self._cursor_of(session_id, message_id)
+            return None if cursor is None else self._count_before(session_id, cursor)
 
     def statistics(self, session_id: str) -> r.SessionStatistics:
         """Counts, duration and token totals, computed by SQLite without loading messages."""
@@ -330,13 +339,16 @@ class SessionRepository(Repository[r.SessionRecord]):
                 raise NotFoundError("session", session_id)
             if agent_id is not None and not self.store.agents.exists(agent_id):
                 raise NotFoundError("agent", agent_id)
-            self.store.execute(
-                f'INSERT INTO "Messages" ({column_list("Messages")}) VALUES ($id, $sid, $content, '
-                '$role, $agent, $parent, $now, (SELECT coalesce(max("SequenceNumber"), 0) + 1 '
-                'FROM "Messages" WHERE "SessionId" = $sid), $meta, $tokens)',
-                id=message_id, sid=session_id, content=content, role=int(MessageRole(role)),
-                agent=agent_id, parent=parent_message_id, now=now, meta=dump_json(metadata),
-                tokens=dump_json(token_usage))
+            agent_id = agent_id or self.store.agent_for(session_id)
+            sequence = int(self.store.scalar(
+                'SELECT coalesce(max("SequenceNumber"), 0) + 1 FROM "Messages" '
+                'WHERE "SessionId" = $sid', sid=session_id))
+            self.store.insert_row("Messages", {
+                "Id": message_id, "SessionId": session_id, "Content": content,
+                "Role": int(MessageRole(role)), "AgentId": agent_id,
+                "ParentMessageId": parent_message_id, "Timestamp": now,
+                "SequenceNumber": sequence, "MetadataJson": dump_json(metadata),
+                "TokenUsageJson": dump_json(token_usage)})
             for attachment in attachments:
                 self.store.attachments.add(message_id=message_id, **attachment)
             for call in tool_calls:
@@ -369,6 +381,7 @@ class SessionRepository(Repository[r.SessionRecord]):
             missing = sorted(wanted - known)
             if missing:
                 raise NotFoundError("agent", missing[0])
+            fallback = self.store.agent_for(session_id)
             sequence = int(self.store.scalar(
                 'SELECT coalesce(max("SequenceNumber"), 0) FROM "Messages" '
                 'WHERE "SessionId" = $sid', sid=session_id))
@@ -380,7 +393,7 @@ class SessionRepository(Repository[r.SessionRecord]):
                     rows.append((
                         message_id, session_id, item.get("content"),
                         int(MessageRole(item.get("role", MessageRole.User))),
-                        item.get("agent_id"), item.get("parent_message_id"),
+                        item.get("agent_id") or fallback, item.get("parent_message_id"),
                         encode_value(item.get("timestamp")) or now, sequence,
                         dump_json(item.get("metadata")), dump_json(item.get("token_usage"))))
                     for key, table, target in (("attachments", "Attachments", attachment_rows),

@@ -7,12 +7,13 @@ restored copy has new ids, so a snapshot is compared with its own session, `Sess
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import records as r
 from .enums import MessageRole
-from .errors import NotFoundError, SnapshotFormatError
+from .errors import NotFoundError
 
 if TYPE_CHECKING:
     from .database import Store
@@ -99,7 +100,8 @@ def _children_sql(table: str) -> str:
 
 
 _FLAGS = " || ".join(
-    [f"CASE WHEN o.\"{c}\" IS NOT n.\"{c}\" THEN '{word}|' ELSE '' END"
+    [f"CASE WHEN coalesce(o.\"{c}\", '') IS NOT coalesce(n.\"{c}\", '') THEN '{word}|' "
+     "ELSE '' END"
      for c, word in MESSAGE_FIELDS]
     + [f"CASE WHEN o.\"Id\" IN (SELECT \"MessageId\" FROM diff_{t}) THEN '{w}|' ELSE '' END"
        for t, w in (("Attachments", "attachments"), ("ToolCalls", "tool calls"))])
@@ -107,8 +109,7 @@ _FLAGS = " || ".join(
 # Pony's raw select() wants a statement that starts with SELECT, so the WITH is a subquery's.
 COMPARE_SQL = f"""SELECT * FROM (
 WITH snap AS MATERIALIZED (
-    SELECT j.value AS v FROM "SessionSnapshots" x, json_each(x."SessionStateJson", '$$.Messages') j
-    WHERE x."Id" = $snapshot),
+    SELECT j.value AS v FROM json_each($state, '$$.Messages') j),
 old AS MATERIALIZED (SELECT {_OLD_MESSAGES} FROM snap),
 now AS MATERIALIZED (SELECT {_NOW_MESSAGES} FROM "Messages" WHERE "SessionId" = $session),
 {_children_sql("Attachments")},
@@ -133,9 +134,10 @@ ranked AS (
 SELECT kind, id, seq, role, before, after, flags, total FROM ranked WHERE place <= $limit)
 ORDER BY seq, kind, id"""
 
-_STATE = 'x."SessionStateJson"'
+_STATE = "$state"
 _SESSION_FLAGS = " || ".join(
-    f"CASE WHEN {_json('Session.' + c, _STATE)} IS NOT s.\"{c}\" THEN '{word}|' ELSE '' END"
+    f"CASE WHEN coalesce({_json('Session.' + c, _STATE)}, '') IS NOT coalesce(s.\"{c}\", '') "
+    f"THEN '{word}|' ELSE '' END"
     for c, word in SESSION_FIELDS)
 _OLD_MEMBERS = (f'SELECT {_json("AgentId", "j.value")}, {_json("JoinedAt", "j.value")}, '
                 f'{_json("LeftAt", "j.value")}, {_json("Role", "j.value")} '
@@ -147,20 +149,8 @@ SESSION_SQL = f"""SELECT {_SESSION_FLAGS},
        json_array_length({_STATE}, '$$.Messages'),
        EXISTS (SELECT 1 FROM ({_OLD_MEMBERS} EXCEPT {_NOW_MEMBERS}))
        OR EXISTS (SELECT 1 FROM ({_NOW_MEMBERS} EXCEPT {_OLD_MEMBERS}))
-FROM "SessionSnapshots" x JOIN "Sessions" s ON s."Id" = $session WHERE x."Id" = $snapshot
+FROM "Sessions" s WHERE s."Id" = $session
 """
-
-FORM_SQL = """SELECT CASE WHEN json_valid("SessionStateJson") THEN
-       json_extract("SessionStateJson", '$$.Format') = $form
-       AND json_type("SessionStateJson", '$$.Version') = 'integer'
-       AND json_extract("SessionStateJson", '$$.Version') <= $version
-       AND json_type("SessionStateJson", '$$.Messages') = 'array'
-       AND json_type("SessionStateJson", '$$.Session') = 'object' ELSE 0 END,
-       CASE WHEN json_valid("SessionStateJson") THEN
-           json_extract("SessionStateJson", '$$.Session.Id') END
-FROM "SessionSnapshots" WHERE "Id" = $snapshot
-"""
-
 
 def compare(store: Store, snapshot_id: str, *, limit: int = DEFAULT_LIMIT) -> SnapshotComparison:
     """Messages added, removed and changed in the snapshot's session since it was taken.
@@ -168,23 +158,18 @@ def compare(store: Store, snapshot_id: str, *, limit: int = DEFAULT_LIMIT) -> Sn
     SnapshotFormatError when the snapshot is not in a form this version reads (a .NET one),
     NotFoundError when the snapshot or its session is gone.
     """
-    from .snapshots import FORMAT, VERSION
-
     snapshots = store.snapshots
     with store.reading():
-        record = snapshots.require(snapshot_id)
-        readable, state_session = store.select(FORM_SQL, snapshot=snapshot_id, form=FORMAT,
-                                               version=VERSION)[0]
-        if not readable:
-            snapshots.load_state(snapshot_id)  # raises the error that says why
-            raise SnapshotFormatError("This snapshot's session state is incomplete or damaged.")
-        session_id = record.session_id or state_session
+        # every form we read (ours of either version, the .NET one) in one shape for SQLite
+        record, state, _agents = snapshots.load_state(snapshot_id)
+        session_id = record.session_id or state["Session"].get("Id")
         if not session_id or not store.sessions.exists(session_id):
             raise NotFoundError("session", str(session_id))
+        shaped = json.dumps({k: state[k] for k in ("Session", "Messages", "SessionAgents")},
+                            ensure_ascii=False)
         flags, before_total, members_changed = store.select(
-            SESSION_SQL, snapshot=snapshot_id, session=session_id)[0]
-        rows = store.select(COMPARE_SQL, snapshot=snapshot_id, session=session_id,
-                            limit=int(limit))
+            SESSION_SQL, state=shaped, session=session_id)[0]
+        rows = store.select(COMPARE_SQL, state=shaped, session=session_id, limit=int(limit))
     totals = {"added": 0, "removed": 0, "changed": 0}
     changes = []
     for kind, message_id, sequence, role, before, after, change_flags, total in rows:

@@ -119,18 +119,19 @@ def _checked_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_state(raw: str | None) -> None:
-    """A state in a form this version writes must be restorable; another form (the .NET one,
-    a newer version's) is kept as it is, and restoring it later explains why it cannot."""
-    from .snapshots import FORMAT, VERSION, parse_state
+    """A state in a form this version writes must be restorable; another form (a newer
+    version's, one we do not know) is kept as it is, and restoring it later says why not."""
+    from .snapshot_form import FORMAT, VERSION, parse_state
 
     try:
         state = json.loads(raw) if raw else None
     except ValueError:
         return
-    if not isinstance(state, dict) or state.get("Format") != FORMAT:
+    if not isinstance(state, dict):
         return
-    version = state.get("Version")
-    if isinstance(version, int) and version > VERSION:
+    version = state.get("DesktopVersion", state.get("Version"))
+    if FORMAT not in (state.get("DesktopFormat"), state.get("Format")) or (
+            isinstance(version, int) and version > VERSION):
         return
     parse_state(raw)
 
@@ -149,8 +150,6 @@ def import_snapshot(store: Store, snapshot: SnapshotFile,
             raise ValidationError("session", "the session this snapshot was taken of is not in "
                                              "this database; choose a session to attach it to")
         values = dict(snapshot.row, Id=new_id(), SessionId=target)
-        store.executemany(
-            f'INSERT INTO "SessionSnapshots" ({column_list("SessionSnapshots")}) VALUES '
-            f'({", ".join("?" * len(COLUMNS["SessionSnapshots"]))})',
-            [tuple(values[c] for c in COLUMNS["SessionSnapshots"])])
+        store.insert_row("SessionSnapshots",
+                         {c: values.get(c) for c in COLUMNS["SessionSnapshots"]})
         return store.snapshots.require(values["Id"])

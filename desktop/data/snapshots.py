@@ -1,19 +1,14 @@
-"""Session snapshots: the versioned `SessionStateJson` form, create, restore and revert.
+"""Session snapshots: create, restore and revert; the JSON forms are in `snapshot_form.py`.
 
 Comparing a snapshot with its session now is in `snapshot_compare.py`, snapshot files (export
 and import) in `snapshot_files.py`; `SnapshotService` offers both.
 
-A snapshot keeps every column of the session, its messages (with attachments and tool calls)
-and its memberships exactly as stored, so a restore writes back the very same values.
-`AgentStatesJson` maps each agent id the session uses to that agent's row and configuration
-at the time, which lets a restore bring back an agent deleted since.
-
-Form, version 1 (PascalCase, as the .NET side writes JSON)::
-
-    {"Format": "orchestrator-desktop/session-state", "Version": 1,
-     "Session": {<Sessions columns>},
-     "Messages": [{<Messages columns>, "Attachments": [{...}], "ToolCalls": [{...}]}],
-     "SessionAgents": [{<SessionAgents columns>}]}
+A snapshot keeps every column of the session, its messages (with attachments and tool calls),
+its memberships and its team exactly as stored, so a restore writes back the very same values;
+the document is also one the .NET application reads as its `Session`. `AgentStatesJson` maps
+each agent id the session uses to that agent's row and configuration at the time, which lets a
+restore bring back an agent deleted since. The .NET application's own snapshots (its `Session`
+alone) are restored as well, as a new session.
 """
 
 from __future__ import annotations
@@ -29,14 +24,15 @@ from . import records as r
 from .encoding import now_text
 from .errors import DataError, NotFoundError, SnapshotFormatError, ValidationError
 from .repository import Repository
-from .schema import COLUMNS, column_list
+from .schema import COLUMNS, TEAM_COLUMNS, column_list
+from .snapshot_form import COUNT_SQL, DOTNET_FORM, FORM_SQL, FORMAT, to_document
+from .snapshot_form import VERSION as VERSION
+from .snapshot_form import parse_state as parse_state
 
 if TYPE_CHECKING:
     from .snapshot_compare import SnapshotComparison
     from .snapshot_files import SnapshotFile
 
-FORMAT = "orchestrator-desktop/session-state"
-VERSION = 1
 CHUNK = 2000
 
 Progress = Callable[[float], None]
@@ -62,11 +58,14 @@ class SnapshotListing:
 
 
 # The repository's listing columns, qualified for a join with "Sessions".
+_STATE_COLUMN, _COUNT_COLUMN = 'x."SessionStateJson"', 'x."MessageCount"'
 LISTING_SQL = (
-    'SELECT x."Id", x."SessionId", x."Name", x."Description", x."CreatedAt", x."MessageCount", '
-    'length(x."SessionStateJson"), json_extract(CASE WHEN json_valid(x."SessionStateJson") '
-    'THEN x."SessionStateJson" END, \'$$.Format\'), s."Name", s."Id" IS NOT NULL '
+    'SELECT x."Id", x."SessionId", x."Name", x."Description", x."CreatedAt", '
+    + COUNT_SQL.format(count=_COUNT_COLUMN, x=_STATE_COLUMN) + ', '
+    + 'length(x."SessionStateJson"), ' + FORM_SQL.format(x=_STATE_COLUMN) + ', '
+    's."Name", s."Id" IS NOT NULL '
     'FROM "SessionSnapshots" x LEFT JOIN "Sessions" s ON s."Id" = x."SessionId"')
+READABLE_FORMS = (FORMAT, DOTNET_FORM)
 
 
 def _row_dict(table: str, row: tuple[Any, ...]) -> dict[str, Any]:
@@ -88,7 +87,7 @@ class SnapshotService(Repository[r.SnapshotRecord]):
                 raise NotFoundError("session", session_id)
             messages = [_row_dict("Messages", row) for row in store.select(
                 f'SELECT {column_list("Messages")} FROM "Messages" WHERE "SessionId" = $id '
-                'ORDER BY "SequenceNumber", "Id"', id=session_id)]
+                'ORDER BY "Timestamp", "SequenceNumber", "Id"', id=session_id)]
             children: dict[str, dict[str, list[dict[str, Any]]]] = {}
             for table, key in (("Attachments", "Attachments"), ("ToolCalls", "ToolCalls")):
                 for row in store.select(
@@ -114,14 +113,29 @@ class SnapshotService(Repository[r.SnapshotRecord]):
                         "Configuration": _row_dict("AgentConfigurations", config[0])
                         if config else None,
                     }
+            teams = self._capture_teams(session_id)
         for message in messages:
             found = children.get(message["Id"], {})
             message["Attachments"] = found.get("Attachments", [])
             message["ToolCalls"] = found.get("ToolCalls", [])
-        state = {"Format": FORMAT, "Version": VERSION,
-                 "Session": _row_dict("Sessions", session[0]),
-                 "Messages": messages, "SessionAgents": members}
+        state = {"Session": _row_dict("Sessions", session[0]), "Messages": messages,
+                 "SessionAgents": members, "Teams": teams}
         return state, agents
+
+    def _capture_teams(self, session_id: str) -> list[dict[str, Any]]:
+        """The session's teams with their members, where the file has the tables."""
+        if not self.store.form.has_teams:
+            return []
+        store, teams = self.store, []
+        for row in store.select(f'SELECT {column_list("Teams")} FROM "Teams" WHERE '
+                                '"SessionId" = $id ORDER BY "CreatedAt", "Id"', id=session_id):
+            team = dict(zip(TEAM_COLUMNS["Teams"], row, strict=True))
+            team["Members"] = [dict(zip(TEAM_COLUMNS["TeamMembers"], member, strict=True))
+                               for member in store.select(
+                f'SELECT {column_list("TeamMembers")} FROM "TeamMembers" WHERE "TeamId" = $id '
+                'ORDER BY "JoinedAt", "AgentId"', id=team["Id"])]
+            teams.append(team)
+        return teams
 
     def load_state(self, snapshot_id: str) -> tuple[r.SnapshotRecord, dict[str, Any],
                                                     dict[str, Any]]:
@@ -143,15 +157,15 @@ class SnapshotService(Repository[r.SnapshotRecord]):
         with self.store.writing():
             state, agents = self.capture(session_id)
             session_name = state["Session"]["Name"] or "Untitled session"
+            document = to_document(state)
             name = (name or "").strip() or f"{session_name} at {now_text()[:16]}"
             snapshot_id = new_id()
-            self.store.execute(
-                f'INSERT INTO "SessionSnapshots" ({column_list("SessionSnapshots")}) VALUES '
-                '($id, $sid, $name, $description, $now, $count, $state, $agents)',
-                id=snapshot_id, sid=session_id, name=name,
-                description=description or f"Snapshot of {session_name}", now=now_text(),
-                count=len(state["Messages"]), state=json.dumps(state, ensure_ascii=False),
-                agents=json.dumps(agents, ensure_ascii=False))
+            self.store.insert_row("SessionSnapshots", {
+                "Id": snapshot_id, "SessionId": session_id, "Name": name,
+                "Description": description or f"Snapshot of {session_name}",
+                "CreatedAt": now_text(), "MessageCount": len(state["Messages"]),
+                "SessionStateJson": json.dumps(document, ensure_ascii=False),
+                "AgentStatesJson": json.dumps(agents, ensure_ascii=False)})
             return self.require(snapshot_id)
 
     def for_session(self, session_id: str) -> list[r.SnapshotRecord]:
@@ -231,6 +245,7 @@ class SnapshotService(Repository[r.SnapshotRecord]):
                should_stop: Callable[[], bool] = lambda: False) -> RevertResult:
         """Put the snapshot's session back as it was, after an automatic safety snapshot."""
         record, state, agents = self.load_state(snapshot_id)
+        require_revertable(state)
         session_id = record.session_id or state["Session"]["Id"]
         session = dict(state["Session"])
         session.update(Id=session_id, LastActivityAt=now_text())
@@ -242,11 +257,14 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             self.store.execute('DELETE FROM "Messages" WHERE "SessionId" = $id', id=session_id)
             self.store.execute('DELETE FROM "SessionAgents" WHERE "SessionId" = $id',
                                id=session_id)
+            if self.store.form.has_teams and state["Form"] != DOTNET_FORM:
+                self.store.execute('DELETE FROM "Teams" WHERE "SessionId" = $id', id=session_id)
             columns = [c for c in COLUMNS["Sessions"] if c != "Id"]
             self.store.execute(
                 'UPDATE "Sessions" SET ' + ", ".join(f'"{c}" = $p{n}' for n, c in
                                                      enumerate(columns)) + ' WHERE "Id" = $id',
-                id=session_id, **{f"p{n}": session[c] for n, c in enumerate(columns)})
+                id=session_id, **{f"p{n}": self.store.form.none_for_update(
+                    "Sessions", c, session.get(c)) for n, c in enumerate(columns)})
             identity = {m["Id"]: m["Id"] for m in state["Messages"]}
             self._write_state(None, state, agents, identity, lambda: None, progress,
                               should_stop, keep_child_ids=True, session_id=session_id)
@@ -260,25 +278,27 @@ class SnapshotService(Repository[r.SnapshotRecord]):
         store = self.store
         if session is not None:
             session_id = session["Id"]
-            store.executemany(
-                f'INSERT INTO "Sessions" ({column_list("Sessions")}) VALUES '
-                f'({", ".join("?" * len(COLUMNS["Sessions"]))})',
-                [tuple(session[c] for c in COLUMNS["Sessions"])])
+            store.insert_row("Sessions", {c: session.get(c) for c in COLUMNS["Sessions"]})
         usable_agents = self._ensure_agents(state, agents)
+        fallback = store.agent_for(session_id)
         messages = state["Messages"]
         total = max(len(messages), 1)
         for start in range(0, len(messages), CHUNK):
             if should_stop():
                 raise Cancelled("The restore was cancelled; nothing was changed.")
             rows, attachment_rows, call_rows = [], [], []
-            for message in messages[start:start + CHUNK]:
+            for number, message in enumerate(messages[start:start + CHUNK], start + 1):
                 values = dict(message)
                 values["Id"] = id_map[message["Id"]]
                 values["SessionId"] = session_id
+                if not keep_child_ids:
+                    # new ids would reorder messages whose time and number tie; a restored
+                    # copy is numbered in the snapshot's order instead
+                    values["SequenceNumber"] = number
                 parent = message.get("ParentMessageId")
                 values["ParentMessageId"] = id_map.get(parent, parent) if parent else parent
-                if values.get("AgentId") and values["AgentId"] not in usable_agents:
-                    values["AgentId"] = None
+                if not values.get("AgentId") or values["AgentId"] not in usable_agents:
+                    values["AgentId"] = fallback
                 rows.append(tuple(values.get(c) for c in COLUMNS["Messages"]))
                 for child_rows, key, table in ((attachment_rows, "Attachments", "Attachments"),
                                                (call_rows, "ToolCalls", "ToolCalls")):
@@ -292,13 +312,32 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             store.bulk_insert("ToolCalls", call_rows)
             if progress:
                 progress(min((start + CHUNK) / total, 1.0))
-        members = [tuple({**m, "SessionId": session_id}.get(c) for c in COLUMNS["SessionAgents"])
-                   for m in state["SessionAgents"] if m["AgentId"] in usable_agents]
-        store.executemany(
-            f'INSERT INTO "SessionAgents" ({column_list("SessionAgents")}) VALUES (?, ?, ?, ?, ?)',
-            members)
+        for member in state["SessionAgents"]:
+            if member["AgentId"] in usable_agents:
+                store.insert_row("SessionAgents", {**member, "SessionId": session_id})
+        self._write_teams(state["Teams"], session_id, keep_child_ids)
         if progress:
             progress(1.0)
+
+    def _write_teams(self, teams: list[dict[str, Any]], session_id: str, keep_ids: bool) -> None:
+        """The snapshot's teams, where the file has the tables; members whose agent is gone
+        are left out (the file's foreign key requires the agent)."""
+        import uuid
+
+        if not self.store.form.has_teams:
+            return
+        known = {row[0] for row in self.store.select('SELECT "Id" FROM "Agents"')}
+        for team in teams:
+            if not isinstance(team, dict):
+                continue
+            team_id = team.get("Id") if keep_ids else str(uuid.uuid4()).upper()
+            self.store.insert_row("Teams", {**{c: team.get(c) for c in TEAM_COLUMNS["Teams"]},
+                                            "Id": team_id, "SessionId": session_id})
+            for member in team.get("Members") or []:
+                if isinstance(member, dict) and member.get("AgentId") in known:
+                    self.store.insert_row("TeamMembers", {
+                        **{c: member.get(c) for c in TEAM_COLUMNS["TeamMembers"]},
+                        "TeamId": team_id})
 
     def _ensure_agents(self, state: dict[str, Any], agents: dict[str, Any]) -> set[str]:
         """Agent ids rows may refer to: existing ones, plus any recreated from the snapshot."""
@@ -315,56 +354,20 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             agent = dict(saved["Agent"])
             if agent.get("Name") and self.store.agents.count(name=agent["Name"]):
                 agent["Name"] = f'{agent["Name"]} (restored)'
-            self.store.executemany(
-                f'INSERT INTO "Agents" ({column_list("Agents")}) VALUES '
-                f'({", ".join("?" * len(COLUMNS["Agents"]))})',
-                [tuple(agent.get(c) for c in COLUMNS["Agents"])])
+            self.store.insert_row("Agents", agent)
             config = saved.get("Configuration")
             if isinstance(config, dict):
-                self.store.executemany(
-                    f'INSERT OR IGNORE INTO "AgentConfigurations" '
-                    f'({column_list("AgentConfigurations")}) VALUES '
-                    f'({", ".join("?" * len(COLUMNS["AgentConfigurations"]))})',
-                    [tuple(config.get(c) for c in COLUMNS["AgentConfigurations"])])
+                self.store.insert_row("AgentConfigurations", config, verb="INSERT OR IGNORE")
             usable.add(agent_id)
         return usable
 
 
-def parse_state(raw: str | None) -> dict[str, Any]:
-    """Decode and check a `SessionStateJson`; SnapshotFormatError explains what is wrong."""
-    if not raw or not raw.strip():
-        raise SnapshotFormatError("This snapshot holds no session state, so it cannot be restored.")
-    try:
-        state = json.loads(raw)
-    except ValueError:
-        raise SnapshotFormatError("This snapshot's session state is not valid JSON; "
-                                  "it cannot be restored.") from None
-    if not isinstance(state, dict):
-        raise SnapshotFormatError("This snapshot's session state is not a JSON object.")
-    if state.get("Format") != FORMAT:
-        if "Messages" in state or "Id" in state:
-            raise SnapshotFormatError(
-                "This snapshot was written by the OrchestratorChat .NET application in its own "
-                "form, which this version cannot restore; restore it from that application.")
-        raise SnapshotFormatError("This snapshot is in a form this application does not know.")
-    version = state.get("Version")
-    if not isinstance(version, int) or version > VERSION:
+def require_revertable(state: dict[str, Any]) -> None:
+    """SnapshotFormatError for a state a revert would lose data from (the .NET form)."""
+    if state["Form"] == DOTNET_FORM:
         raise SnapshotFormatError(
-            f"This snapshot was written by a newer version (form {version}); update "
-            "OrchestratorChat Desktop to restore it.")
-    try:
-        session = state["Session"]
-        messages = state["Messages"]
-        members = state.get("SessionAgents") or []
-        ok = (isinstance(session, dict) and isinstance(messages, list)
-              and all(isinstance(m, dict) and m.get("Id") for m in messages)
-              and all(isinstance(m, dict) and m.get("AgentId") for m in members))
-    except KeyError:
-        ok = False
-    if not ok:
-        raise SnapshotFormatError("This snapshot's session state is incomplete or damaged.")
-    state["SessionAgents"] = members
-    return state
+            "This snapshot was written by the OrchestratorChat .NET application, which "
+            "keeps no tool calls or attachments; restore it as a new session instead.")
 
 
 def parse_agent_states(raw: str | None) -> dict[str, Any]:

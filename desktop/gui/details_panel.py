@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
@@ -20,7 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from ..data.encoding import JsonText
-from ..data.records import PlanRecord, SessionAgentRecord, SessionRecord, SessionStatistics
+from ..data.records import (
+    PlanRecord,
+    SessionAgentRecord,
+    SessionRecord,
+    SessionStatistics,
+    TeamRecord,
+    WorkPlanRecord,
+)
 from . import style
 from .message_render import break_long_lines
 
@@ -49,6 +57,8 @@ class SessionDetails:
     members: tuple[SessionAgentRecord, ...]
     statistics: SessionStatistics
     plans: list[PlanRecord]
+    teams: list[TeamRecord] = field(default_factory=list)
+    work_plans: list[WorkPlanRecord] = field(default_factory=list)
 
 
 class TokenChart(QWidget):
@@ -179,7 +189,32 @@ class DetailsPanel(QScrollArea):
         self.no_plans = QLabel("This session has no orchestration plans.", plans_box)
         plans_layout.addWidget(self.no_plans)
         plans_layout.addWidget(self.plans)
-        for box in (facts_box, stats_box, members_box, plans_box, context_box, metadata_box):
+        team_box = QGroupBox("Team", body)
+        team_layout = QVBoxLayout(team_box)
+        self.team = QTreeWidget(team_box)
+        self.team.setAccessibleName("Team members and roles")
+        self.team.setHeaderLabels(["Agent", "Role", "Joined"])
+        self.team.setRootIsDecorated(False)
+        self.team.setMaximumHeight(120)
+        self.policies = QLabel("", team_box)
+        self.policies.setTextFormat(Qt.TextFormat.PlainText)
+        self.policies.setWordWrap(True)
+        self.policies.setAccessibleName("Team policies")
+        self.no_team = QLabel("This session has no team.", team_box)
+        for widget in (self.no_team, self.team, self.policies):
+            team_layout.addWidget(widget)
+        work_box = QGroupBox("Plans", body)
+        work_layout = QVBoxLayout(work_box)
+        self.work_plans = QTreeWidget(work_box)
+        self.work_plans.setAccessibleName("Plans and their steps")
+        self.work_plans.setHeaderLabels(["Step", "Title", "Owner", "Acceptance criteria"])
+        self.work_plans.setMinimumHeight(120)
+        self.no_work_plans = QLabel("This session has no plans.", work_box)
+        work_layout.addWidget(self.no_work_plans)
+        work_layout.addWidget(self.work_plans)
+        self.team_box, self.work_box = team_box, work_box
+        for box in (facts_box, stats_box, members_box, team_box, work_box, plans_box,
+                    context_box, metadata_box):
             layout.addWidget(box)
         layout.addStretch(1)
         self.setWidget(body)
@@ -192,6 +227,8 @@ class DetailsPanel(QScrollArea):
                 label.setText("—")
             self.members.clear()
             self.plans.clear()
+            self._team([])
+            self._work_plans([])
             self.chart.set_data({})
             self._json(self.context, self.context_flag, JsonText(None))
             self._json(self.metadata, self.metadata_flag, JsonText(None))
@@ -225,6 +262,50 @@ class DetailsPanel(QScrollArea):
         self._json(self.context, self.context_flag, s.context)
         self._json(self.metadata, self.metadata_flag, s.metadata)
         self._plans(details.plans)
+        self._team(details.teams)
+        self._work_plans(details.work_plans)
+
+    def _team(self, teams: list[TeamRecord]) -> None:
+        self.team.clear()
+        self.team.setVisible(bool(teams))
+        self.policies.setVisible(bool(teams))
+        self.no_team.setVisible(not teams)
+        policies = []
+        for team in teams:
+            for member in team.members:
+                item = QTreeWidgetItem(self.team, [
+                    shown(member.agent_name or member.agent_id),
+                    shown((member.role or "—").capitalize()), style.exact_time(member.joined_at)])
+                item.setToolTip(0, tip(member.agent_id))
+            for key, value in team.policies.mapping().items():
+                policies.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+            if not team.policies.is_valid:
+                policies.append(f"(not valid JSON) {team.policies.raw}")
+        self.policies.setText(shown("Policies: " + ("; ".join(policies) or "none")))
+        for column in range(self.team.columnCount()):
+            self.team.resizeColumnToContents(column)
+
+    def _work_plans(self, plans: list[WorkPlanRecord]) -> None:
+        self.work_plans.clear()
+        self.work_plans.setVisible(bool(plans))
+        self.no_work_plans.setVisible(not plans)
+        for plan in plans:
+            state = (f"Committed {style.exact_time(plan.committed_at)}" if plan.committed_at
+                     else "Not committed")
+            top = QTreeWidgetItem(self.work_plans, [
+                "Plan", shown(f"{plan.name or '(no name)'} "
+                              f"({'committed' if plan.committed_at else 'draft'})"), "", ""])
+            top.setToolTip(1, tip(f"{plan.name or '(no name)'}\nGoal: {plan.goal or '—'}\n"
+                                  f"{state}"))
+            for step in plan.steps:
+                child = QTreeWidgetItem(top, [
+                    str(step.order), shown(step.title or "—"),
+                    shown(step.owner_name or step.owner or "—"),
+                    shown(step.acceptance_criteria or "—")])
+                child.setToolTip(1, tip(step.description or step.title or ""))
+            top.setExpanded(True)
+        for column in range(self.work_plans.columnCount()):
+            self.work_plans.resizeColumnToContents(column)
 
     def _plans(self, plans: list[PlanRecord]) -> None:
         self.plans.clear()

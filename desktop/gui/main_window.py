@@ -520,7 +520,9 @@ class MainWindow(QMainWindow):
                 return None
             return SessionDetails(session, store.sessions.members(session_id),
                                   store.sessions.statistics(session_id),
-                                  store.plans.for_session(session_id))
+                                  store.plans.for_session(session_id),
+                                  store.plans.teams(session_id),
+                                  store.plans.work_plans(session_id))
 
         def done(details: SessionDetails | None) -> None:
             if store is self.store and session_id == self.thread_model.session_id:

@@ -126,8 +126,8 @@ class SearchResultsModel(QAbstractListModel):
 
 def hit_title(hit: SearchHit) -> str:
     who = style.isolate(hit.agent_name) if hit.agent_name else hit.role.label
-    return (f"{style.isolate(hit.session_name or 'Untitled session')} · "
-            f"#{hit.sequence_number} · {who}")
+    parts = [style.isolate(hit.session_name or "Untitled session"), hit.number, who]
+    return " · ".join(p for p in parts if p)
 
 
 def snippet_html(hit: SearchHit) -> str:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from ..data import DataError, Store
 from ..data.snapshot_compare import SnapshotComparison
-from ..data.snapshots import SnapshotListing
+from ..data.snapshots import DOTNET_FORM, SnapshotListing
 from . import dialogs, style
 from .snapshot_compare import SnapshotCompareDialog
 from .snapshot_model import SnapshotTableModel, can_restore_here, form_explanation
@@ -334,7 +334,8 @@ class SnapshotManager(QDialog):
             if reason and writes:
                 tip = reason
             elif action in (self.restore_action, self.revert_action, self.compare_action) \
-                    and selected and not can_restore_here(listing):
+                    and selected and (not can_restore_here(listing)
+                                      or listing.snapshot.format == DOTNET_FORM):
                 tip = form_explanation(listing)
             action.setToolTip(f"{tip} ({action.shortcut().toString()})")
         self.all_sessions.setEnabled(store is not None)

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from ..data.snapshots import FORMAT, SnapshotListing
+from ..data.snapshots import DOTNET_FORM, READABLE_FORMS, SnapshotListing
 from . import style
 
 LISTING_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -18,15 +18,20 @@ COLUMNS = (
 )
 NUMERIC = {"message_count", "size"}
 DESKTOP_FORM = "Desktop"
-OTHER_FORM = ".NET / other"
+DOTNET_LABEL = ".NET"
+OTHER_FORM = "Other"
 
 
 def can_restore_here(listing: SnapshotListing) -> bool:
     """True when this application's restore reads the snapshot's form."""
-    return listing.snapshot.format == FORMAT
+    return listing.snapshot.format in READABLE_FORMS
 
 
 def form_explanation(listing: SnapshotListing) -> str:
+    if listing.snapshot.format == DOTNET_FORM:
+        return ("Written by the OrchestratorChat .NET application: it can be restored as a "
+                "new session, compared and exported; reverting to it is not offered, as it "
+                "does not hold tool calls and attachments.")
     if can_restore_here(listing):
         return "Written by OrchestratorChat Desktop: it can be restored, reverted and compared."
     return ("Written by the OrchestratorChat .NET application (or in a form this version does "
@@ -109,6 +114,8 @@ class SnapshotTableModel(QAbstractTableModel):
         if column == "size":
             return style.human_size(snapshot.size)
         if column == "form":
+            if snapshot.format == DOTNET_FORM:
+                return DOTNET_LABEL
             return DESKTOP_FORM if can_restore_here(listing) else OTHER_FORM
         return (snapshot.description or "").replace("\n", " ")
 

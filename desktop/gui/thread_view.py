@@ -124,8 +124,7 @@ class MessageThreadModel(QAbstractListModel):
         """Insert the previous page at the top."""
         if not (self._has_before and self._rows and not self._loading and self._store):
             return
-        store, session_id, cursor = self._store, self.session_id, (
-            self._rows[0].sequence_number, self._rows[0].id)
+        store, session_id, cursor = self._store, self.session_id, self._rows[0].cursor
         generation = self._generation
         self._start(lambda: store.sessions.messages_page(session_id, before=cursor,
                                                          limit=PAGE_SIZE),
@@ -135,8 +134,7 @@ class MessageThreadModel(QAbstractListModel):
         """Append the next page at the bottom."""
         if not (self._has_after and self._rows and not self._loading and self._store):
             return
-        store, session_id, cursor = self._store, self.session_id, (
-            self._rows[-1].sequence_number, self._rows[-1].id)
+        store, session_id, cursor = self._store, self.session_id, self._rows[-1].cursor
         generation = self._generation
         self._start(lambda: store.sessions.messages_page(session_id, after=cursor,
                                                          limit=PAGE_SIZE),
@@ -147,7 +145,7 @@ class MessageThreadModel(QAbstractListModel):
         if not (self._store and self.session_id) or self._loading:
             return
         store, session_id, generation = self._store, self.session_id, self._generation
-        first = (self._rows[0].sequence_number, self._rows[0].id) if self._rows else None
+        first = self._rows[0].cursor if self._rows else None
         count = max(len(self._rows), PAGE_SIZE) + (PAGE_SIZE if not self._has_after else 0)
 
         def load() -> MessagePage:
@@ -530,7 +528,8 @@ class ThreadView(QWidget):
         if message is None:
             return
         dialog = QDialog(self)
-        dialog.setWindowTitle(f"Message {message.sequence_number} — {message.role.label}")
+        dialog.setWindowTitle(" ".join(filter(None, ("Message", message.number.lstrip("#"))))
+                              + f" — {message.role.label}")
         layout = QVBoxLayout(dialog)
         text = QPlainTextEdit(dialog)
         text.setReadOnly(True)

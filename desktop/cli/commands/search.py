@@ -74,8 +74,8 @@ def _hits_text(result: SearchResult) -> str:
     blocks = []
     for hit in result.hits:
         who = hit.role.label + (f" ({hit.agent_name or hit.agent_id})" if hit.agent_id else "")
-        heading = " · ".join([hit.session_name or "Untitled session", f"#{hit.sequence_number}",
-                              who, t.when(hit.timestamp)])
+        heading = " · ".join(p for p in [hit.session_name or "Untitled session", hit.number,
+                                         who, t.when(hit.timestamp)] if p)
         blocks.append("\n".join([
             heading,
             "  " + _snippet(hit, highlight),

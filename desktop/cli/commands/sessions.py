@@ -89,13 +89,13 @@ def page_at(store: Store, session_id: str, offset: int, limit: int) -> MessagePa
         return store.sessions.messages_page(session_id, limit=limit)
     with store.reading():
         rows = store.select(
-            'SELECT "SequenceNumber", "Id" FROM "Messages" WHERE "SessionId" = $sid '
-            'ORDER BY "SequenceNumber", "Id" LIMIT 1 OFFSET $skip',
+            'SELECT "Timestamp", "SequenceNumber", "Id" FROM "Messages" WHERE "SessionId" = $sid '
+            'ORDER BY "Timestamp", "SequenceNumber", "Id" LIMIT 1 OFFSET $skip',
             sid=session_id, skip=offset - 1)
     if not rows:
         return MessagePage((), has_before=True, has_after=False)
-    return store.sessions.messages_page(session_id, after=(int(rows[0][0]), rows[0][1]),
-                                        limit=limit)
+    return store.sessions.messages_page(
+        session_id, after=(rows[0][0], int(rows[0][1]), rows[0][2]), limit=limit)
 
 
 def show_session(options: argparse.Namespace) -> Outcome:
@@ -104,10 +104,13 @@ def show_session(options: argparse.Namespace) -> Outcome:
         members = store.sessions.members(options.id)
         total = store.messages.count(session_id=options.id)
         page = page_at(store, options.id, options.offset, options.limit)
+        teams, plans = store.plans.teams(options.id), store.plans.work_plans(options.id)
     data = {
         "session": {**jsonform.session(session), "message_count": total,
                     "agent_names": [m.agent_name or m.agent_id for m in members]},
         "members": [jsonform.member(m) for m in members],
+        "teams": [jsonform.team(t) for t in teams],
+        "plans": [jsonform.work_plan(p) for p in plans],
         "offset": options.offset, "limit": options.limit, "has_more": page.has_after,
         "messages": [jsonform.message(m) for m in page.messages],
     }
@@ -148,7 +151,7 @@ def _session_text(session: r.SessionRecord, members: tuple[r.SessionAgentRecord,
 
 
 def _message_text(message: r.MessageRecord) -> str:
-    heading = [f"#{message.sequence_number}", t.when(message.timestamp), message.role.label]
+    heading = [message.number, t.when(message.timestamp), message.role.label]
     if message.agent_id:
         heading.append(message.agent_name or message.agent_id)
     usage = message.token_usage

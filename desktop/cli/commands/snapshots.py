@@ -7,6 +7,7 @@ from typing import Any
 
 from ...data import NotFoundError, Store, ValidationError
 from ...data import records as r
+from ...data.snapshots import require_revertable
 from .. import jsonform
 from .. import tables as t
 from ..opening import reading, writing
@@ -112,6 +113,7 @@ def restore_snapshot(options: argparse.Namespace) -> Outcome:
 def revert_snapshot(options: argparse.Namespace) -> Outcome:
     with reading(options) as store:
         record, state = _load(store, options.snapshot_id)
+        require_revertable(state)
         store.sessions.require(record.session_id or state["Session"]["Id"])
     report = progress_reporter()
     with writing(options) as store:
