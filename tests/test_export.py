@@ -69,8 +69,10 @@ def test_markdown_is_a_whole_readable_transcript(store, tmp_path) -> None:
     assert result.message_count == 8 and text.count("\n### #") == 8
     assert text.startswith("# Hostile")
     assert "| Session ID | 6e5d4c3b-0000-4000-8000-00000000bad1 |" in text
-    assert "### #1 · Assistant · " in text and "Unknown \\(99\\)" not in text
-    assert "### #5 · Unknown (99) · " in text  # the unknown role, named as --json names it
+    # numbered by their place in the thread's time order (.NET's DateTime.MinValue first)
+    assert "### #1 · System · " in text and "0001-01-01 00:00:00 UTC" in text
+    assert "### #2 · Assistant · " in text and "Unknown \\(99\\)" not in text
+    assert "### #8 · Unknown (99) · " in text  # the unknown role, named as --json names it
     big = text[text.index(BIG_WORD):]
     assert len(big) > BIG_SIZE  # the 5 MB message whole, not shortened
     assert "```python\ndef " + CODE_WORD in text  # the code fence keeps its language
@@ -166,7 +168,9 @@ def test_json_parses_back_with_every_row(store, hostile, tmp_path) -> None:
     assert data["session"]["id"] == HOSTILE_ID
     assert data["session"]["metadata_json"] == {"raw": "<not json/>", "valid": False}
     assert data["message_count"] == len(data["messages"]) == 8
-    assert [m["sequence_number"] for m in data["messages"]] == list(range(1, 9))
+    # in the thread's time order, each with its place in it (the stored numbers are not it)
+    assert [m["position"] for m in data["messages"]] == list(range(1, 9))
+    assert sorted(m["sequence_number"] for m in data["messages"]) == list(range(1, 9))
     by_id = {m["id"]: m for m in data["messages"]}
     con = sqlite3.connect(hostile)
     stored = con.execute('SELECT "Content" FROM "Messages" WHERE "Id" = ?',

@@ -53,8 +53,11 @@ class SessionFacts:
 
 
 def utc_text(value: datetime | None) -> str:
-    """A stored UTC time as `2024-01-30 09:05:01 UTC`; "—" when absent."""
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else "—"
+    """A stored UTC time as `2024-01-30 09:05:01 UTC`; "—" when absent. The year always has
+    four digits (strftime prints .NET's DateTime.MinValue as "1-01-01" on Linux)."""
+    if value is None:
+        return "—"
+    return f"{value.year:04d}-{value:%m-%d %H:%M:%S} UTC"
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -235,7 +238,8 @@ class MarkdownWriter(Writer):
     def message(self, message: r.MessageRecord) -> None:
         w = self.out.write
         heading = " · ".join(md_inline(p) for p in message_heading(message))
-        w(f"\n---\n\n### #{message.sequence_number} · {heading}\n\n")
+        number = f"{message.number} · " if message.number else ""
+        w(f"\n---\n\n### {number}{heading}\n\n")
         content = message.content
         if not content:
             w("*(no content)*\n" if content is None else "*(empty)*\n")
@@ -410,7 +414,7 @@ def message_html(message: r.MessageRecord, options: ExportOptions, *, qt: bool =
     theme = THEMES[dark]
     role = message.role.label if message.role.label in theme else "other"
     heading = "  ·  ".join(esc(p) for p in message_heading(message))
-    parts = [f'<div class="head" style="color:{theme["muted"]}">#{message.sequence_number}'
+    parts = [f'<div class="head" style="color:{theme["muted"]}">{message.number}'
              f"  ·  {heading}</div>"]
     content = message.content
     if not content:
@@ -445,7 +449,7 @@ def message_html(message: r.MessageRecord, options: ExportOptions, *, qt: bool =
                 f'style="margin-bottom:8px; border-width:1px; border-style:solid; '
                 f'border-color:{theme["border"]}" bgcolor="{theme[role]}"><tr><td>{body}'
                 "</td></tr></table>")
-    return (f'<article class="msg" id="m{message.sequence_number}" '
+    return (f'<article class="msg" id="m{message.position or 0}" '
             f'style="background:{theme[role]}">{body}</article>\n')
 
 
