@@ -188,8 +188,8 @@ def test_session_show_pages_messages_with_tool_calls_and_attachments(cli) -> Non
 def test_session_stats(cli) -> None:
     stats = cli.json("session", "stats", SESSION_ID)
     assert stats == {"session_id": SESSION_ID, "message_count": 5, "agent_count": 2,
-                     "duration_seconds": pytest.approx(86399.876544), "total_tokens": 175,
-                     "tool_call_count": 2,
+                     "duration_seconds": pytest.approx(86399.876544), "ongoing": False,
+                     "total_tokens": 175, "tool_call_count": 2,
                      "tokens_by_agent": {"Researcher": 150, "(no agent)": 25}}
     text = cli.ok("session", "stats", SESSION_ID).stdout
     assert "Total tokens: 175" in text and "23h 59m" in text

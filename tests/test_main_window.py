@@ -473,3 +473,25 @@ def test_dialogs_are_wide_enough_for_their_titles(qtbot, monkeypatch) -> None:
     assert len(seen) == 3
     for title, width, needed in seen:
         assert width >= needed + 160, title  # the title bar's buttons take the rest
+
+
+def test_a_running_session_is_active_for_its_work_not_until_now(qtbot, dotnet_file,
+                                                                tmp_path) -> None:
+    con = sqlite3.connect(dotnet_file)
+    con.execute('INSERT INTO "Sessions" VALUES (?,?,?,?,?,?,?,?,?,?,?)', (
+        "running-session", "An hour of work, long ago", 0, 0, "/w", "proj-9",
+        "2023-05-01 10:00:00", "2023-05-01 11:00:00", None, "{}", ""))
+    con.execute('INSERT INTO "Messages" VALUES (?,?,?,?,?,?,?,?,?,?)', (
+        "running-m1", "running-session", "started", 0, None, None, "2023-05-01 10:00:00", 1,
+        None, None))
+    con.commit()
+    con.close()
+    window = open_window(qtbot, dotnet_file, tmp_path)
+    select_session(qtbot, window, "running-session")
+    qtbot.waitUntil(lambda: "active" in window.thread.totals.text(), timeout=5000)
+    assert window.thread.totals.text().endswith("active\u00a01\u00a0h\u00a00\u00a0min")
+    qtbot.waitUntil(lambda: window.details.stat_labels["duration"].text() == "Active for:",
+                    timeout=5000)
+    assert window.details.stats["duration"].text() == "1 h 0 min"
+    stats = window.store.sessions.statistics(SESSION_ID)  # completed: its whole length
+    assert not stats.ongoing and stats.duration_label == "Duration"

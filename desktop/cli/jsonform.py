@@ -98,7 +98,8 @@ def message(record: r.MessageRecord) -> dict[str, Any]:
 def statistics(stats: r.SessionStatistics) -> dict[str, Any]:
     return {"session_id": stats.session_id, "message_count": stats.message_count,
             "agent_count": stats.agent_count, "duration_seconds": seconds(stats.duration),
-            "total_tokens": stats.total_tokens, "tool_call_count": stats.tool_call_count,
+            "ongoing": stats.ongoing, "total_tokens": stats.total_tokens,
+            "tool_call_count": stats.tool_call_count,
             "tokens_by_agent": dict(stats.tokens_by_agent)}
 
 

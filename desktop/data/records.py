@@ -331,6 +331,14 @@ class SessionStatistics:
     total_tokens: int
     tool_call_count: int
     tokens_by_agent: dict[str, int] = field(default_factory=dict)
+    # not completed: `duration` runs from creation to the last activity, not to now (an hour
+    # of work a year ago is "active for 1 h", not "365 d")
+    ongoing: bool = False
+
+    @property
+    def duration_label(self) -> str:
+        """What `duration` measures: "Duration" of a completed session, else "Active for"."""
+        return "Active for" if self.ongoing else "Duration"
 
 
 @dataclass(frozen=True, slots=True)

@@ -289,8 +289,8 @@ class SessionRepository(Repository[r.SessionRecord]):
             agents = self.store.scalar(
                 'SELECT count(*) FROM "SessionAgents" WHERE "SessionId" = $id', id=session_id)
             names = dict(self.store.select('SELECT "Id", coalesce("Name", "Id") FROM "Agents"'))
-        end = session.completed_at or utc_now()
-        duration = end - session.created_at if session.created_at else timedelta(0)
+        end = session.completed_at or session.last_activity_at or session.created_at
+        duration = end - session.created_at if session.created_at and end else timedelta(0)
         tokens = {}
         for agent_id, _count, total in by_agent:
             label = names.get(agent_id, agent_id) if agent_id else "(no agent)"
@@ -303,6 +303,7 @@ class SessionRepository(Repository[r.SessionRecord]):
             total_tokens=sum(tokens.values()),
             tool_call_count=int(tool_calls or 0),
             tokens_by_agent=tokens,
+            ongoing=session.completed_at is None,
         )
 
     # -- writes ----------------------------------------------------------------------------

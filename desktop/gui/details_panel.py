@@ -158,6 +158,7 @@ class DetailsPanel(QScrollArea):
         stats_box = QGroupBox("Statistics", body)
         stats_layout = QFormLayout(stats_box)
         self.stats: dict[str, QLabel] = {}
+        self.stat_labels: dict[str, QLabel] = {}
         for key, label in (("messages", "Messages"), ("agents", "Agents"),
                            ("duration", "Duration"), ("tokens", "Tokens"),
                            ("tools", "Tool calls")):
@@ -165,7 +166,9 @@ class DetailsPanel(QScrollArea):
             value.setTextFormat(Qt.TextFormat.PlainText)
             value.setAccessibleName(label)
             self.stats[key] = value
-            stats_layout.addRow(f"{label}:", value)
+            self.stat_labels[key] = QLabel(f"{label}:", stats_box)
+            self.stat_labels[key].setBuddy(value)
+            stats_layout.addRow(self.stat_labels[key], value)
         self.chart = TokenChart(stats_box)
         stats_layout.addRow(self.chart)
         members_box = QGroupBox("Members", body)
@@ -249,6 +252,7 @@ class DetailsPanel(QScrollArea):
         self.stats["messages"].setText(f"{st.message_count:,}")
         self.stats["agents"].setText(str(st.agent_count))
         self.stats["duration"].setText(style.human_duration(st.duration.total_seconds()))
+        self.stat_labels["duration"].setText(f"{st.duration_label}:")
         self.stats["tokens"].setText(f"{st.total_tokens:,}")
         self.stats["tools"].setText(f"{st.tool_call_count:,}")
         self.chart.set_data(st.tokens_by_agent)

@@ -477,7 +477,8 @@ class ThreadView(QWidget):
         parts = (style.count_of(stats.message_count, "message"),
                  style.count_of(stats.total_tokens, "token"),
                  style.count_of(stats.tool_call_count, "tool call"), agents,
-                 style.human_duration(stats.duration.total_seconds()))
+                 ("active " if stats.ongoing else "")
+                 + style.human_duration(stats.duration.total_seconds()))
         self.totals.setText("  ·  ".join(part.replace(" ", "\u00a0") for part in parts))
 
     def jump_to_end(self) -> None:

@@ -51,7 +51,7 @@ def register(commands: Any) -> None:
     parser = command(
         group, "stats", summary="a session's statistics", handler=session_stats,
         description="Count a session's messages, agents, tokens and tool calls, and give its "
-                    "duration (until it completed, or until now).",
+                    "duration (until it completed; if it has not, until its last activity).",
         examples="""
             orchestrator-desktop session stats 3f2b8c1e-0d4a-4e7b-9c61-2a5f7e8d9b10
             orchestrator-desktop session stats 3f2b8c1e-... --json""")
@@ -179,7 +179,8 @@ def session_stats(options: argparse.Namespace) -> Outcome:
         stats = store.sessions.statistics(options.id)
     text = "\n".join([f"{session.display_name} ({session.id})", t.fields([
         ("Messages", t.number(stats.message_count)), ("Agents", t.number(stats.agent_count)),
-        ("Duration", t.duration(stats.duration)), ("Total tokens", t.number(stats.total_tokens)),
+        (stats.duration_label, t.duration(stats.duration)),
+        ("Total tokens", t.number(stats.total_tokens)),
         ("Tool calls", t.number(stats.tool_call_count)),
     ], indent="  ")])
     if stats.tokens_by_agent:
