@@ -567,6 +567,14 @@ def test_usage_tab_charts_messages_tokens_and_tool_calls(qtbot, editor) -> None:
     usage = editor.usage
     qtbot.waitUntil(lambda: bool(usage.points), timeout=5000)
     assert usage.totals.text().startswith("2 messages · 150 tokens · 2 tool calls")
+    assert usage.totals.text().endswith("counted from the messages")
+    # the list's totals are the stored counters (3 sessions, 120 messages): it says so
+    table = editor.table_model
+    row = table.row_of(AGENT_ID)
+    assert table.index(row, 6).data() == "120"
+    assert table.headerData(6, Qt.Orientation.Horizontal) == "Messages\n(stored)"
+    assert "counts them from the messages" in table.headerData(
+        6, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     chart = usage.chart
     assert chart.accessibleName() == "Usage chart"
     assert chart.toolTip() == ("Messages per day from 2024-01-30 to 2024-01-30: 2 in all, most "

@@ -32,7 +32,11 @@ from . import style
 Index = QModelIndex | QPersistentModelIndex
 MERGING = {"name", "description", "working_directory", "model", "temperature", "max_tokens",
            "system_prompt", "custom_settings"}
-HEADERS = ("Name", "Type", "Active", "Model", "Last used", "Sessions", "Messages", "Tokens")
+HEADERS = ("Name", "Type", "Active", "Model", "Last used", "Sessions\n(stored)",
+           "Messages\n(stored)", "Tokens\n(stored)")
+STORED_TOTALS = ("The {} the .NET application has recorded for this agent in its Agents table "
+                 "(it may leave them at 0). The Usage tab counts them from the messages "
+                 "themselves.")
 
 
 class AgentTableModel(QAbstractTableModel):
@@ -52,6 +56,9 @@ class AgentTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole \
+                and section >= 5:
+            return STORED_TOTALS.format(HEADERS[section].split()[0].lower())
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -230,4 +230,5 @@ class UsagePanel(QWidget):
         self.totals.setText(
             f"{sum(p.messages for p in points):,} messages · {sum(p.tokens for p in points):,} "
             f"tokens · {sum(p.tool_calls for p in points):,} tool calls, over "
-            f"{len(points):,} {unit} ({points[0].start:%Y-%m-%d} to {points[-1].start:%Y-%m-%d})")
+            f"{len(points):,} {unit} ({points[0].start:%Y-%m-%d} to {points[-1].start:%Y-%m-%d}), "
+            "counted from the messages")
