@@ -495,3 +495,16 @@ def test_a_running_session_is_active_for_its_work_not_until_now(qtbot, dotnet_fi
     assert window.details.stats["duration"].text() == "1 h 0 min"
     stats = window.store.sessions.statistics(SESSION_ID)  # completed: its whole length
     assert not stats.ongoing and stats.duration_label == "Duration"
+
+
+def test_the_details_panel_fits_its_pane_and_keeps_the_whole_id(window, qtbot) -> None:
+    window.resize(1000, 650)
+    select_session(qtbot, window, SESSION_ID)
+    panel = window.details
+    qtbot.waitUntil(lambda: panel.fields["id"].text() == SESSION_ID, timeout=5000)
+    qtbot.wait(100)
+    assert panel.widget().width() <= panel.viewport().width()  # nothing cut at the right
+    id_field = panel.fields["id"]
+    assert id_field.isReadOnly() and id_field.cursorPosition() == 0
+    id_field.selectAll()
+    assert id_field.selectedText() == SESSION_ID  # read and copied whole

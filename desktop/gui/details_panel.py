@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QScrollArea,
     QSizePolicy,
@@ -140,16 +141,27 @@ class DetailsPanel(QScrollArea):
         layout = QVBoxLayout(body)
         facts_box = QGroupBox("Session", body)
         self.facts = QFormLayout(facts_box)
-        self.fields: dict[str, QLabel] = {}
+        # in a narrow pane a value that needs the room goes under its label (the session id)
+        self.facts.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.fields: dict[str, QLabel | QLineEdit] = {}
         for key, label in (("name", "Name"), ("status", "Status"), ("type", "Type"),
                            ("project", "Project"), ("directory", "Working directory"),
                            ("created", "Created"), ("completed", "Completed"),
                            ("last", "Last activity"), ("id", "Id")):
-            value = QLabel("—", facts_box)
-            value.setTextFormat(Qt.TextFormat.PlainText)  # names from the file are not HTML
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-            value.setWordWrap(True)
+            if key == "id":
+                # an id has no place to wrap (no break between "-" and a digit) and must be
+                # read and copied whole: a read-only field scrolls instead of cutting it
+                value = QLineEdit("—", facts_box)
+                value.setReadOnly(True)
+                value.setFrame(False)
+                value.setMinimumWidth(80)
+                value.setStyleSheet("QLineEdit { background: transparent; }")
+            else:
+                value = QLabel("—", facts_box)
+                value.setTextFormat(Qt.TextFormat.PlainText)  # names from the file: not HTML
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                              | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+                value.setWordWrap(True)
             # a long path must not widen the panel past the window: it is cut, with a tooltip
             value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             value.setAccessibleName(label)
@@ -190,6 +202,7 @@ class DetailsPanel(QScrollArea):
                                     "Depends on"])
         self.plans.setMinimumHeight(160)
         self.no_plans = QLabel("This session has no orchestration plans.", plans_box)
+        self.no_plans.setWordWrap(True)  # unwrapped, it widened the panel past view
         plans_layout.addWidget(self.no_plans)
         plans_layout.addWidget(self.plans)
         team_box = QGroupBox("Team", body)
@@ -204,6 +217,7 @@ class DetailsPanel(QScrollArea):
         self.policies.setWordWrap(True)
         self.policies.setAccessibleName("Team policies")
         self.no_team = QLabel("This session has no team.", team_box)
+        self.no_team.setWordWrap(True)  # unwrapped, it widened the panel past view
         for widget in (self.no_team, self.team, self.policies):
             team_layout.addWidget(widget)
         work_box = QGroupBox("Plans", body)
@@ -213,6 +227,7 @@ class DetailsPanel(QScrollArea):
         self.work_plans.setHeaderLabels(["Step", "Title", "Owner", "Acceptance criteria"])
         self.work_plans.setMinimumHeight(120)
         self.no_work_plans = QLabel("This session has no plans.", work_box)
+        self.no_work_plans.setWordWrap(True)  # unwrapped, it widened the panel past view
         work_layout.addWidget(self.no_work_plans)
         work_layout.addWidget(self.work_plans)
         self.team_box, self.work_box = team_box, work_box
@@ -246,6 +261,7 @@ class DetailsPanel(QScrollArea):
         for key, value in values.items():
             self.fields[key].setText(shown(value))
             self.fields[key].setToolTip(tip(value))
+        self.fields["id"].setCursorPosition(0)  # the id's start in view, not its end
         self.fields["status"].setStyleSheet(f"color: {style.status_colour(s.status).name()};"
                                             "font-weight: bold")
         st = details.statistics
