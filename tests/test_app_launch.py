@@ -55,3 +55,20 @@ def test_a_file_given_on_the_command_line_is_opened(tmp_path) -> None:
                          env=_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "TITLE team.db" in out.stdout
+
+
+def test_without_a_display_it_says_so_instead_of_crashing(tmp_path) -> None:
+    """Over SSH (no DISPLAY, no WAYLAND_DISPLAY) Qt would abort with a core dump."""
+    if sys.platform in ("win32", "darwin"):
+        return  # there is always a display there
+    env = _env(tmp_path)
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        env.pop(name, None)
+    done = subprocess.run([sys.executable, "-m", "desktop"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "There is no display to open the window on" in done.stderr
+    assert "orchestrator-desktop --help" in done.stderr
+    assert "Traceback" not in done.stderr
+    logs = list((tmp_path / "xdg_state_home").rglob("*.log"))
+    assert logs and "no display" in logs[0].read_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import traceback
@@ -134,11 +135,29 @@ def open_at_start(window: MainWindow, path: str | None) -> bool:
     return True
 
 
+def missing_display(environ: dict[str, str] | None = None) -> str | None:
+    """Why no window can open here (a Linux or BSD session with no X11 or Wayland display,
+    such as SSH), or None. Qt would abort the process with a core dump instead."""
+    environ = dict(os.environ if environ is None else environ)
+    if sys.platform in ("win32", "darwin") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("There is no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY "
+            "is set, as over SSH). Run it in a desktop session, or use the command line: "
+            "orchestrator-desktop --help")
+
+
 def run(argv: list[str]) -> int:
     """Open the window on the given file, the last one used, or the default database."""
     args = parse_args(argv)
     log_file = logsetup.configure(args.verbose)
     log.info("starting %s %s (log: %s)", APP_NAME, __version__, log_file)
+    problem = missing_display()
+    if problem is not None:
+        log.error("%s", problem)
+        print(f"orchestrator-desktop: {problem}", file=sys.stderr)
+        return 1
     from ..resources import RESOURCES
 
     log.info("resources in %s%s", RESOURCES, "" if RESOURCES.is_dir() else " (missing)")
