@@ -204,3 +204,30 @@ def test_a_search_for_an_operator_word_alone_finds_it(dotnet_path) -> None:
         assert hit.message_id == said and len(hit.highlights) == 2
     finally:
         store.close()
+
+
+def test_the_index_check_does_not_call_a_lock_damage(dotnet_path, monkeypatch) -> None:
+    """Another program holding the write lock is not a damaged index: the check says the file
+    is busy (a DatabaseLockedError), and only SQLite's own report of damage counts as damage."""
+    import sqlite3
+
+    import pytest
+
+    from desktop.data import DatabaseLockedError
+    from desktop.data import database as database_module
+
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT_SECONDS", 0.3)
+    store = open_store(dotnet_path)
+    try:
+        store.run_maintenance()
+        holder = sqlite3.connect(dotnet_path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(DatabaseLockedError):
+                store.search.check()
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert store.search.check() == []
+    finally:
+        store.close()

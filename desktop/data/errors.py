@@ -78,30 +78,54 @@ def translate(exc: BaseException) -> DataError | None:
     if not isinstance(original, sqlite3.Error):
         return None
     text = str(original)
-    lowered = text.lower()
-    if "locked" in lowered or "busy" in lowered:
+    kind = _kind(original)
+    if kind == "locked":
         return DatabaseLockedError(
             "The database is busy: another program is writing to it. Try again in a moment."
         )
-    if "readonly" in lowered or "read-only" in lowered:
+    if kind == "read-only":
         return ReadOnlyError("The database file is read-only, so it cannot be changed.")
-    if "malformed" in lowered or "corrupt" in lowered:
+    if kind == "damaged":
         return DamagedDatabaseError(f"The database file is damaged ({text}).")
-    if "not a database" in lowered or "file is encrypted" in lowered:
+    if kind == "not-a-database":
         return NotADatabaseError("The file is not an SQLite database.")
-    if "unique constraint" in lowered:
+    if kind == "unique":
         return ConflictError(f"That value is already used by another row ({text}).")
-    if "foreign key" in lowered:
+    if kind == "foreign-key":
         return ConflictError(
             "The change would leave rows pointing at something that does not exist, "
             "or something is still referred to by other rows."
         )
-    if "disk is full" in lowered or "no space left" in lowered or "quota" in lowered:
+    if kind == "full":
         return DiskFullError(
             f"There is no room left on the disk (SQLite says: {text}). What was asked was not "
             "done, and nothing was lost: free some space on that disk, then try again.")
-    if "disk i/o" in lowered or "unable to open" in lowered:
+    if kind == "io":
         return DataError(f"The database file cannot be read or written ({text}).")
+    return None
+
+
+# SQLite's primary result codes (https://sqlite.org/rescode.html) and the kinds they are.
+_PRIMARY = {5: "locked", 6: "locked", 8: "read-only", 11: "damaged", 26: "not-a-database",
+            13: "full", 10: "io", 14: "io"}
+_EXTENDED = {2067: "unique", 1555: "unique", 787: "foreign-key"}
+
+
+def _kind(error: sqlite3.Error) -> str | None:
+    """What an SQLite error is, by its result code (`sqlite_errorcode`, Python 3.11+), else,
+    on 3.10 or a wrapped error without one, by its message."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return _EXTENDED.get(code) or _PRIMARY.get(code & 0xFF)
+    lowered = str(error).lower()
+    for words, kind in ((("locked", "busy"), "locked"), (("readonly", "read-only"), "read-only"),
+                        (("malformed", "corrupt"), "damaged"),
+                        (("not a database", "file is encrypted"), "not-a-database"),
+                        (("unique constraint",), "unique"), (("foreign key",), "foreign-key"),
+                        (("disk is full", "no space left", "quota"), "full"),
+                        (("disk i/o", "unable to open"), "io")):
+        if any(word in lowered for word in words):
+            return kind
     return None
 
 

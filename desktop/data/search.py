@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from . import fts
 from .encoding import encode_value, parse_datetime
 from .enums import MessageRole
-from .errors import DataError
+from .errors import DamagedDatabaseError
 
 if TYPE_CHECKING:
     from .database import Store
@@ -345,10 +345,11 @@ class SearchService:
                 self.store.execute(
                     f"INSERT INTO \"{fts.FTS_TABLE}\" (\"{fts.FTS_TABLE}\", rank) "
                     "VALUES ('integrity-check', 1)")
-        except Exception as exc:  # SQLite reports index damage as an error
-            cause = exc.__cause__ if isinstance(exc, DataError) and exc.__cause__ else exc
+        except DamagedDatabaseError as exc:  # SQLite reports index damage as SQLITE_CORRUPT
+            cause = exc.__cause__ or exc
             detail = str(getattr(cause, "original_exc", None) or cause).rstrip(".")
             problems.append(f"The search index is damaged (SQLite says: {detail}).")
+        # anything else (another program's lock, a full disk) is not damage: it propagates
         return problems
 
 
