@@ -16,9 +16,10 @@ PROG = "orchestrator-desktop"
 DEFAULT_WAIT_SECONDS = 10.0
 
 DESCRIPTION = """\
-Read and change an OrchestratorChat database without the window: list and show
-sessions, search messages, edit agents, take and restore snapshots, back up and
-check the file. Each command prints readable text, or one JSON document with
+Read and change an OrchestratorChat database without the window: list, show,
+rename and delete sessions and change their status, search messages, create,
+edit, duplicate and delete agents, take and restore snapshots, back up and check
+the file. Each command prints readable text, or one JSON document with
 --json.
 
 With no command (or with a file path) orchestrator-desktop opens the window."""
@@ -27,8 +28,8 @@ EPILOG = """\
 The options above also work after the command (session list --json).
 
 exit status: 0 success; 1 user error (unknown id, invalid value, not a database,
-locked or read-only file); 2 usage error; 70 unexpected problem (details in the
-log file).
+locked or read-only file); 2 usage error (also a delete without --yes); 70
+unexpected problem (details in the log file).
 
 examples:
   orchestrator-desktop session list --status Active

@@ -273,7 +273,7 @@ def delete_session(options: argparse.Namespace) -> Outcome:
     with writing(options) as store:
         store.sessions.delete(options.id)
     notes = (f"the session's {t.count_of(kept, 'plan')} {'stays' if kept == 1 else 'stay'} "
-             "in the file, as the .NET application leaves them",) if kept else ()
+             "in the file (the .NET application leaves Plans too)",) if kept else ()
     data = {"id": session.id, "name": session.name, "deleted": True, "removed": effects,
             "plans_kept": kept}
     return Outcome(data, f"Deleted session “{name}” ({session.id}) with {going}.", notes)
