@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import textwrap
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 from .. import __version__
-from ..data.enums import SessionStatus
+from ..data.enums import AgentType, DotNetEnum, SessionStatus
 
 PROG = "orchestrator-desktop"
 DEFAULT_WAIT_SECONDS = 10.0
 
 DESCRIPTION = """\
-Read and change an OrchestratorChat database without the window: list and show
-sessions, search messages, edit agents, take and restore snapshots, back up and
-check the file. Each command prints readable text, or one JSON document with
+Read and change an OrchestratorChat database without the window: list, show,
+rename and delete sessions and change their status, search messages, create,
+edit, duplicate and delete agents, take and restore snapshots, back up and check
+the file. Each command prints readable text, or one JSON document with
 --json.
 
 With no command (or with a file path) orchestrator-desktop opens the window."""
@@ -26,8 +28,8 @@ EPILOG = """\
 The options above also work after the command (session list --json).
 
 exit status: 0 success; 1 user error (unknown id, invalid value, not a database,
-locked or read-only file); 2 usage error; 70 unexpected problem (details in the
-log file).
+locked or read-only file); 2 usage error (also a delete without --yes); 70
+unexpected problem (details in the log file).
 
 examples:
   orchestrator-desktop session list --status Active
@@ -73,12 +75,28 @@ def seconds(text: str) -> float:
     return value
 
 
+def enum_name(kind: type[DotNetEnum], text: str, what: str) -> DotNetEnum:
+    """A member of `kind` by name, in any case; a usage error names the closest one and every
+    valid name."""
+    try:
+        return kind.from_name(text)
+    except ValueError:
+        pass
+    names = {name.lower(): name for name in kind.__members__}
+    close = difflib.get_close_matches(text.strip().lower(), names, n=1, cutoff=0.6)
+    hint = f" (did you mean {names[close[0]]}?)" if close else ""
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is not {what}{hint}; choose one of {', '.join(names.values())}")
+
+
 def session_status(text: str) -> SessionStatus:
     """A SessionStatus by name, in any case."""
-    try:
-        return SessionStatus.from_name(text)  # type: ignore[return-value]
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return enum_name(SessionStatus, text, "a session status")  # type: ignore[return-value]
+
+
+def agent_type(text: str) -> AgentType:
+    """An AgentType by name, in any case."""
+    return enum_name(AgentType, text, "an agent type")  # type: ignore[return-value]
 
 
 def since_date(text: str) -> datetime:

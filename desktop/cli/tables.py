@@ -123,3 +123,14 @@ def json_text(value: JsonText, width: int = 0) -> str:
 def size(count: int) -> str:
     """A byte count for people: `812 B`, `2.0 KB`, `3.4 MB`."""
     return human_size(count)
+
+
+def count_of(count: int, noun: str) -> str:
+    """`1 message`, `5 messages`, `0 tool calls` (`noun` singular, underscores as spaces)."""
+    noun = noun.replace("_", " ")
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+def listing(parts: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -63,6 +63,17 @@ def validate_configuration(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def new_agent_configuration() -> dict[str, Any]:
+    """The configuration a new agent gets (New Agent, `agent create`): the seed's first default
+    agent's model, temperature and token limit, the seed's capabilities and no tools."""
+    from .seed import _CAPABILITIES, DEFAULT_AGENTS
+
+    defaults = DEFAULT_AGENTS[0]
+    return {"model": defaults["model"], "temperature": defaults["temperature"],
+            "max_tokens": defaults["max_tokens"], "capabilities": dict(_CAPABILITIES),
+            "enabled_tools": []}
+
+
 def _json_field(name: str, value: Any, kind: type) -> str | None:
     if isinstance(value, JsonText):
         return value.raw
@@ -111,17 +122,27 @@ class AgentRepository(Repository[r.AgentRecord]):
                description: str | None = None, working_directory: str | None = None,
                is_active: bool = True, **configuration: Any) -> r.AgentRecord:
         """A new agent with a configuration, in one transaction; the name must be unique."""
-        name = (name or "").strip()
-        if not name:
-            raise ValidationError("name", "is required")
         config = validate_configuration(configuration)
         with self.store.writing():
-            if self.count(name=name):
-                raise ConflictError(f"An agent named {name!r} already exists.")
+            name = self.check_new_name(name)
             agent = self.add(name=name, type=type, description=description,
                              working_directory=working_directory, is_active=is_active)
             self.store.configurations.add(agent_id=agent.id, **config)
         return self.with_configuration(agent.id)  # type: ignore[return-value]
+
+    def check_new_name(self, name: str | None) -> str:
+        """The name, stripped, for a new agent: ValidationError when empty or too long,
+        ConflictError when another agent has it."""
+        from .agent_editing import NAME_MAX
+
+        name = (name or "").strip()
+        if not name:
+            raise ValidationError("name", "is required")
+        if len(name) > NAME_MAX:
+            raise ValidationError("name", f"must be at most {NAME_MAX} characters")
+        if self.count(name=name):
+            raise ConflictError(f"An agent named {name!r} already exists.")
+        return name
 
     def rename(self, agent_id: str, name: str) -> r.AgentRecord:
         """Give the agent a new, unique name."""
@@ -193,6 +214,22 @@ class AgentRepository(Repository[r.AgentRecord]):
             return int(self.store.scalar(
                 'SELECT (SELECT count(*) FROM "Messages" WHERE "AgentId" = $id) + '
                 '(SELECT count(*) FROM "OrchestrationSteps" WHERE "AgentId" = $id)', id=agent_id))
+
+    def deletion_effects(self, agent_id: str) -> dict[str, int]:
+        """What the file's cascades take with the agent: its configuration, session
+        memberships and (where the file has teams) team memberships."""
+        with self.store.reading():
+            effects = {
+                "configurations": int(self.store.scalar(
+                    'SELECT count(*) FROM "AgentConfigurations" WHERE "AgentId" = $id',
+                    id=agent_id)),
+                "session_memberships": int(self.store.scalar(
+                    'SELECT count(*) FROM "SessionAgents" WHERE "AgentId" = $id', id=agent_id)),
+            }
+            if self.store.form.has_table("TeamMembers"):
+                effects["team_memberships"] = int(self.store.scalar(
+                    'SELECT count(*) FROM "TeamMembers" WHERE "AgentId" = $id', id=agent_id))
+        return effects
 
     def delete(self, key: Any) -> bool:
         """Delete an agent nothing refers to; otherwise ConflictError (deactivate it instead)."""

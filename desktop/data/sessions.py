@@ -422,6 +422,33 @@ class SessionRepository(Repository[r.SessionRecord]):
                 changes["completed_at"] = utc_now()
             return self.update(session_id, **changes)
 
+    def rename(self, session_id: str, name: str | None) -> r.SessionRecord:
+        """Give the session a new name; an empty one clears it ("Untitled session")."""
+        return self.update(session_id, name=(name or "").strip() or None)
+
+    def deletion_effects(self, session_id: str) -> dict[str, int]:
+        """What `delete` removes with the session, by kind; `plans_kept` counts the file's
+        Plans, which have no cascade and stay, as the .NET application leaves them."""
+        form = self.store.form
+        counts = {
+            "messages": 'SELECT count(*) FROM "Messages" WHERE "SessionId" = $id',
+            "tool_calls": 'SELECT count(*) FROM "ToolCalls" t JOIN "Messages" m '
+                          'ON m."Id" = t."MessageId" WHERE m."SessionId" = $id',
+            "attachments": 'SELECT count(*) FROM "Attachments" a JOIN "Messages" m '
+                           'ON m."Id" = a."MessageId" WHERE m."SessionId" = $id',
+            "snapshots": 'SELECT count(*) FROM "SessionSnapshots" WHERE "SessionId" = $id',
+            "agent_memberships": 'SELECT count(*) FROM "SessionAgents" WHERE "SessionId" = $id',
+            "orchestration_plans":
+                'SELECT count(*) FROM "OrchestrationPlans" WHERE "SessionId" = $id',
+        }
+        if form.has_table("Teams"):
+            counts["teams"] = 'SELECT count(*) FROM "Teams" WHERE "SessionId" = $id'
+        if form.has_table("Plans"):
+            counts["plans_kept"] = 'SELECT count(*) FROM "Plans" WHERE "SessionId" = $id'
+        with self.store.reading():
+            return {kind: int(self.store.scalar(sql, id=session_id))
+                    for kind, sql in counts.items()}
+
     def delete(self, key: Any) -> bool:
         """Delete the session and everything that belongs to it, plans included, in one
         transaction (plans have no cascade in the contract)."""

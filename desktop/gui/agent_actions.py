@@ -10,8 +10,8 @@ from typing import Any
 
 from ..data import ConflictError
 from ..data import records as r
+from ..data.agents import new_agent_configuration
 from ..data.enums import AgentType
-from ..data.seed import _CAPABILITIES, DEFAULT_AGENTS
 from . import dialogs
 
 
@@ -48,17 +48,14 @@ class AgentCommands:
         answer = dialogs.ask_text(self, "New agent", "Name of the new agent:", name)
         if answer is None:
             return
-        defaults = DEFAULT_AGENTS[0]
 
         def created(record: r.AgentRecord) -> None:
             self.say(f"Created “{record.name}”.")
             self.reload(record.id)
 
-        self._write(lambda: store.agents.create(
-            answer, AgentType.Custom, model=defaults["model"],
-            temperature=defaults["temperature"], max_tokens=defaults["max_tokens"],
-            capabilities=dict(_CAPABILITIES), enabled_tools=[]),
-            "Cannot create the agent", created)
+        self._write(lambda: store.agents.create(answer, AgentType.Custom,
+                                                **new_agent_configuration()),
+                    "Cannot create the agent", created)
 
     def duplicate_agent(self: Any) -> None:
         """Copy the agent as the file holds it (“Copy of …”) and select the copy."""

@@ -591,8 +591,7 @@ class MainWindow(QMainWindow):
                                 summary.session.name or "" if summary else "")
         if name is None:
             return
-        self._write(lambda: store.sessions.update(session_id, name=name.strip() or None),
-                    "Cannot rename the session")
+        self._write(lambda: store.sessions.rename(session_id, name), "Cannot rename the session")
 
     def change_status(self, status: SessionStatus) -> None:
         session_id, store = self.current_session_id(), self.store

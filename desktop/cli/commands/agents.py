@@ -1,4 +1,5 @@
-"""`agent list`, `agent show`, `agent stats` and `agent set`."""
+"""`agent list`, `agent show`, `agent stats`, `agent set`, `agent create`, `agent duplicate`
+and `agent delete`."""
 
 from __future__ import annotations
 
@@ -7,12 +8,19 @@ from typing import Any
 
 from ...data import NotFoundError, Store
 from ...data import records as r
-from ...data.agents import MAX_TOKENS_RANGE, TEMPERATURE_RANGE, validate_configuration
+from ...data.agents import (
+    MAX_TOKENS_RANGE,
+    TEMPERATURE_RANGE,
+    new_agent_configuration,
+    validate_configuration,
+)
+from ...data.enums import AgentType
+from ...data.errors import ConflictError
 from .. import jsonform
 from .. import tables as t
 from ..opening import reading, writing
 from ..output import Outcome
-from ..parser import command, command_group, since_date, yes_no
+from ..parser import agent_type, command, command_group, since_date, yes_no
 
 # `agent set` option -> configuration field, in the order changes are reported
 CONFIG_OPTIONS = ("model", "temperature", "max_tokens", "system_prompt", "require_approval")
@@ -20,7 +28,8 @@ CONFIG_OPTIONS = ("model", "temperature", "max_tokens", "system_prompt", "requir
 
 def register(commands: Any) -> None:
     group = command_group(commands, "agent",
-                          "list agents, show one with its configuration or usage, edit one")
+                          "list agents, show one with its configuration or usage, edit, "
+                          "create, duplicate or delete one")
     command(group, "list", summary="every agent with its model", handler=list_agents,
             description="List every agent with its type, model and usage counters, by name.",
             examples="""
@@ -71,6 +80,50 @@ def register(commands: Any) -> None:
                         help="ask before the agent's tool calls run")
     parser.add_argument("--active", type=yes_no, metavar="yes/no",
                         help="whether the agent can be used")
+    parser.set_defaults(usage=parser)
+
+    types = ", ".join(AgentType.__members__)
+    parser = command(
+        group, "create", summary="a new agent with the default configuration",
+        handler=create_agent,
+        description="Create an agent, as New Agent in the window does: the name must be new, "
+                    "and it gets the default configuration (the Claude Assistant's model, "
+                    "temperature and token limit, the default capabilities, no tools). Prints "
+                    "the new agent's id; change its configuration with `agent set`.",
+        examples="""
+            orchestrator-desktop agent create Planner
+            orchestrator-desktop agent create "Code reviewer" --type GPT4 --json
+            ID=$(orchestrator-desktop agent create Planner)
+            orchestrator-desktop agent set "$ID" --model gpt-4o""")
+    parser.add_argument("name", metavar="NAME", help="the new agent's name (unique)")
+    parser.add_argument("--type", type=agent_type, default=AgentType.Custom, metavar="T",
+                        help=f"the agent's type ({types}; default Custom), in any case")
+
+    parser = command(
+        group, "duplicate", summary="copy an agent and its configuration",
+        handler=duplicate_agent,
+        description="Copy an agent with its configuration, as Duplicate in the window does: "
+                    "the copy is named \"Copy of <name>\" (with a number when that is taken) "
+                    "and its usage counters start at zero. Prints the copy's id.",
+        examples="""
+            orchestrator-desktop agent duplicate default-claude
+            orchestrator-desktop agent duplicate default-claude --json | jq -r .name""")
+    parser.add_argument("id", metavar="ID", help="the agent's id")
+
+    parser = command(
+        group, "delete", summary="delete an agent no message refers to",
+        handler=delete_agent,
+        description="Delete an agent and its configuration (its session and team memberships "
+                    "go with it). An agent that messages or plan steps refer to is not deleted "
+                    "(that would lose who wrote them): deactivate it with `agent set ID --active "
+                    "no` instead. Deleting cannot be undone, so it needs --yes; without it the "
+                    "command only says what would be deleted.",
+        examples="""
+            orchestrator-desktop agent delete 2b1f... --yes
+            orchestrator-desktop agent delete 2b1f...        # says what would go; exit 2""")
+    parser.add_argument("id", metavar="ID", help="the agent's id")
+    parser.add_argument("--yes", "-y", action="store_true",
+                        help="really delete (needed: deleting cannot be undone)")
     parser.set_defaults(usage=parser)
 
 
@@ -197,3 +250,57 @@ def _changes(before: r.AgentRecord, after: r.AgentRecord,
         label = name.replace("_", " ").replace("is active", "active")
         out.append((label, f"{old} → {new}" if old != new else f"{new} (unchanged)"))
     return out
+
+
+# -- agent create, duplicate, delete --------------------------------------------------------
+
+def _created(agent: r.AgentRecord, note: str) -> Outcome:
+    """The new agent's id on stdout (for `ID=$(...)`), what happened as a note."""
+    return Outcome(jsonform.agent(agent), agent.id, (note,))
+
+
+def create_agent(options: argparse.Namespace) -> Outcome:
+    configuration = new_agent_configuration()
+    with reading(options) as store:
+        name = store.agents.check_new_name(options.name)
+    with writing(options) as store:
+        agent = store.agents.create(name, options.type, **configuration)
+    model = agent.configuration.model if agent.configuration else None
+    return _created(agent, f"created agent “{agent.name}” ({agent.type.label}"
+                           f"{f', {model}' if model else ''})")
+
+
+def duplicate_agent(options: argparse.Namespace) -> Outcome:
+    with reading(options) as store:
+        source = _require(store, options.id)
+    with writing(options) as store:
+        copy = store.agents.duplicate(options.id)
+    return _created(copy, f"duplicated “{source.name or source.id}” as “{copy.name}”")
+
+
+def delete_agent(options: argparse.Namespace) -> Outcome:
+    with reading(options) as store:
+        agent = _require(store, options.id)
+        used = store.agents.references(options.id)
+        effects = store.agents.deletion_effects(options.id)
+    name = agent.name or agent.id
+    if used:
+        raise ConflictError(
+            f"{used:,} messages or plan steps refer to agent “{name}”, so it cannot "
+            "be deleted without losing who wrote them; deactivate it instead: "
+            f"orchestrator-desktop agent set {agent.id} --active no")
+    going = _agent_effects(effects)
+    if not options.yes:
+        options.usage.error(f"deleting cannot be undone: add --yes to delete agent “{name}” "
+                            f"({agent.id}) with {going}")
+    with writing(options) as store:
+        store.agents.delete(options.id)
+    data = {"id": agent.id, "name": agent.name, "deleted": True, "removed": effects}
+    return Outcome(data, f"Deleted agent “{name}” ({agent.id}) with {going}.")
+
+
+def _agent_effects(effects: dict[str, int]) -> str:
+    parts = ["its configuration" if effects["configurations"] else "no configuration"]
+    parts += [t.count_of(count, kind[:-1]) for kind, count in effects.items()
+              if kind != "configurations" and count]
+    return t.listing(parts)

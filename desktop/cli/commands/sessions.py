@@ -1,4 +1,5 @@
-"""`session list`, `session show` and `session stats`."""
+"""`session list`, `session show`, `session stats`, `session rename`, `session status` and
+`session delete`."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from ...data.enums import SessionStatus
 from ...data.sessions import MessagePage, SessionFilter
 from .. import jsonform
 from .. import tables as t
-from ..opening import reading
+from ..opening import reading, writing
 from ..output import Outcome
 from ..parser import command, command_group, non_negative_int, positive_int, session_status
 
 
 def register(commands: Any) -> None:
     group = command_group(commands, "session",
-                          "list sessions, show one with its messages, or its statistics")
+                          "list sessions, show one with its messages or its statistics, "
+                          "rename one, change its status, delete it")
     statuses = ", ".join(SessionStatus.__members__)
     parser = command(
         group, "list", summary="sessions, most recent activity first", handler=list_sessions,
@@ -60,6 +62,47 @@ def register(commands: Any) -> None:
     from .export import register as register_export
 
     register_export(group)
+
+    parser = command(
+        group, "rename", summary="give a session a new name", handler=rename_session,
+        description="Rename a session, as Rename in the window does. An empty name clears it "
+                    "(the session is then shown as \"Untitled session\").",
+        examples="""
+            orchestrator-desktop session rename 3f2b8c1e-... "Parser refactor, part 2"
+            orchestrator-desktop session rename 3f2b8c1e-... "" --json""")
+    parser.add_argument("id", metavar="ID", help="the session's id")
+    parser.add_argument("name", metavar="NAME", help="the new name (empty to clear it)")
+
+    parser = command(
+        group, "status", summary="change a session's status", handler=change_status,
+        description=f"Set a session's status ({statuses}, in any case), as the window's "
+                    "Status menu does. Completed, Failed and Cancelled also set the time it "
+                    "completed, when it has none yet.",
+        examples="""
+            orchestrator-desktop session status 3f2b8c1e-... completed
+            orchestrator-desktop session status 3f2b8c1e-... Paused --json""")
+    parser.add_argument("id", metavar="ID", help="the session's id")
+    parser.add_argument("status", type=session_status, metavar="STATUS",
+                        help=f"the new status ({statuses})")
+
+    parser = command(
+        group, "delete", summary="delete a session with its messages", handler=delete_session,
+        description="Delete a session with everything that belongs to it, as Delete in the "
+                    "window does: its messages with their tool calls and attachments, its "
+                    "snapshots, agent memberships, orchestration plans and team. The Plans of "
+                    "today's files stay, as the .NET application leaves them. Deleting cannot "
+                    "be undone, so it needs --yes; without it the command only says what would "
+                    "be deleted.",
+        examples="""
+            orchestrator-desktop session delete 3f2b8c1e-... --yes
+            orchestrator-desktop session delete 3f2b8c1e-...   # says what would go; exit 2
+            orchestrator-desktop snapshot create 3f2b8c1e-... --name last && \\
+              orchestrator-desktop db backup ~/backups/ && \\
+              orchestrator-desktop session delete 3f2b8c1e-... --yes""")
+    parser.add_argument("id", metavar="ID", help="the session's id")
+    parser.add_argument("--yes", "-y", action="store_true",
+                        help="really delete (needed: deleting cannot be undone)")
+    parser.set_defaults(usage=parser)
 
 
 # -- session list ---------------------------------------------------------------------------
@@ -189,3 +232,49 @@ def session_stats(options: argparse.Namespace) -> Outcome:
                 stats.tokens_by_agent.items(), key=lambda item: (-item[1], item[0]))],
             indent="  ")
     return Outcome(jsonform.statistics(stats), text)
+
+
+# -- session rename, status, delete ---------------------------------------------------------
+
+def rename_session(options: argparse.Namespace) -> Outcome:
+    with reading(options) as store:
+        before = store.sessions.require(options.id)
+    with writing(options) as store:
+        after = store.sessions.rename(options.id, options.name)
+    text = (f"Renamed session {after.id}: “{before.display_name}” → “{after.display_name}”"
+            if before.name != after.name else
+            f"Session {after.id} is already named “{after.display_name}” (unchanged)")
+    return Outcome(jsonform.session(after), text)
+
+
+def change_status(options: argparse.Namespace) -> Outcome:
+    with reading(options) as store:
+        before = store.sessions.require(options.id)
+    with writing(options) as store:
+        after = store.sessions.set_status(options.id, options.status)
+    old, new = before.status.label, after.status.label
+    text = f"Session “{after.display_name}” ({after.id}): " + (
+        f"{old} → {new}" if before.status != after.status else f"{new} (unchanged)")
+    if after.completed_at and before.completed_at is None:
+        text += f"\n  Completed: {t.when(after.completed_at)}"
+    return Outcome(jsonform.session(after), text)
+
+
+def delete_session(options: argparse.Namespace) -> Outcome:
+    with reading(options) as store:
+        session = store.sessions.require(options.id)
+        effects = store.sessions.deletion_effects(options.id)
+    kept = effects.pop("plans_kept", 0)
+    going = t.listing([t.count_of(count, kind[:-1]) for kind, count in effects.items()
+                       if count] or ["nothing else"])
+    name = session.display_name
+    if not options.yes:
+        options.usage.error(f"deleting cannot be undone: add --yes to delete session “{name}” "
+                            f"({session.id}) with {going}")
+    with writing(options) as store:
+        store.sessions.delete(options.id)
+    notes = (f"the session's {t.count_of(kept, 'plan')} {'stays' if kept == 1 else 'stay'} "
+             "in the file (the .NET application leaves Plans too)",) if kept else ()
+    data = {"id": session.id, "name": session.name, "deleted": True, "removed": effects,
+            "plans_kept": kept}
+    return Outcome(data, f"Deleted session “{name}” ({session.id}) with {going}.", notes)
