@@ -203,3 +203,24 @@ def test_every_custom_setting_value_survives_being_shown_and_read_back() -> None
     for value in ('"quoted"', "plain", "1", "true", "null", '{"a": 1}', "", 1, 2.5, True,
                   None, {"a": [1, "b"]}, ["x"], "مرحبا"):
         assert setting_value(setting_text(value)) == value, value
+
+
+@pytest.mark.parametrize("fields", [
+    {"max_tokens": "12"},
+    {"max_tokens": True},
+    {"enabled_tools": [1, "", "a", "a"]},
+    {"capabilities": {"SupportsTools": "yes"}},
+    {"capabilities": {"MaxTokens": -5}},
+    {"temperature": 9},
+    {"custom_settings": ["not", "pairs"]},
+])
+def test_one_set_of_rules_for_the_editor_new_agent_and_the_command_line(fields) -> None:
+    """What the editor calls invalid, New Agent and `agent set` refuse too (they disagreed)."""
+    from desktop.data.agents import validate_configuration
+
+    [(field, value)] = fields.items()
+    editor_says = validate_agent_fields({field: value})
+    assert field in editor_says
+    with pytest.raises(ValidationError) as refused:
+        validate_configuration(fields)
+    assert refused.value.field == field and refused.value.reason == editor_says[field]

@@ -15,9 +15,16 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import records as r
-from .agents import MAX_TOKENS_RANGE, TEMPERATURE_RANGE
-from .encoding import JsonText, dump_json
-from .enums import AgentType
+from .agent_rules import (
+    AGENT_FIELDS,
+    CONFIG_FIELDS,
+    MAX_TOKENS_RANGE,
+    NAME_MAX,
+    TEMPERATURE_RANGE,
+    column_value,
+    setting_value,
+)
+from .encoding import JsonText
 from .errors import NotFoundError, StaleEditError, ValidationError
 
 if TYPE_CHECKING:
@@ -25,14 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_TOKENS_RANGE", "TEMPERATURE_RANGE", "UsagePoint", "validate_agent_fields"]
 
-AGENT_FIELDS = ("name", "type", "description", "working_directory", "is_active")
-CONFIG_FIELDS = ("model", "temperature", "max_tokens", "system_prompt", "require_approval",
-                 "enabled_tools", "capabilities", "custom_settings")
 EDITABLE_FIELDS = AGENT_FIELDS + CONFIG_FIELDS
-NAME_MAX = 200
-CAPABILITY_FLAGS = ("SupportsStreaming", "SupportsTools", "SupportsFileOperations",
-                    "SupportsWebSearch")
-CAPABILITY_LIMITS = {"MaxTokens": (0, 10_000_000), "MaxConcurrentRequests": (1, 1_000)}
 CONFIG_DEFAULTS = {"model": None, "temperature": 0.7, "max_tokens": 4096, "system_prompt": None,
                    "require_approval": False}
 
@@ -78,15 +78,6 @@ def fingerprint(agent: r.AgentRecord) -> tuple[Any, ...]:
     return (config_id, *(int(v) if k == "type" else v for k, v in values.items()))
 
 
-def setting_value(text: str) -> Any:
-    """A custom setting typed as text: its JSON value when the text is valid JSON, else the
-    text itself."""
-    try:
-        return json.loads(text)
-    except (TypeError, ValueError, RecursionError):
-        return text
-
-
 def setting_text(value: Any) -> str:
     """The text that `setting_value` turns back into `value`."""
     if isinstance(value, str) and setting_value(value) != value:  # "1", "true", "\"x\""
@@ -94,111 +85,7 @@ def setting_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def settings_from_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
-    """Key/value rows as a settings object; ValidationError for a blank or repeated key."""
-    out: dict[str, Any] = {}
-    for key, text in pairs:
-        key = (key or "").strip()
-        if not key:
-            raise ValidationError("custom_settings", "every setting needs a name")
-        if key in out:
-            raise ValidationError("custom_settings", f"“{key}” is set twice")
-        out[key] = setting_value(text or "")
-    return out
-
-
 # -- validation ----------------------------------------------------------------------------
-
-
-def _check_capabilities(value: dict[str, Any]) -> None:
-    for flag in CAPABILITY_FLAGS:
-        if flag in value and not isinstance(value[flag], bool):
-            raise ValidationError("capabilities", f"{flag} must be true or false")
-    for key, (low, high) in CAPABILITY_LIMITS.items():
-        if key not in value:
-            continue
-        number = value[key]
-        if isinstance(number, bool) or not isinstance(number, int):
-            raise ValidationError("capabilities", f"{key} must be a whole number")
-        if not low <= number <= high:
-            raise ValidationError("capabilities", f"{key} must be between {low:,} and {high:,}")
-    models = value.get("SupportedModels", [])
-    if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
-        raise ValidationError("capabilities", "SupportedModels must be a list of names")
-
-
-def json_column(field: str, value: Any) -> str | None:
-    """The column text for a JSON field, checking its shape; JsonText passes unchanged."""
-    if isinstance(value, JsonText):
-        return value.raw
-    if field == "custom_settings" and isinstance(value, (list, tuple)):
-        value = settings_from_pairs(value)
-    elif isinstance(value, str):
-        if not value.strip():
-            return None
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):
-            raise ValidationError(field, "is not valid JSON") from None
-    if value is None:
-        return None
-    kind = list if field == "enabled_tools" else dict
-    if not isinstance(value, kind):
-        raise ValidationError(field, f"must be a JSON {'array' if kind is list else 'object'}")
-    if field == "enabled_tools":
-        if not all(isinstance(item, str) and item.strip() for item in value):
-            raise ValidationError(field, "every tool needs a name")
-        value = list(dict.fromkeys(item.strip() for item in value))
-    elif field == "capabilities":
-        _check_capabilities(value)
-    elif not all(isinstance(key, str) and key.strip() for key in value):
-        raise ValidationError(field, "every setting needs a name")
-    return dump_json(value)
-
-
-def _column_value(field: str, value: Any, stored_type: Any, taken: set[str]) -> Any:
-    """One field's column value; ValidationError when it is not acceptable."""
-    if field == "name":
-        name = (value or "").strip()
-        if not name:
-            raise ValidationError("name", "is required")
-        if len(name) > NAME_MAX:
-            raise ValidationError("name", f"must be at most {NAME_MAX} characters")
-        if name in taken:
-            raise ValidationError("name", "is already used by another agent")
-        return name
-    if field == "type":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError("type", "must be an agent type")
-        kind = AgentType(int(value))
-        if not kind.is_known and (stored_type is None or int(kind) != int(stored_type)):
-            raise ValidationError("type", "is not a known agent type")
-        return int(kind)
-    if field in ("description", "working_directory", "model", "system_prompt"):
-        text = value or ""
-        text = text if field == "system_prompt" else text.strip()
-        return text or None
-    if field in ("is_active", "require_approval"):
-        return int(bool(value))
-    if field == "temperature":
-        try:
-            temperature = float(value)
-        except (TypeError, ValueError):
-            raise ValidationError("temperature", "must be a number") from None
-        low, high = TEMPERATURE_RANGE
-        if not low <= temperature <= high:
-            raise ValidationError("temperature", f"must be between {low:g} and {high:g}")
-        return temperature
-    if field == "max_tokens":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError("max_tokens", "must be a whole number")
-        low, high = MAX_TOKENS_RANGE
-        if not low <= value <= high:
-            raise ValidationError("max_tokens", f"must be between {low:,} and {high:,}")
-        return value
-    if field in ("enabled_tools", "capabilities", "custom_settings"):
-        return json_column(field, value)
-    raise ValidationError(field, "is not an agent field")
 
 
 def validate_agent_fields(values: Mapping[str, Any], *, taken_names: Iterable[str] = (),
@@ -211,7 +98,7 @@ def validate_agent_fields(values: Mapping[str, Any], *, taken_names: Iterable[st
     errors = {}
     for field, value in values.items():
         try:
-            _column_value(field, value, stored_type, taken)
+            column_value(field, value, stored_type, taken)
         except ValidationError as error:
             errors[error.field] = error.reason
     return errors
@@ -221,7 +108,7 @@ def column_values(values: Mapping[str, Any], stored_type: Any = None
                   ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(Agents columns, AgentConfigurations columns) for the given fields; the first problem
     raises ValidationError."""
-    columns = {field: _column_value(field, value, stored_type, set())
+    columns = {field: column_value(field, value, stored_type, set())
                for field, value in values.items()}
     agent = {f: columns[f] for f in AGENT_FIELDS if f in columns}
     config = {f: columns[f] for f in CONFIG_FIELDS if f in columns}

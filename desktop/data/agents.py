@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from . import records as r
-from .encoding import JsonText, dump_json, encode_value, now_text
+from .agent_rules import (
+    CONFIG_FIELDS,
+    JSON_FIELDS,
+    MAX_TOKENS_RANGE,
+    NAME_MAX,
+    TEMPERATURE_RANGE,
+    column_value,
+)
+from .encoding import encode_value, now_text
 from .enums import AgentType
 from .errors import ConflictError, NotFoundError, ValidationError
 from .repository import Repository
 from .schema import column_list
 from .sessions import TOKENS_SQL
 
-TEMPERATURE_RANGE = (0.0, 2.0)
-MAX_TOKENS_RANGE = (1, 1_000_000)
-
-CONFIG_FIELDS = ("model", "temperature", "max_tokens", "system_prompt", "require_approval",
-                 "custom_settings", "enabled_tools", "capabilities")
+__all__ = ["MAX_TOKENS_RANGE", "TEMPERATURE_RANGE", "AgentRepository", "validate_configuration"]
 
 
 def validate_configuration(fields: dict[str, Any]) -> dict[str, Any]:
-    """Check configuration fields and return them as entity attributes (JSON encoded).
+    """Check configuration fields by the agent rules (agent_rules.py, the editor's too) and
+    return them as entity attributes (JSON columns as text).
 
     JSON fields take a Python value, or a `JsonText` that is kept as it is (so a value the
     editor could not represent is written back unchanged).
@@ -31,35 +35,14 @@ def validate_configuration(fields: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ValidationError(unknown[0], "is not a configuration field")
     out: dict[str, Any] = {}
-    if "model" in fields:
-        model = (fields["model"] or "").strip()
-        out["model"] = model or None
-    if "temperature" in fields:
-        try:
-            temperature = float(fields["temperature"])
-        except (TypeError, ValueError):
-            raise ValidationError("temperature", "must be a number") from None
-        low, high = TEMPERATURE_RANGE
-        if not low <= temperature <= high:
-            raise ValidationError("temperature", f"must be between {low:g} and {high:g}")
-        out["temperature"] = temperature
-    if "max_tokens" in fields:
-        try:
-            max_tokens = int(fields["max_tokens"])
-        except (TypeError, ValueError):
-            raise ValidationError("max_tokens", "must be a whole number") from None
-        low, high = MAX_TOKENS_RANGE
-        if not low <= max_tokens <= high:
-            raise ValidationError("max_tokens", f"must be between {low:,} and {high:,}")
-        out["max_tokens"] = max_tokens
-    if "system_prompt" in fields:
-        out["system_prompt"] = fields["system_prompt"] or None
-    if "require_approval" in fields:
-        out["require_approval"] = bool(fields["require_approval"])
-    for name, kind in (("custom_settings", dict), ("enabled_tools", list),
-                       ("capabilities", dict)):
-        if name in fields:
-            out[f"{name}_json"] = _json_field(name, fields[name], kind)
+    for name, value in fields.items():
+        column = column_value(name, value, None, set())
+        if name in JSON_FIELDS:
+            out[f"{name}_json"] = column
+        elif name == "require_approval":
+            out[name] = bool(column)
+        else:
+            out[name] = column
     return out
 
 
@@ -72,21 +55,6 @@ def new_agent_configuration() -> dict[str, Any]:
     return {"model": defaults["model"], "temperature": defaults["temperature"],
             "max_tokens": defaults["max_tokens"], "capabilities": dict(_CAPABILITIES),
             "enabled_tools": []}
-
-
-def _json_field(name: str, value: Any, kind: type) -> str | None:
-    if isinstance(value, JsonText):
-        return value.raw
-    if isinstance(value, str):
-        try:
-            value = json.loads(value) if value.strip() else None
-        except ValueError:
-            raise ValidationError(name, "is not valid JSON") from None
-    if value is not None and not isinstance(value, kind):
-        raise ValidationError(name, f"must be a JSON {'object' if kind is dict else 'array'}")
-    if kind is list and value is not None:
-        value = [str(item) for item in value]
-    return dump_json(value)
 
 
 class AgentRepository(Repository[r.AgentRecord]):
@@ -133,8 +101,6 @@ class AgentRepository(Repository[r.AgentRecord]):
     def check_new_name(self, name: str | None) -> str:
         """The name, stripped, for a new agent: ValidationError when empty or too long,
         ConflictError when another agent has it."""
-        from .agent_editing import NAME_MAX
-
         name = (name or "").strip()
         if not name:
             raise ValidationError("name", "is required")

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data.agent_editing import CAPABILITY_FLAGS, CAPABILITY_LIMITS
+from ..data.agent_rules import CAPABILITY_FLAGS, CAPABILITY_LIMITS
 from ..data.encoding import JsonText
 from ..data.seed import _CAPABILITIES as SEED_CAPABILITIES
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data.agent_editing import MAX_TOKENS_RANGE
+from ..data.agent_rules import MAX_TOKENS_RANGE
 from ..data.enums import AgentType
 from . import dialogs, style
 from .agent_fields import (
