@@ -122,6 +122,7 @@ class MessageThreadModel(QAbstractListModel):
         around the place `go_to` names)."""
         self._generation += 1
         self.beginResetModel()
+        same = session_id == self.session_id  # then the length shown stays until it is read
         self.session_id = session_id
         self._rows = []
         self._has_before = self._has_after = False
@@ -130,7 +131,8 @@ class MessageThreadModel(QAbstractListModel):
         self._expanded.clear()
         self.highlight_id = around
         self.highlight_terms = terms
-        self.extent, self.new_count, self._seen_end = None, 0, None
+        if not same:
+            self.extent, self.new_count, self._seen_end = None, 0, None
         self.endResetModel()
         self.extent_changed.emit()
         if session_id is None or self._store is None:
