@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import records as r
-from .encoding import dump_json, now_text, utc_now
+from .encoding import dump_json, format_datetime, now_text, parse_datetime, utc_now
 from .enums import MessageRole, SessionStatus, SessionType
 from .errors import NotFoundError, ValidationError
 from .repository import Repository
@@ -62,6 +62,17 @@ class MessagePage:
     @property
     def last_cursor(self) -> Cursor | None:
         return self.messages[-1].cursor if self.messages else None
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadExtent:
+    """How long a thread is and where it ends: for "messages 1–20 of 20,000", for Go to, and
+    for telling how many messages arrived after the end the person last saw."""
+
+    count: int
+    first_time: datetime | None
+    last_time: datetime | None
+    last_cursor: Cursor | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,13 +197,15 @@ class SessionRepository(Repository[r.SessionRecord]):
     def messages_page(self, session_id: str, *, after: Cursor | None = None,
                       before: Cursor | None = None, last: bool = False,
                       limit: int = 100, with_children: bool = True,
-                      include_cursor: bool = False) -> MessagePage:
+                      include_cursor: bool = False,
+                      first_position: int | None = None) -> MessagePage:
         """A keyset page of messages in thread order (Timestamp, SequenceNumber, Id), each
         with its 1-based `position` in the thread.
 
         With no cursor: the first page (or the last, with `last=True`). `after`/`before` take
         a page's `last_cursor`/`first_cursor`; `include_cursor` starts at the `after` message
-        itself.
+        itself. `first_position`, when the caller knows it, spares counting the messages
+        before the page (which costs one index entry per message).
         """
         params: dict[str, Any] = {"sid": session_id, "limit": int(limit) + 1}
         backwards = last or before is not None
@@ -215,10 +228,12 @@ class SessionRepository(Repository[r.SessionRecord]):
             if backwards:
                 rows.reverse()
             messages = [r.message_from_row(row[:10], row[10]) for row in rows]
+            if messages and first_position is None:
+                first_position = 1 if (after is None and not backwards) else \
+                    self._count_before(session_id, messages[0].cursor) + 1
             if messages:
-                start = 0 if (after is None and not backwards) else self._count_before(
-                    session_id, messages[0].cursor)
-                messages = [replace(m, position=start + n) for n, m in enumerate(messages, 1)]
+                messages = [replace(m, position=first_position + n)
+                            for n, m in enumerate(messages)]
             if with_children and messages:
                 messages = self._with_children(messages)
         if backwards:
@@ -257,18 +272,80 @@ class SessionRepository(Repository[r.SessionRecord]):
                         tool_calls=tuple(calls.get(m.id, ())))
                 if m.id in attachments or m.id in calls else m for m in messages]
 
-    def messages_around(self, session_id: str, message_id: str, *, context: int = 25
-                        ) -> MessagePage | None:
+    def messages_around(self, session_id: str, message_id: str, *, context: int = 25,
+                        position: int | None = None) -> MessagePage | None:
         """A page holding the message with up to `context` messages on each side; None when
-        the message is not in the session."""
+        the message is not in the session. `position` is the message's place when known."""
         with self.store.reading():
             cursor = self._cursor_of(session_id, message_id)
             if cursor is None:
                 return None
-            before = self.messages_page(session_id, before=cursor, limit=context)
+            if position is None:
+                position = self._count_before(session_id, cursor) + 1
+            before = self.messages_page(session_id, before=cursor, limit=context,
+                                        first_position=1)
             rest = self.messages_page(session_id, after=cursor, include_cursor=True,
-                                      limit=context + 1)
-        return MessagePage(before.messages + rest.messages, before.has_before, rest.has_after)
+                                      limit=context + 1, first_position=position)
+        start = position - len(before.messages)
+        earlier = tuple(replace(m, position=start + n) for n, m in enumerate(before.messages))
+        return MessagePage(earlier + rest.messages, before.has_before, rest.has_after)
+
+    def thread_extent(self, session_id: str) -> ThreadExtent:
+        """The thread's length, first and last times and last message (counting costs one
+        index entry per message: about 1.5 ms for 20,000, 100 ms for a million)."""
+        with self.store.reading():
+            count = int(self.store.scalar(
+                'SELECT count(*) FROM "Messages" WHERE "SessionId" = $sid', sid=session_id))
+            ends = [self.store.select(
+                'SELECT "Timestamp", "SequenceNumber", "Id" FROM "Messages" m '
+                f'WHERE m."SessionId" = $sid ORDER BY {THREAD_ORDER.format(d=d)} LIMIT 1',
+                sid=session_id) for d in ("ASC", "DESC")]
+        first, last = (rows[0] if rows else None for rows in ends)
+        return ThreadExtent(count, parse_datetime(first[0]) if first else None,
+                            parse_datetime(last[0]) if last else None,
+                            (last[0], int(last[1]), last[2]) if last else None)
+
+    def count_after(self, session_id: str, cursor: Cursor) -> int:
+        """How many messages come after `cursor` in the thread (one index entry each)."""
+        with self.store.reading():
+            return int(self.store.scalar(
+                f'SELECT count(*) FROM "Messages" m WHERE m."SessionId" = $sid AND {THREAD_KEY} '
+                "> ($ts, $seq, $mid)", sid=session_id, ts=cursor[0], seq=cursor[1],
+                mid=cursor[2]))
+
+    def message_at(self, session_id: str, number: int, *, count: int | None = None
+                   ) -> str | None:
+        """The id of the thread's `number`-th message (1-based), or None when there is none.
+
+        SQLite has no rank lookup in an index: this steps over the covering index
+        desktop_ix_messages_session_time from whichever end of the thread is nearer, one entry
+        per message skipped (about 1.5 ms to the middle of 20,000, 50 ms to the middle of a
+        million). `count`, when known, spares counting the thread to find its nearer end.
+        """
+        if number < 1:
+            return None
+        with self.store.reading():
+            if count is None:
+                count = int(self.store.scalar(
+                    'SELECT count(*) FROM "Messages" WHERE "SessionId" = $sid', sid=session_id))
+            if number > count:
+                return None
+            backwards = number > (count + 1) // 2
+            skip = count - number if backwards else number - 1
+            order = THREAD_ORDER.format(d="DESC" if backwards else "ASC")
+            return self.store.scalar(
+                f'SELECT m."Id" FROM "Messages" m WHERE m."SessionId" = $sid ORDER BY {order} '
+                "LIMIT 1 OFFSET $skip", sid=session_id, skip=skip)
+
+    def message_at_time(self, session_id: str, when: datetime) -> str | None:
+        """The id of the first message at or after `when` (UTC, or aware) in thread order,
+        or None when every message is older. Compares the stored text as the thread's order
+        does, through the index: one index lookup."""
+        with self.store.reading():
+            return self.store.scalar(
+                f'SELECT m."Id" FROM "Messages" m WHERE m."SessionId" = $sid AND m."Timestamp" '
+                f'>= $ts ORDER BY {THREAD_ORDER.format(d="ASC")} LIMIT 1', sid=session_id,
+                ts=format_datetime(when))
 
     def message_position(self, session_id: str, message_id: str) -> int | None:
         """How many messages come before this one in the thread (for scrolling to it)."""

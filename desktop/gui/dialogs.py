@@ -235,3 +235,15 @@ def ask_export_options(parent: QWidget | None, session_name: str, selected: int,
     if dialog.exec() != dialog.DialogCode.Accepted:
         return None
     return dialog.choice()
+
+
+def ask_go_to(parent: QWidget | None, count: int, first_time: object, last_time: object,
+              current: int | None) -> object | None:
+    """Where to go in a thread of `count` messages (a thread_view.GoTo: a message number or
+    a time), or None on Cancel."""
+    from .go_to import GoToDialog
+
+    dialog = GoToDialog(parent, count, first_time, last_time, current)  # type: ignore[arg-type]
+    if dialog.exec() != dialog.DialogCode.Accepted:
+        return None
+    return dialog.choice()

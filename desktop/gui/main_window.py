@@ -167,6 +167,9 @@ class MainWindow(QMainWindow):
         self.last_action = self._action(
             "Jump to &Last Message", lambda: (self._show_views(), self.thread.jump_to_end()),
             "Ctrl+End")
+        self.go_to_action = self._action(
+            "&Go to Message…", lambda: (self._show_views(), self.thread.go_to()), "Ctrl+G",
+            "Go to a message by its number in the thread or by date and time")
         self.details_action = self._action("Show &Details", lambda: self._show_side(0),
                                            "Ctrl+I")
         self.rename_action = self._action("&Rename…", self.rename_session, "F2")
@@ -213,6 +216,7 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.first_action)
         view.addAction(self.last_action)
+        view.addAction(self.go_to_action)
         view.addSeparator()
         view.addAction(self.details_action)
         session = bar.addMenu("&Session")
@@ -717,7 +721,7 @@ class MainWindow(QMainWindow):
         self.agents_action.setEnabled(has_store)
         self.care.update_actions()
         for action in (self.close_action, self.refresh_action, self.find_action,
-                       self.first_action, self.last_action):
+                       self.first_action, self.last_action, self.go_to_action):
             action.setEnabled(has_store)
 
     def _report_failure(self, error: Exception, title: str = "Something went wrong") -> None:

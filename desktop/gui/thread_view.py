@@ -8,6 +8,9 @@ rows far above, scrolling up does the reverse, and "jump to end" replaces the wi
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -22,25 +25,37 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QResizeEvent
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QContextMenuEvent,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QListView,
+    QMenu,
     QPlainTextEdit,
+    QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ..data import Store
 from ..data.records import MessageRecord, SessionStatistics
-from ..data.sessions import MessagePage
-from . import link_opening, style
+from ..data.sessions import Cursor, MessagePage, ThreadExtent
+from . import dialogs, link_opening, style
+from .message_details import MessageDetailsDialog, markdown_text
 from .message_render import LONG_LINE, break_long_lines, build_document, header_text
 from .tasks import TaskRunner
 
@@ -51,13 +66,29 @@ EXPANDED_ROLE = Qt.ItemDataRole.UserRole + 11
 HIGHLIGHT_ROLE = Qt.ItemDataRole.UserRole + 12
 
 
+@dataclass(frozen=True)
+class GoTo:
+    """Where Go to takes the thread: the `number`-th message, or the first at or after
+    `when` (naive UTC)."""
+
+    number: int | None = None
+    when: datetime | None = None
+
+
 class MessageThreadModel(QAbstractListModel):
-    """A window onto one session's messages, in sequence order."""
+    """A window onto one session's messages, in thread (time) order.
+
+    It also knows the whole thread's length and end (`extent`) and how many messages arrived
+    after the end the person last saw (`new_count`); a refresh while the person is at the end
+    (`at_end`, asked of the view) appends whatever arrived, however many.
+    """
 
     loading_changed = Signal(bool)
     failed = Signal(object)
     window_replaced = Signal()
     older_inserted = Signal(int)  # how many rows were inserted at the top
+    extent_changed = Signal()  # extent or new_count changed
+    followed = Signal()  # new messages were appended at the end the person is watching
 
     def __init__(self, runner: TaskRunner, parent: Any = None) -> None:
         super().__init__(parent)
@@ -72,6 +103,11 @@ class MessageThreadModel(QAbstractListModel):
         self._expanded: set[str] = set()
         self.highlight_id: str | None = None
         self.highlight_terms: tuple[str, ...] = ()
+        self.extent: ThreadExtent | None = None
+        self.new_count = 0
+        self._seen_end: Cursor | None = None  # the thread's end when the person last saw it
+        self._refresh_pending = False
+        self.at_end: Callable[[], bool] = lambda: not self._has_after
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -80,38 +116,93 @@ class MessageThreadModel(QAbstractListModel):
         self.show_session(None)
 
     def show_session(self, session_id: str | None, *, at_end: bool = False,
-                     around: str | None = None, terms: tuple[str, ...] = ()) -> None:
-        """Load a session's first page (or last page, or the page around one message)."""
+                     around: str | None = None, terms: tuple[str, ...] = (),
+                     go_to: GoTo | None = None) -> None:
+        """Load a session's first page (or last page, or the page around one message, or
+        around the place `go_to` names)."""
         self._generation += 1
         self.beginResetModel()
+        same = session_id == self.session_id  # then the length shown stays until it is read
         self.session_id = session_id
         self._rows = []
         self._has_before = self._has_after = False
         self._loading = False
+        self._refresh_pending = False
         self._expanded.clear()
         self.highlight_id = around
         self.highlight_terms = terms
+        if not same:
+            self.extent, self.new_count, self._seen_end = None, 0, None
         self.endResetModel()
+        self.extent_changed.emit()
         if session_id is None or self._store is None:
             return
         store, generation = self._store, self._generation
 
-        def load() -> MessagePage | None:
-            if around:
-                page = store.sessions.messages_around(session_id, around, context=PAGE_SIZE // 2)
-                if page is not None:
-                    return page
-            return store.sessions.messages_page(session_id, last=at_end, limit=PAGE_SIZE)
+        def load() -> tuple[MessagePage, ThreadExtent, str | None]:
+            with store.reading():
+                extent = store.sessions.thread_extent(session_id)
+                target, position, last = around, None, at_end
+                if go_to is not None and go_to.number is not None and extent.count:
+                    position = min(max(go_to.number, 1), extent.count)
+                    target = store.sessions.message_at(session_id, position, count=extent.count)
+                elif go_to is not None and go_to.when is not None:
+                    target = store.sessions.message_at_time(session_id, go_to.when)
+                    last = target is None  # every message is older: the end is nearest
+                if target:
+                    page = store.sessions.messages_around(session_id, target,
+                                                          context=PAGE_SIZE // 2,
+                                                          position=position)
+                    if page is not None:
+                        return page, extent, target
+                page = store.sessions.messages_page(session_id, last=last, limit=PAGE_SIZE)
+                if go_to is not None and page.messages:  # land on the nearest end
+                    target = page.messages[-1 if last else 0].id
+                return page, extent, target if go_to is not None else around
 
-        self._start(load, lambda page: self._replace(page, generation), generation)
+        self._start(load, lambda result: self._replace(*result, generation), generation)
+
+    def go_to(self, target: GoTo) -> None:
+        """Show the thread around a message number or a time, with that message current."""
+        if self.session_id:
+            self.show_session(self.session_id, go_to=target)
 
     def jump_to_end(self) -> None:
-        """Show the last page at once, however long the session."""
-        if self.session_id:
-            if not self._has_after and self._rows:
-                self.window_replaced.emit()
-                return
+        """Show the last page at once, however long the session; when what is missing below
+        the window fits in it, append it instead, keeping the messages above in place."""
+        if not self.session_id:
+            return
+        if not self._has_after and self._rows:
+            self._saw_end()
+            self.window_replaced.emit()
+            return
+        if not self._rows or self._loading or self._store is None:
             self.show_session(self.session_id, at_end=True)
+            return
+        store, session_id, cursor = self._store, self.session_id, self._rows[-1].cursor
+        generation = self._generation
+        last_position = self._rows[-1].position
+        first_position = last_position + 1 if last_position else None
+
+        def load() -> tuple[MessagePage, ThreadExtent]:
+            with store.reading():
+                return (store.sessions.messages_page(session_id, after=cursor, limit=MAX_ROWS,
+                                                     first_position=first_position),
+                        store.sessions.thread_extent(session_id))
+
+        def done(result: tuple[MessagePage, ThreadExtent]) -> None:
+            page, extent = result
+            if page.has_after:
+                self.show_session(session_id, at_end=True)
+                return
+            self.highlight_id = None
+            self._append(page, generation)
+            self._has_after = False
+            self.extent = extent
+            self._saw_end()
+            self.window_replaced.emit()
+
+        self._start(load, done, generation)
 
     def jump_to_start(self) -> None:
         if self.session_id:
@@ -141,42 +232,104 @@ class MessageThreadModel(QAbstractListModel):
                     lambda page: self._append(page, generation), generation)
 
     def refresh(self) -> None:
-        """Reload the messages in the window and pick up new ones at the end."""
-        if not (self._store and self.session_id) or self._loading:
+        """Reload the messages in the window and learn how many arrived after the end the
+        person last saw; when the person is at the end (`at_end`), append them, however many
+        (more than the window holds: the window becomes the thread's last page)."""
+        if not (self._store and self.session_id):
+            return
+        if self._loading:
+            self._refresh_pending = True  # once the load in flight is done
             return
         store, session_id, generation = self._store, self.session_id, self._generation
         first = self._rows[0].cursor if self._rows else None
-        count = max(len(self._rows), PAGE_SIZE) + (PAGE_SIZE if not self._has_after else 0)
+        count = max(len(self._rows), PAGE_SIZE)
+        follow = self.at_end()
+        seen = self._seen_end
 
-        def load() -> MessagePage:
-            return store.sessions.messages_page(session_id, after=first, include_cursor=True,
-                                                limit=count) if first else \
-                store.sessions.messages_page(session_id, limit=count)
+        def load() -> tuple[MessagePage, MessagePage | None, ThreadExtent, int]:
+            with store.reading():
+                extent = store.sessions.thread_extent(session_id)
+                window = store.sessions.messages_page(session_id, after=first,
+                                                      include_cursor=True, limit=count) \
+                    if first else store.sessions.messages_page(session_id, limit=count)
+                tail = None
+                if follow and window.has_after:
+                    last = window.messages[-1].position if window.messages else None
+                    tail = store.sessions.messages_page(
+                        session_id, after=window.last_cursor, limit=MAX_ROWS,
+                        first_position=last + 1 if last else None)
+                    if tail.has_after:  # more than a window's worth: show the last page
+                        window = store.sessions.messages_page(session_id, last=True,
+                                                              limit=PAGE_SIZE)
+                        tail = None
+                new = 0 if follow else store.sessions.count_after(session_id, seen) \
+                    if seen else extent.count
+            return window, tail, extent, new
 
-        def done(page: MessagePage) -> None:
-            if generation != self._generation:
-                return
+        def done(result: tuple[MessagePage, MessagePage | None, ThreadExtent, int]) -> None:
+            window, tail, extent, new = result
             old_ids = [m.id for m in self._rows]
-            new_ids = [m.id for m in page.messages]
-            if new_ids[:len(old_ids)] == old_ids:
-                self._rows[:len(old_ids)] = page.messages[:len(old_ids)]
-                if old_ids:
-                    self.dataChanged.emit(self.index(0), self.index(len(old_ids) - 1))
-                extra = page.messages[len(old_ids):]
-                if extra:
-                    self.beginInsertRows(QModelIndex(), len(self._rows),
-                                         len(self._rows) + len(extra) - 1)
-                    self._rows.extend(extra)
-                    self.endInsertRows()
-                self._has_after = page.has_after
+            new_ids = [m.id for m in window.messages]
+            changed = len(new_ids) != len(old_ids)
+            if old_ids and new_ids[:len(old_ids)] == old_ids:
+                self._rows[:len(old_ids)] = window.messages[:len(old_ids)]
+                self.dataChanged.emit(self.index(0), self.index(len(old_ids) - 1))
+                self._insert_at_end(window.messages[len(old_ids):])
+                self._has_after = window.has_after
             else:
+                changed = True
                 self.beginResetModel()
-                self._rows = list(page.messages)
-                self._has_after = page.has_after
+                self._rows = list(window.messages)
+                self._has_before = bool(window.messages) and (window.messages[0].position or 1) > 1
+                self._has_after = window.has_after
                 self.endResetModel()
                 self.window_replaced.emit()
+            if tail is not None:
+                changed = changed or bool(tail.messages)
+                self._insert_at_end(tail.messages)
+                self._has_after = False
+                self._trim_top()
+            self.extent = extent
+            if follow:
+                self._saw_end()
+                if changed:
+                    self.followed.emit()
+            else:
+                self.new_count = new
+                self.extent_changed.emit()
 
         self._start(load, done, generation)
+
+    def _insert_at_end(self, messages: Sequence[MessageRecord]) -> None:
+        if messages:
+            self.beginInsertRows(QModelIndex(), len(self._rows),
+                                 len(self._rows) + len(messages) - 1)
+            self._rows.extend(messages)
+            self.endInsertRows()
+
+    def _trim_top(self) -> None:
+        excess = len(self._rows) - MAX_ROWS
+        if excess > 0:
+            self.beginRemoveRows(QModelIndex(), 0, excess - 1)
+            del self._rows[:excess]
+            self._has_before = True
+            self.endRemoveRows()
+
+    def _saw_end(self) -> None:
+        """The person is at the thread's end: nothing below it is new any more."""
+        if self._has_after:
+            return
+        self._seen_end = self._rows[-1].cursor if self._rows else None
+        if self.extent is not None and self._rows and self._rows[-1].position:
+            self.extent = replace(self.extent, count=self._rows[-1].position,
+                                  last_cursor=self._seen_end)
+        self.new_count = 0
+        self.extent_changed.emit()
+
+    def reached_end(self) -> None:
+        """The view scrolled to the bottom of the window."""
+        if not self._has_after and self.new_count:
+            self._saw_end()
 
     def _start(self, load: Any, done: Any, generation: int) -> None:
         self._set_loading(True)
@@ -185,27 +338,38 @@ class MessageThreadModel(QAbstractListModel):
             if generation == self._generation:
                 self._set_loading(False)
                 done(result)
+                self._after_load()
 
         def fail(error: Exception) -> None:
             if generation == self._generation:
                 self._set_loading(False)
                 self.failed.emit(error)
+                self._after_load()
 
         self._runner.submit(load, finish, fail)
+
+    def _after_load(self) -> None:
+        if self._refresh_pending and not self._loading:
+            self._refresh_pending = False
+            QTimer.singleShot(0, self.refresh)
 
     def _set_loading(self, loading: bool) -> None:
         if loading != self._loading:
             self._loading = loading
             self.loading_changed.emit(loading)
 
-    def _replace(self, page: MessagePage, generation: int) -> None:
+    def _replace(self, page: MessagePage, extent: ThreadExtent, target: str | None,
+                 generation: int) -> None:
         if generation != self._generation:
             return
         self.beginResetModel()
         self._rows = list(page.messages)
         self._has_before, self._has_after = page.has_before, page.has_after
+        self.highlight_id = target
         self.endResetModel()
+        self.extent, self._seen_end, self.new_count = extent, extent.last_cursor, 0
         self.window_replaced.emit()
+        self.extent_changed.emit()
 
     def _prepend(self, page: MessagePage, generation: int) -> None:
         if generation != self._generation or not page.messages:
@@ -231,16 +395,8 @@ class MessageThreadModel(QAbstractListModel):
         self._has_after = page.has_after
         if not page.messages:
             return
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(page.messages) - 1)
-        self._rows.extend(page.messages)
-        self.endInsertRows()
-        excess = len(self._rows) - MAX_ROWS
-        if excess > 0:
-            self.beginRemoveRows(QModelIndex(), 0, excess - 1)
-            del self._rows[:excess]
-            self._has_before = True
-            self.endRemoveRows()
+        self._insert_at_end(page.messages)
+        self._trim_top()
 
     # -- state for views ----------------------------------------------------------------------
 
@@ -264,6 +420,22 @@ class MessageThreadModel(QAbstractListModel):
             if message.id == message_id:
                 return row
         return -1
+
+    def parent_position(self, message: MessageRecord, done: Callable[[int | None], None]
+                        ) -> None:
+        """Call `done` with the place in this thread of the message's parent (None when it
+        has none or it is not in this session)."""
+        store, parent_id = self._store, message.parent_message_id
+        if store is None or not parent_id or not message.session_id:
+            done(None)
+            return
+        session_id = message.session_id
+
+        def load() -> int | None:
+            before = store.sessions.message_position(session_id, parent_id)
+            return None if before is None else before + 1
+
+        self._runner.submit(load, done, self.failed.emit)
 
     def toggle_tool_call(self, row: int, call_id: str) -> None:
         """Expand or collapse one tool call of the message in `row`."""
@@ -423,7 +595,12 @@ class MessageList(QListView):
     """A list of bubbles whose heights depend on its width: QListView re-lays its rows out
     when its height changes, not its width (a top-to-bottom list assumes rows ignore width),
     so when the vertical scroll bar appears or the pane narrows, the rows kept the heights of
-    the old width and their text ran under the scroll bar and out of the bubbles."""
+    the old width and their text ran under the scroll bar and out of the bubbles.
+
+    A right-click, the Menu key or Shift+F10 asks for a message's menu
+    (`message_menu_requested`: the message's row and where to show the menu)."""
+
+    message_menu_requested = Signal(QModelIndex, QPoint)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """QWidget.resizeEvent: a new width lays every row out again."""
@@ -431,9 +608,55 @@ class MessageList(QListView):
         if event.size().width() != event.oldSize().width():
             self.scheduleDelayedItemsLayout()
 
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """QWidget.contextMenuEvent: the clicked message's menu (the current one's, from the
+        keyboard)."""
+        if event.reason() == QContextMenuEvent.Reason.Mouse:
+            index = self.indexAt(event.pos())
+            if index.isValid():
+                self.setCurrentIndex(index)
+                self.message_menu_requested.emit(index, event.globalPos())
+            event.accept()
+            return
+        self._menu_for_current()
+        event.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """QWidget.keyPressEvent: Shift+F10 and the Menu key open the current message's menu."""
+        shift_f10 = event.key() == Qt.Key.Key_F10 and \
+            event.modifiers() == Qt.KeyboardModifier.ShiftModifier
+        if shift_f10 or event.key() == Qt.Key.Key_Menu:
+            self._menu_for_current()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _menu_for_current(self) -> None:
+        index = self.currentIndex()
+        if not index.isValid():
+            index = self.indexAt(QPoint(4, 4))
+            if not index.isValid():
+                return
+            self.setCurrentIndex(index)
+        rect = self.visualRect(index).intersected(self.viewport().rect())
+        corner = rect.topLeft() + QPoint(16, 16) if rect.isValid() else QPoint(16, 16)
+        self.message_menu_requested.emit(index, self.viewport().mapToGlobal(corner))
+
+
+def position_text(first: int | None, last: int | None, count: int | None) -> str:
+    """"Messages 9,990–10,010 of 20,000": which part of the thread is in view."""
+    if not count:
+        return "No messages" if count == 0 else ""
+    if first is None or last is None:
+        return style.count_of(count, "message")
+    first, last = min(first, last), max(first, last)
+    span = f"Message {first:,}" if first == last else f"Messages {first:,}\u2013{last:,}"
+    return f"{span} of {count:,}"
+
 
 class ThreadView(QWidget):
-    """Totals line above the message list; loads more as the person scrolls either way."""
+    """Totals line above the message list, where the view is in the thread and a bar for new
+    messages below it; loads more as the person scrolls either way."""
 
     def __init__(self, model: MessageThreadModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -443,6 +666,26 @@ class ThreadView(QWidget):
         self.totals = QLabel("No session selected", self)
         self.totals.setAccessibleName("Session totals")
         self.totals.setWordWrap(True)
+        self.position = QLabel("", self)
+        self.position.setAccessibleName("Position in the thread")
+        self.new_messages = QPushButton("", self)
+        self.new_messages.setObjectName("newMessages")
+        self.new_messages.setAccessibleName("New messages")
+        self.new_messages.setToolTip("Show the newest messages and follow new ones (Ctrl+End)")
+        self.new_messages.setStyleSheet(
+            "QPushButton#newMessages { background: palette(highlight); "
+            "color: palette(highlighted-text); border: none; border-radius: 9px; "
+            "padding: 2px 12px; font-weight: bold; }")
+        self.new_messages.hide()
+        self.go_to_button = QToolButton(self)
+        self.go_to_button.setText("Go to…")
+        self.go_to_button.setAccessibleName("Go to a message number or time")
+        self.go_to_button.setToolTip("Go to a message number or a date and time (Ctrl+G)")
+        footer = QHBoxLayout()
+        footer.setContentsMargins(6, 0, 4, 2)
+        footer.addWidget(self.position, 1)
+        footer.addWidget(self.new_messages)
+        footer.addWidget(self.go_to_button)
         self.list = MessageList(self)
         self.list.setAccessibleName("Messages")
         self.list.setModel(model)
@@ -457,12 +700,28 @@ class ThreadView(QWidget):
         self.list.setMouseTracking(True)
         layout.addWidget(self.totals)
         layout.addWidget(self.list, 1)
-        self.list.verticalScrollBar().valueChanged.connect(self._maybe_fetch)
+        layout.addLayout(footer)
+        bar = self.list.verticalScrollBar()
+        bar.valueChanged.connect(self._maybe_fetch)
+        bar.valueChanged.connect(self._schedule_position)
+        bar.rangeChanged.connect(self._schedule_position)
         model.window_replaced.connect(self._after_replace)
         model.older_inserted.connect(self._keep_position_after_prepend)
         model.rowsInserted.connect(lambda *_: QTimer.singleShot(0, self._maybe_fetch))
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset,
+                       model.extent_changed):
+            signal.connect(self._schedule_position)
+        model.extent_changed.connect(self._show_new_count)
+        model.followed.connect(self._follow)
+        model.at_end = self.is_at_end
+        self.new_messages.clicked.connect(self.jump_to_end)
+        self.go_to_button.clicked.connect(self.go_to)
+        self.list.message_menu_requested.connect(self.show_message_menu)
         self.delegate.open_full_message.connect(self.show_full_message)
         self._scroll_to_end_after_load = False
+        self._position_scheduled = False
+        self.message_menu: QMenu | None = None
+        self.details_dialog: QDialog | None = None
 
     def set_statistics(self, stats: SessionStatistics | None) -> None:
         if stats is None:
@@ -485,6 +744,62 @@ class ThreadView(QWidget):
         self._scroll_to_end_after_load = True
         self.model.jump_to_end()
 
+    def go_to(self) -> None:
+        """Ask for a message number or a time and show the thread there."""
+        extent = self.model.extent
+        if not self.model.session_id or extent is None:
+            return
+        first, _last = self.visible_positions()
+        target = dialogs.ask_go_to(self.window(), extent.count, extent.first_time,
+                                   extent.last_time, first)
+        if target is not None:
+            self._scroll_to_end_after_load = False
+            self.model.go_to(target)
+            self.list.setFocus()
+
+    def is_at_end(self) -> bool:
+        """Whether the person sees the thread's last loaded message at the bottom and nothing
+        is left to load below: new messages then follow."""
+        if self.model.has_after:
+            return False
+        bar = self.list.verticalScrollBar()
+        return bar.maximum() == 0 or bar.value() >= bar.maximum() - 2
+
+    def visible_positions(self) -> tuple[int | None, int | None]:
+        """The places in the thread of the first and last messages in view."""
+        if not self.model.rowCount():
+            return None, None
+        viewport = self.list.viewport().rect()
+        top = self.list.indexAt(QPoint(8, viewport.top() + 1))
+        bottom = self.list.indexAt(QPoint(8, viewport.bottom() - 1))
+        first = self.model.message(top.row() if top.isValid() else 0)
+        last = self.model.message(bottom.row() if bottom.isValid()
+                                  else self.model.rowCount() - 1)
+        return (first.position if first else None), (last.position if last else None)
+
+    def _schedule_position(self, *_args: Any) -> None:
+        if not self._position_scheduled:
+            self._position_scheduled = True
+            QTimer.singleShot(0, self._update_position)
+
+    def _update_position(self) -> None:
+        self._position_scheduled = False
+        extent = self.model.extent
+        first, last = self.visible_positions()
+        self.position.setText(position_text(first, last, extent.count if extent else None))
+        if self.is_at_end():
+            self.model.reached_end()
+
+    def _show_new_count(self) -> None:
+        count = self.model.new_count
+        self.new_messages.setText(f"\u2193 {style.count_of(count, 'new message')}")
+        self.new_messages.setVisible(count > 0)
+
+    def _follow(self) -> None:
+        """New messages arrived while the person was at the end: keep showing the end."""
+        self.list.scrollToBottom()
+        QTimer.singleShot(0, self.list.scrollToBottom)
+
     def jump_to_start(self) -> None:
         self._scroll_to_end_after_load = False
         self.model.jump_to_start()
@@ -492,7 +807,7 @@ class ThreadView(QWidget):
 
     def _after_replace(self) -> None:
         self.delegate.clear_cache()
-        if self.model.highlight_id:
+        if self.model.highlight_id and not self._scroll_to_end_after_load:
             row = self.model.row_of(self.model.highlight_id)
             if row >= 0:
                 index = self.model.index(row)
@@ -522,6 +837,38 @@ class ThreadView(QWidget):
             self.model.fetch_older()
         elif bar.maximum() - bar.value() <= margin and self.model.has_after:
             self.model.fetch_newer()
+
+    def show_message_menu(self, index: QModelIndex, where: QPoint) -> None:
+        """The message's menu: copy its text, Markdown or id, or see its details."""
+        message = self.model.message(index.row())
+        if message is None:
+            return
+        menu = QMenu(self)
+        menu.setAccessibleName("Message actions")
+        clipboard = QApplication.clipboard()
+        for text, slot in (
+                ("Copy &Text", lambda: clipboard.setText(message.content or "")),
+                ("Copy as &Markdown", lambda: clipboard.setText(markdown_text(message))),
+                ("Copy &Id", lambda: clipboard.setText(message.id)),
+                (None, None),
+                ("&Details…", lambda: self.show_details(message))):
+            if text is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(text).triggered.connect(slot)
+        self.message_menu = menu
+        menu.popup(where)
+
+    def show_details(self, message: MessageRecord) -> None:
+        """Everything stored for the message, in a window of its own (after looking up where
+        its parent is)."""
+        def shown(parent_position: int | None) -> None:
+            if self.details_dialog is not None:
+                self.details_dialog.close()
+            self.details_dialog = MessageDetailsDialog(message, parent_position, self.window())
+            self.details_dialog.show()
+
+        self.model.parent_position(message, shown)
 
     def show_full_message(self, message_id: str) -> None:
         row = self.model.row_of(message_id)
