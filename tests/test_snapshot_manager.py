@@ -531,3 +531,19 @@ def test_restore_from_the_manager_shows_the_new_session(window, qtbot, dotnet_fi
     qtbot.waitUntil(lambda: "now shown in the window" in manager.status.text(), timeout=5000)
     qtbot.waitUntil(lambda: "(Restored)" in manager.title.text(), timeout=5000)
     assert_faithful_copy(dotnet_file, SESSION_ID, new_id)
+
+
+def test_a_long_description_can_be_read_to_its_end(qtbot, window, dotnet_file) -> None:
+    """Manage Snapshots cut a long description at the foot of its pane."""
+    description = "\n".join(f"line {n} of why this snapshot was taken" for n in range(1, 61))
+    window.store.snapshots.create(SESSION_ID, "Long story", description)
+    manager = _open_manager(qtbot, window)
+    _select(qtbot, manager, "Long story")
+    pane = manager.details_pane
+    bar = pane.verticalScrollBar()
+    qtbot.waitUntil(lambda: "line 60 of why" in manager.details.text(), timeout=5000)
+    qtbot.wait(50)
+    assert bar.maximum() > 0  # more than the pane shows: it scrolls
+    bar.setValue(bar.maximum())
+    last = manager.details.mapTo(pane.viewport(), manager.details.rect().bottomLeft())
+    assert last.y() <= pane.viewport().height() + 6  # the end of the text is in view

@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -127,9 +129,16 @@ class SnapshotManager(QDialog):
                                              | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.details.setMargin(6)
+        # a long description scrolls in its pane instead of being cut at the pane's foot
+        details_pane = QScrollArea(self)
+        details_pane.setWidgetResizable(True)
+        details_pane.setFrameShape(QFrame.Shape.NoFrame)
+        details_pane.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        details_pane.setWidget(self.details)
+        self.details_pane = details_pane
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.details)
+        splitter.addWidget(details_pane)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
