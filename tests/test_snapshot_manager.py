@@ -244,7 +244,7 @@ def test_cancelling_a_big_restore_leaves_nothing_behind(qtbot, tmp_path, monkeyp
     dialog = window.task_progress
     qtbot.waitUntil(lambda: reached.is_set() and dialog.bar.value() > 0, timeout=15000)
     assert dialog.isVisible() and dialog.windowModality() == Qt.WindowModality.WindowModal
-    assert dialog.bar.value() == 100  # 2,000 of 20,000 messages written so far
+    assert dialog.bar.value() == 90  # 2,000 of 20,000 messages staged (90% of the way)
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     assert "Cancelling" in dialog.label.text() and not dialog.cancel_button.isEnabled()
     gate.set()
@@ -268,7 +268,8 @@ def test_cancelling_a_big_restore_leaves_nothing_behind(qtbot, tmp_path, monkeyp
         [(20_000,)]
 
 
-def test_killed_restore_leaves_the_file_intact(tmp_path) -> None:
+@pytest.mark.parametrize("point", [0.45, 0.95])
+def test_killed_restore_leaves_the_file_intact(tmp_path, point) -> None:
     path = make_dotnet_database(tmp_path / "big.db")
     add_messages(path, SESSION_ID, 19_995, first_sequence=6)
     store = open_store(path)
@@ -283,14 +284,17 @@ def test_killed_restore_leaves_the_file_intact(tmp_path) -> None:
         store = open_store(sys.argv[1])
 
         def progress(fraction):
-            if fraction >= 0.5:
-                print("half-way", flush=True)
+            if fraction >= float(sys.argv[3]):
+                print("stopped", flush=True)
                 time.sleep(120)
 
         store.snapshots.restore(sys.argv[2], progress=progress)
         print("finished", flush=True)
     """)
-    kill_when(path, script, "half-way", snapshot.id)  # the uncommitted half is in the WAL
+    # half-way through staging (the file untouched), or with every row written into the
+    # file's WAL and not committed
+    kill_when(path, script, "stopped", snapshot.id, str(point), wal=point > 0.9)
+    assert len(list(tmp_path.glob("*.staging"))) == 1  # the killed process's scratch file
     assert query(path, "PRAGMA integrity_check") == [("ok",)]
     assert _counts(path) == before
     assert query(path, "SELECT count(*) FROM \"Sessions\" WHERE \"Name\" LIKE '%(Restored)'") \
@@ -302,6 +306,7 @@ def test_killed_restore_leaves_the_file_intact(tmp_path) -> None:
         assert reopened.snapshots.restore(snapshot.id).name == "Refactor the parser (Restored)"
     finally:
         reopened.close()
+    assert not list(tmp_path.glob("*.staging"))  # a dead process's scratch file is removed
 
 
 # -- the manager --------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ def test_cancelled_restore_leaves_nothing_behind(store) -> None:
                                 should_stop=lambda: len(steps) >= 1)
     after = {t: _con(store).execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
              for t in ("Sessions", "Messages", "desktop_message_keys")}
-    assert after == before and steps == [2000 / 4500]
+    assert after == before and steps == [0.9 * 2000 / 4500]  # staging is 90% of the way
 
 
 def test_dotnet_shaped_snapshot_restores_as_a_new_session(dotnet_store) -> None:
