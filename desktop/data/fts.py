@@ -129,8 +129,8 @@ END""",
 # One chunk of completing a deferred session: its messages that have no key yet.
 FILL_DEFERRED_KEYS_SQL = (
     f'INSERT INTO "{KEYS_TABLE}" ("MessageId") SELECT m."Id" FROM "Messages" m '
-    f'WHERE m."SessionId" = $sid AND NOT EXISTS (SELECT 1 FROM "{KEYS_TABLE}" k '
-    'WHERE k."MessageId" = m."Id") LIMIT $limit')
+    f'WHERE m."SessionId" = $sid AND m.rowid > $after AND m.rowid <= $end AND NOT EXISTS '
+    f'(SELECT 1 FROM "{KEYS_TABLE}" k WHERE k."MessageId" = m."Id")')
 
 # Schema step 4: the index of steps up to 3 read its text through a view (see above).
 REPLACE_LEGACY_DDL = (

@@ -338,7 +338,7 @@ class SearchService:
                       chunk: int = 2000) -> int:
         """Index the messages of sessions a restore or revert left to index after its commit
         (fts.DEFERRED_TABLE), a chunk per short transaction; resumable. Returns how many."""
-        done = 0
+        done, after, current = 0, 0, None
         while not should_stop():
             with self.store.writing():
                 if not self.store.scalar("SELECT count(*) FROM sqlite_master WHERE name = $n",
@@ -348,17 +348,24 @@ class SearchService:
                     f'SELECT "SessionId" FROM "{fts.DEFERRED_TABLE}" LIMIT 1')
                 if session_id is None:
                     return done
-                before = int(self.store.scalar(
-                    f'SELECT coalesce(max("Key"), 0) FROM "{fts.KEYS_TABLE}"'))
-                self.store.execute(fts.FILL_DEFERRED_KEYS_SQL, sid=session_id, limit=chunk)
-                added = int(self.store.scalar(
-                    f'SELECT count(*) FROM "{fts.KEYS_TABLE}" WHERE "Key" > $b', b=before))
-                if added:
-                    self.store.execute(fts.FILL_TEXT_SQL, before=before)
-                    done += added
-                else:
+                if session_id != current:
+                    current, after = session_id, 0
+                end = self.store.scalar(
+                    'SELECT max(rowid) FROM (SELECT rowid FROM "Messages" WHERE "SessionId" = '
+                    '$sid AND rowid > $after ORDER BY rowid LIMIT $limit)', sid=session_id,
+                    after=after, limit=chunk)
+                if end is None:
                     self.store.execute(f'DELETE FROM "{fts.DEFERRED_TABLE}" WHERE '
                                        '"SessionId" = $sid', sid=session_id)
+                    continue
+                before = int(self.store.scalar(
+                    f'SELECT coalesce(max("Key"), 0) FROM "{fts.KEYS_TABLE}"'))
+                self.store.execute(fts.FILL_DEFERRED_KEYS_SQL, sid=session_id, after=after,
+                                   end=end)
+                self.store.execute(fts.FILL_TEXT_SQL, before=before)
+                done += int(self.store.scalar(
+                    f'SELECT count(*) FROM "{fts.KEYS_TABLE}" WHERE "Key" > $b', b=before))
+                after = int(end)
         return done
 
     def check(self) -> list[str]:
