@@ -13,9 +13,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def kill_when(path: Path, script: str, marker: str, *args: str) -> list[str]:
+def kill_when(path: Path, script: str, marker: str, *args: str, wal: bool = True) -> list[str]:
     """Run `script` (given `path` and `args`) until it prints `marker` with its write
-    transaction open and spilled into the WAL, SIGKILL it, and return what it printed before."""
+    transaction open and spilled into the WAL (unless `wal` is False: killed before it writes),
+    SIGKILL it, and return what it printed before."""
     process = subprocess.Popen([sys.executable, "-c", textwrap.dedent(script), str(path),
                                 *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, cwd=ROOT)
@@ -28,8 +29,8 @@ def kill_when(path: Path, script: str, marker: str, *args: str) -> list[str]:
             if line.strip() == marker:
                 break
         assert lines and lines[-1] == marker, process.stderr.read()
-        wal = Path(f"{path}-wal")
-        assert wal.exists() and wal.stat().st_size > 0
+        log = Path(f"{path}-wal")
+        assert not wal or (log.exists() and log.stat().st_size > 0)
         os.kill(process.pid, signal.SIGKILL)
         process.wait(10)
     finally:

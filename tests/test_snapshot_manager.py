@@ -49,7 +49,9 @@ def window(qtbot, dotnet_file, tmp_path) -> MainWindow:
 @pytest.fixture(autouse=True)
 def no_modal_dialogs(monkeypatch):
     """Any unexpected error dialog fails the test instead of blocking it; information is kept."""
-    shown = {"errors": [], "info": []}
+    shown = {"errors": [], "info": [], "asked": []}
+    monkeypatch.setattr(dialogs, "confirm_restore",
+                        lambda _p, text: shown["asked"].append(text) or True)
     monkeypatch.setattr(dialogs, "show_error",
                         lambda _p, title, text: shown["errors"].append((title, text)))
     monkeypatch.setattr(dialogs, "show_info",
@@ -195,6 +197,43 @@ def test_restore_from_the_submenu_selects_and_shows_the_new_session(window, qtbo
     assert_faithful_copy(dotnet_file, SESSION_ID, new_id)
 
 
+def test_restore_asks_first_keeps_the_dates_and_clears_a_filter_that_hides_it(
+        window, qtbot, dotnet_file, monkeypatch, no_modal_dialogs) -> None:
+    with sqlite3.connect(dotnet_file) as con:  # a completed session
+        con.execute('UPDATE "Sessions" SET "Status" = 2, "CompletedAt" = '
+                    "'2024-01-30 12:00:00' WHERE \"Id\" = ?", (SESSION_ID,))
+    con.close()
+    snapshot = window.store.snapshots.create(SESSION_ID, "Finished work")
+    before = _counts(dotnet_file)
+    monkeypatch.setattr(dialogs, "confirm_restore",
+                        lambda _p, text: no_modal_dialogs["asked"].append(text) and False)
+    entry = next(a for a in _open_restore_menu(qtbot, window)
+                 if a.text().startswith("Finished work"))
+    entry.trigger()  # the person presses Cancel: nothing is written
+    assert no_modal_dialogs["asked"] == [
+        "Restore “Finished work” (5 messages) as a new session in orchestrator.db?\n\n"
+        "The new session is a copy of the session as it was when the snapshot was taken, "
+        "with its dates, named “… (Restored)”; the session it was taken of is not changed."]
+    assert _counts(dotnet_file) == before and getattr(window, "task_progress", None) is None
+
+    window.filter_bar.text.setText("parser")  # with "Active", hides the completed copy too
+    window.filter_bar.status.setCurrentIndex(window.filter_bar.status.findText("Active"))
+    qtbot.waitUntil(lambda: window.sessions.row_of(SESSION_ID) < 0, timeout=5000)
+    monkeypatch.setattr(dialogs, "confirm_restore", lambda _p, text: True)
+    window.restore_snapshot(snapshot.id, snapshot.name)  # as the manager's Restore does
+    qtbot.waitUntil(lambda: window.current_session_id() not in (None, SESSION_ID), timeout=8000)
+    new_id = window.current_session_id()
+    assert _restored_id(dotnet_file) == new_id
+    assert window.filter_bar.status.currentIndex() == 0 and window.filter_bar.text.text() == ""
+    qtbot.waitUntil(lambda: "filter was cleared" in window.statusBar().currentMessage())
+    dates = query(dotnet_file, 'SELECT "Id", "CreatedAt", "LastActivityAt", "CompletedAt", '
+                  '"Status" FROM "Sessions" WHERE "Id" IN (?, ?) ORDER BY "Id" = ?',
+                  new_id, SESSION_ID, new_id)
+    assert [row[1:] for row in dates] == [dates[0][1:]] * 2  # the snapshot's own dates
+    created, completed = dates[1][1], dates[1][3]
+    assert completed >= created
+
+
 def test_restore_menu_of_a_session_without_snapshots(window, qtbot, dotnet_file) -> None:
     select_session_row = window.sessions.row_of("empty-strings-session")
     window.table.setCurrentIndex(window.sessions.index(select_session_row, 0))
@@ -244,7 +283,7 @@ def test_cancelling_a_big_restore_leaves_nothing_behind(qtbot, tmp_path, monkeyp
     dialog = window.task_progress
     qtbot.waitUntil(lambda: reached.is_set() and dialog.bar.value() > 0, timeout=15000)
     assert dialog.isVisible() and dialog.windowModality() == Qt.WindowModality.WindowModal
-    assert dialog.bar.value() == 100  # 2,000 of 20,000 messages written so far
+    assert dialog.bar.value() == 90  # 2,000 of 20,000 messages staged (90% of the way)
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     assert "Cancelling" in dialog.label.text() and not dialog.cancel_button.isEnabled()
     gate.set()
@@ -268,7 +307,8 @@ def test_cancelling_a_big_restore_leaves_nothing_behind(qtbot, tmp_path, monkeyp
         [(20_000,)]
 
 
-def test_killed_restore_leaves_the_file_intact(tmp_path) -> None:
+@pytest.mark.parametrize("point", [0.45, 0.95])
+def test_killed_restore_leaves_the_file_intact(tmp_path, point) -> None:
     path = make_dotnet_database(tmp_path / "big.db")
     add_messages(path, SESSION_ID, 19_995, first_sequence=6)
     store = open_store(path)
@@ -283,14 +323,17 @@ def test_killed_restore_leaves_the_file_intact(tmp_path) -> None:
         store = open_store(sys.argv[1])
 
         def progress(fraction):
-            if fraction >= 0.5:
-                print("half-way", flush=True)
+            if fraction >= float(sys.argv[3]):
+                print("stopped", flush=True)
                 time.sleep(120)
 
         store.snapshots.restore(sys.argv[2], progress=progress)
         print("finished", flush=True)
     """)
-    kill_when(path, script, "half-way", snapshot.id)  # the uncommitted half is in the WAL
+    # half-way through staging (the file untouched), or with every row written into the
+    # file's WAL and not committed
+    kill_when(path, script, "stopped", snapshot.id, str(point), wal=point > 0.9)
+    assert len(list(tmp_path.glob("*.staging"))) == 1  # the killed process's scratch file
     assert query(path, "PRAGMA integrity_check") == [("ok",)]
     assert _counts(path) == before
     assert query(path, "SELECT count(*) FROM \"Sessions\" WHERE \"Name\" LIKE '%(Restored)'") \
@@ -302,6 +345,7 @@ def test_killed_restore_leaves_the_file_intact(tmp_path) -> None:
         assert reopened.snapshots.restore(snapshot.id).name == "Refactor the parser (Restored)"
     finally:
         reopened.close()
+    assert not list(tmp_path.glob("*.staging"))  # a dead process's scratch file is removed
 
 
 # -- the manager --------------------------------------------------------------------------------

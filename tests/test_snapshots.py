@@ -69,7 +69,7 @@ def test_restore_copies_every_field_with_new_ids_and_remapped_parents(dotnet_sto
     copy = _session_rows(dotnet_store, restored.id)
     old_session, new_session = original["Sessions"][0], copy["Sessions"][0]
     for column in COLUMNS["Sessions"]:
-        if column not in ("Id", "Name", "CreatedAt", "LastActivityAt"):
+        if column not in ("Id", "Name"):  # the dates too: the copy is the session as it was
             assert new_session[column] == old_session[column], column
     id_map = {}
     assert len(copy["Messages"]) == len(original["Messages"]) == 5
@@ -151,7 +151,7 @@ def test_cancelled_restore_leaves_nothing_behind(store) -> None:
                                 should_stop=lambda: len(steps) >= 1)
     after = {t: _con(store).execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
              for t in ("Sessions", "Messages", "desktop_message_keys")}
-    assert after == before and steps == [2000 / 4500]
+    assert after == before and steps == [0.9 * 2000 / 4500]  # staging is 90% of the way
 
 
 def test_dotnet_shaped_snapshot_restores_as_a_new_session(dotnet_store) -> None:

@@ -557,6 +557,11 @@ class Store:
                 log.warning("search index out of step with Messages; rebuilding")
                 self.search.clear_index()
             self._fill_search_index(report, should_stop)
+            from .snapshot_facts import fill_missing
+
+            fill_missing(self, should_stop)
+            if self.meta("fts_state") == "ready":
+                self.search.fill_deferred(should_stop)
 
     def _apply(self, step: migrations.Step) -> None:
         with self.writing():

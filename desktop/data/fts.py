@@ -83,6 +83,55 @@ END""",
 )
 FTS_DDL = (*TABLE_DDL, *TRIGGER_DDL)
 
+# Schema step 6: a session's messages may be indexed after they are committed. A restore or
+# revert names its session in DEFERRED_TABLE inside its transaction; for that session the
+# triggers then only forget (keys are removed, so an entry whose key is gone is never found
+# again, and a search joins every match to its key) and add nothing; the index is completed
+# afterwards in short transactions (`SearchService.fill_deferred`), resumably. A 300,000-message
+# restore would otherwise hold the write lock for a minute tokenizing its text.
+DEFERRED_TABLE = "desktop_fts_deferred"
+LATER_TRIGGERS = ("desktop_messages_fts_insert_later", "desktop_messages_fts_delete_later")
+_LATER = f'EXISTS (SELECT 1 FROM "{DEFERRED_TABLE}" d WHERE d."SessionId" = {{row}}."SessionId")'
+# A statement that names the FTS table costs about 0.1 ms a row even when it changes nothing,
+# so a deferred session's rows fire triggers that never name it (a REPLACE over a message that
+# is in the index still forgets its old entry).
+DEFERRING_DDL = (
+    f'CREATE TABLE IF NOT EXISTS "{DEFERRED_TABLE}" ("SessionId" TEXT PRIMARY KEY)',
+    f'DROP TRIGGER IF EXISTS "{TRIGGERS[0]}"',
+    f'DROP TRIGGER IF EXISTS "{TRIGGERS[1]}"',
+    f"""CREATE TRIGGER IF NOT EXISTS "{TRIGGERS[0]}" AFTER INSERT ON "Messages"
+WHEN NOT {_LATER.format(row="new")} BEGIN
+    {_FORGET_REPLACED}
+    DELETE FROM "{KEYS_TABLE}" WHERE "MessageId" = new."Id";
+    {_ADD_NEW}
+END""",
+    f"""CREATE TRIGGER IF NOT EXISTS "{LATER_TRIGGERS[0]}" AFTER INSERT ON "Messages"
+WHEN {_LATER.format(row="new")} AND EXISTS
+    (SELECT 1 FROM "{KEYS_TABLE}" WHERE "MessageId" = new."Id") BEGIN
+    {_FORGET_REPLACED}
+    DELETE FROM "{KEYS_TABLE}" WHERE "MessageId" = new."Id";
+END""",
+    f"""CREATE TRIGGER IF NOT EXISTS "{TRIGGERS[1]}" AFTER DELETE ON "Messages"
+WHEN NOT {_LATER.format(row="old")} BEGIN
+    {_FORGET_OLD}
+    DELETE FROM "{STASH_TABLE}" WHERE "Key" IN
+        (SELECT "Key" FROM "{KEYS_TABLE}" WHERE "MessageId" = old."Id");
+    DELETE FROM "{KEYS_TABLE}" WHERE "MessageId" = old."Id";
+END""",
+    # the entry stays, its key goes: no search finds it again (searches join keys)
+    f"""CREATE TRIGGER IF NOT EXISTS "{LATER_TRIGGERS[1]}" AFTER DELETE ON "Messages"
+WHEN {_LATER.format(row="old")} BEGIN
+    DELETE FROM "{STASH_TABLE}" WHERE "Key" IN
+        (SELECT "Key" FROM "{KEYS_TABLE}" WHERE "MessageId" = old."Id");
+    DELETE FROM "{KEYS_TABLE}" WHERE "MessageId" = old."Id";
+END""",
+)
+# One chunk of completing a deferred session: its messages that have no key yet.
+FILL_DEFERRED_KEYS_SQL = (
+    f'INSERT INTO "{KEYS_TABLE}" ("MessageId") SELECT m."Id" FROM "Messages" m '
+    f'WHERE m."SessionId" = $sid AND m.rowid > $after AND m.rowid <= $end AND NOT EXISTS '
+    f'(SELECT 1 FROM "{KEYS_TABLE}" k WHERE k."MessageId" = m."Id")')
+
 # Schema step 4: the index of steps up to 3 read its text through a view (see above).
 REPLACE_LEGACY_DDL = (
     *(f'DROP TRIGGER IF EXISTS "{name}"' for name in TRIGGERS),
@@ -118,3 +167,4 @@ CLEAR_SQL = (
     f'DELETE FROM "{KEYS_TABLE}"',
     f'DELETE FROM "{STASH_TABLE}"',
 )
+CLEAR_DEFERRED_SQL = f'DELETE FROM "{DEFERRED_TABLE}"'  # a full refill covers them

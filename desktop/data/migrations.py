@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .fts import FTS_DDL, REPLACE_LEGACY_DDL
+from .fts import DEFERRING_DDL, FTS_DDL, REPLACE_LEGACY_DDL
+from .snapshot_facts import FACTS_DDL
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ STEPS: tuple[Step, ...] = (
         'CREATE INDEX IF NOT EXISTS "desktop_ix_messages_session_time" '
         'ON "Messages" ("SessionId", "Timestamp", "SequenceNumber", "Id")',
     )),
+    # Listings never read the snapshot documents (snapshot_facts.py); big restores index their
+    # messages after committing them (fts.py, DEFERRED_TABLE).
+    Step(6, "snapshot listings that read no documents, and indexing after big restores",
+         (FACTS_DDL, *DEFERRING_DDL)),
 )
 
 LATEST_VERSION = STEPS[-1].version

@@ -55,14 +55,17 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "OrchestrationSteps": {"order": 0, "status": 0},
 }
 
-# Records snapshot rows without their large JSON columns.
-def _snapshot_listing() -> str:
-    from .snapshot_form import COUNT_SQL, FORM_SQL
+# Records snapshot rows without their large JSON columns (and without reading them).
+def _snapshot_listing(store: Store) -> str:
+    from .snapshot_facts import FACTS_TABLE, has_facts_table
 
-    state = '"SessionStateJson"'
-    return ('"Id", "SessionId", "Name", "Description", "CreatedAt", '
-            f'{COUNT_SQL.format(count=chr(34) + "MessageCount" + chr(34), x=state)}, '
-            f'length({state}), {FORM_SQL.format(x=state)}')
+    if not has_facts_table(store.db.get_connection()):
+        return '"Id", "SessionId", "Name", "Description", "CreatedAt", "MessageCount", 0, \'\''
+    fact = (f'(SELECT f."{{}}" FROM "{FACTS_TABLE}" f WHERE f."SnapshotId" = '
+            '"SessionSnapshots"."Id")')
+    return ('"Id", "SessionId", "Name", "Description", "CreatedAt", CASE WHEN "MessageCount" '
+            f'= 0 THEN coalesce({fact.format("MessageCount")}, 0) ELSE "MessageCount" END, '
+            f'coalesce({fact.format("Bytes")}, 0), coalesce({fact.format("Form")}, \'?\')')
 
 
 class Repository(Generic[T]):
@@ -82,7 +85,7 @@ class Repository(Generic[T]):
 
     def _columns_sql(self) -> str:
         if self.table == "SessionSnapshots":
-            return _snapshot_listing()
+            return _snapshot_listing(self.store)
         return ", ".join(f'"{c}"' for c in COLUMNS[self.table])
 
     def _where(self, filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -145,11 +148,12 @@ class Repository(Generic[T]):
              offset: int = 0, **filters: Any) -> list[T]:
         """Records whose attributes equal the given values; `order_by="-name"` sorts descending."""
         where, params = self._where(filters)
-        sql = f'SELECT {self._columns_sql()} FROM "{self.table}"{where}{self._order_sql(order_by)}'
         if limit is not None:
-            sql += " LIMIT $limit OFFSET $offset"
             params.update(limit=int(limit), offset=int(offset))
         with self.store.reading():
+            sql = (f'SELECT {self._columns_sql()} FROM "{self.table}"{where}'
+                   f'{self._order_sql(order_by)}' + (" LIMIT $limit OFFSET $offset"
+                                                     if limit is not None else ""))
             return [self.build(row) for row in self.store.select(sql, **params)]
 
     def page(self, after: Any = None, limit: int = 200) -> r.Page:

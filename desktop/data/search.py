@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
@@ -329,6 +330,43 @@ class SearchService:
                                "WHERE \"Key\" = 'fts_state'")
             self.store.execute("UPDATE \"desktop_meta\" SET \"Value\" = '0' "
                                "WHERE \"Key\" = 'fts_position'")
+            if self.store.scalar("SELECT count(*) FROM sqlite_master WHERE name = $n",
+                                 n=fts.DEFERRED_TABLE):
+                self.store.execute(fts.CLEAR_DEFERRED_SQL)
+
+    def fill_deferred(self, should_stop: Callable[[], bool] = lambda: False,
+                      chunk: int = 2000) -> int:
+        """Index the messages of sessions a restore or revert left to index after its commit
+        (fts.DEFERRED_TABLE), a chunk per short transaction; resumable. Returns how many."""
+        done, after, current = 0, 0, None
+        while not should_stop():
+            with self.store.writing():
+                if not self.store.scalar("SELECT count(*) FROM sqlite_master WHERE name = $n",
+                                         n=fts.DEFERRED_TABLE):
+                    return done
+                session_id = self.store.scalar(
+                    f'SELECT "SessionId" FROM "{fts.DEFERRED_TABLE}" LIMIT 1')
+                if session_id is None:
+                    return done
+                if session_id != current:
+                    current, after = session_id, 0
+                end = self.store.scalar(
+                    'SELECT max(rowid) FROM (SELECT rowid FROM "Messages" WHERE "SessionId" = '
+                    '$sid AND rowid > $after ORDER BY rowid LIMIT $limit)', sid=session_id,
+                    after=after, limit=chunk)
+                if end is None:
+                    self.store.execute(f'DELETE FROM "{fts.DEFERRED_TABLE}" WHERE '
+                                       '"SessionId" = $sid', sid=session_id)
+                    continue
+                before = int(self.store.scalar(
+                    f'SELECT coalesce(max("Key"), 0) FROM "{fts.KEYS_TABLE}"'))
+                self.store.execute(fts.FILL_DEFERRED_KEYS_SQL, sid=session_id, after=after,
+                                   end=end)
+                self.store.execute(fts.FILL_TEXT_SQL, before=before)
+                done += int(self.store.scalar(
+                    f'SELECT count(*) FROM "{fts.KEYS_TABLE}" WHERE "Key" > $b', b=before))
+                after = int(end)
+        return done
 
     def check(self) -> list[str]:
         """Problems found in the index (empty when it is sound); may take a while."""
@@ -358,11 +396,12 @@ POSITIONED_HITS = 500
 
 
 def _matches_sql(where: str) -> str:
-    """Every match with its bm25 score ("Key", "Score"); joined to messages only when the
-    filters need them."""
+    """Every match with its bm25 score ("Key", "Score"); joined to its key always (an entry
+    whose key is gone belongs to a deleted message, see fts.DEFERRED_TABLE), to messages only
+    when the filters need them."""
     index, keys = fts.FTS_TABLE, fts.KEYS_TABLE
-    joins = (f'JOIN "{keys}" k ON k."Key" = "{index}".rowid '
-             'JOIN "Messages" m ON m."Id" = k."MessageId" ') if where else ""
+    joins = f'JOIN "{keys}" k ON k."Key" = "{index}".rowid ' + (
+        'JOIN "Messages" m ON m."Id" = k."MessageId" ' if where else "")
     return (f'SELECT "{index}".rowid AS "Key", bm25("{index}") AS "Score" FROM "{index}" '
             f'{joins}WHERE "{index}" MATCH $query{where}')
 

@@ -21,7 +21,9 @@ from . import records as r
 from .encoding import now_text, parse_datetime
 from .errors import DataError, NotFoundError, SnapshotFormatError, ValidationError
 from .files import partial_name
+from .json_stream import JsonStream, text_reader
 from .schema import COLUMNS, column_list
+from .snapshot_facts import describe, record_facts
 
 if TYPE_CHECKING:
     from .database import Store
@@ -73,22 +75,35 @@ def export(store: Store, snapshot_id: str, path: str | os.PathLike[str]) -> Path
     return target
 
 
+MAX_FILE_BYTES = 2 << 30
+
+
 def read(path: str | os.PathLike[str]) -> SnapshotFile:
-    """Read and check a snapshot file; SnapshotFormatError or ValidationError say what is wrong."""
+    """Read and check a snapshot file; SnapshotFormatError or ValidationError say what is wrong.
+
+    The file is read in chunks and its state checked a message at a time (json_stream.py):
+    memory holds the state's text once, never its decoded objects, and a document nested
+    too deeply is refused in words."""
     source = Path(path).expanduser().absolute()
     try:
-        text = source.read_text(encoding="utf-8")
+        size = source.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SnapshotFormatError(
+                f"{source.name} is {size / (1 << 30):.1f} GB; a snapshot file over "
+                f"{MAX_FILE_BYTES >> 30} GB cannot be imported.")
+        with source.open("r", encoding="utf-8") as handle:
+            document = _read_document(JsonStream(handle.read, f"{source.name}"))
     except UnicodeDecodeError:
         raise SnapshotFormatError(f"{source.name} is not a snapshot file: it is not text.") \
             from None
     except OSError as exc:
         raise DataError(f"Cannot read {source}: {exc.strerror or exc}.") from exc
-    try:
-        document = json.loads(text)
-    except ValueError:
-        raise SnapshotFormatError(f"{source.name} is not a snapshot file: it is not valid JSON.") \
-            from None
-    if not isinstance(document, dict) or document.get("Format") != FILE_FORMAT:
+    except SnapshotFormatError as exc:
+        if "nested too deeply" in str(exc) or "holds one value" in str(exc):
+            raise
+        raise SnapshotFormatError(f"{source.name} is not a snapshot file: it is not valid "
+                                  "JSON.") from None
+    if document is None or document.get("Format") != FILE_FORMAT:
         raise SnapshotFormatError(f"{source.name} is not an OrchestratorChat Desktop snapshot "
                                   "file.")
     version = document.get("Version")
@@ -101,6 +116,28 @@ def read(path: str | os.PathLike[str]) -> SnapshotFile:
     if not isinstance(row, dict):
         raise SnapshotFormatError(f"{source.name} holds no snapshot.")
     return SnapshotFile(source, _checked_row(row))
+
+
+def _read_document(stream: JsonStream) -> dict[str, Any] | None:
+    """The file's object, None when it is not one; the snapshot's state is read as one text
+    (the only big value), everything else as small values."""
+    if stream._peek() != "{":
+        stream.value()
+        return None
+    document: dict[str, Any] = {}
+    for key in stream.members():
+        if key == "Snapshot" and stream._peek() == "{":
+            row: dict[str, Any] = {}
+            for column in stream.members():
+                if column in ("SessionStateJson", "AgentStatesJson") and stream._peek() == '"':
+                    row[column] = "".join(stream.string_pieces())
+                else:
+                    row[column] = stream.value()
+            document[key] = row
+        else:
+            document[key] = stream.value()
+    stream.end()
+    return document
 
 
 def _checked_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -120,20 +157,20 @@ def _checked_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def _check_state(raw: str | None) -> None:
     """A state in a form this version writes must be restorable; another form (a newer
-    version's, one we do not know) is kept as it is, and restoring it later says why not."""
-    from .snapshot_form import FORMAT, VERSION, parse_state
+    version's, one we do not know) is kept as it is, and restoring it later says why not.
+    Read a message at a time; a state nested too deeply is refused."""
+    from .snapshot_form import read_header
 
+    if not raw:
+        return
     try:
-        state = json.loads(raw) if raw else None
-    except ValueError:
-        return
-    if not isinstance(state, dict):
-        return
-    version = state.get("DesktopVersion", state.get("Version"))
-    if FORMAT not in (state.get("DesktopFormat"), state.get("Format")) or (
-            isinstance(version, int) and version > VERSION):
-        return
-    parse_state(raw)
+        read_header(lambda: text_reader(raw))
+    except SnapshotFormatError as exc:
+        text = str(exc)
+        if "nested too deeply" in text or "holds one value" in text:
+            raise SnapshotFormatError(f"{text[:-1]}: the file cannot be imported.") from None
+        if "incomplete or damaged" in text:
+            raise
 
 
 def import_snapshot(store: Store, snapshot: SnapshotFile,
@@ -152,4 +189,8 @@ def import_snapshot(store: Store, snapshot: SnapshotFile,
         values = dict(snapshot.row, Id=new_id(), SessionId=target)
         store.insert_row("SessionSnapshots",
                          {c: values.get(c) for c in COLUMNS["SessionSnapshots"]})
+        state = values.get("SessionStateJson") or ""
+        form, count = describe(lambda: text_reader(state))
+        record_facts(store.db.get_connection(), values["Id"], form,
+                     count or int(values.get("MessageCount") or 0), len(state.encode("utf-8")))
         return store.snapshots.require(values["Id"])

@@ -14,26 +14,41 @@ alone) are restored as well, as a new session.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pony.orm.core import local as pony_local
+
 from . import records as r
 from .encoding import now_text
 from .errors import DataError, NotFoundError, SnapshotFormatError, ValidationError
+from .fts import DEFERRED_TABLE
 from .repository import Repository
 from .schema import COLUMNS, TEAM_COLUMNS, column_list
-from .snapshot_form import COUNT_SQL, DOTNET_FORM, FORM_SQL, FORMAT, to_document
+from .snapshot_facts import has_facts_table, listing_columns, record_facts
+from .snapshot_form import DOTNET_FORM, FORMAT, StateHeader, read_header, to_document
 from .snapshot_form import VERSION as VERSION
 from .snapshot_form import parse_state as parse_state
+from .snapshot_staging import (
+    SessionChanged,
+    Staging,
+    agent_for,
+    committing,
+    copy_rows,
+    fingerprint,
+    insert_row,
+    insert_snapshot,
+)
 
 if TYPE_CHECKING:
     from .snapshot_compare import SnapshotComparison
     from .snapshot_files import SnapshotFile
 
-CHUNK = 2000
+log = logging.getLogger(__name__)
 
 Progress = Callable[[float], None]
 
@@ -57,14 +72,6 @@ class SnapshotListing:
     session_exists: bool
 
 
-# The repository's listing columns, qualified for a join with "Sessions".
-_STATE_COLUMN, _COUNT_COLUMN = 'x."SessionStateJson"', 'x."MessageCount"'
-LISTING_SQL = (
-    'SELECT x."Id", x."SessionId", x."Name", x."Description", x."CreatedAt", '
-    + COUNT_SQL.format(count=_COUNT_COLUMN, x=_STATE_COLUMN) + ', '
-    + 'length(x."SessionStateJson"), ' + FORM_SQL.format(x=_STATE_COLUMN) + ', '
-    's."Name", s."Id" IS NOT NULL '
-    'FROM "SessionSnapshots" x LEFT JOIN "Sessions" s ON s."Id" = x."SessionId"')
 READABLE_FORMS = (FORMAT, DOTNET_FORM)
 
 
@@ -151,22 +158,75 @@ class SnapshotService(Repository[r.SnapshotRecord]):
 
     def create(self, session_id: str, name: str | None = None,
                description: str | None = None) -> r.SnapshotRecord:
-        """Take a snapshot of the session as it is now."""
+        """Take a snapshot of the session as it is now: built beside the file with no lock
+        held, then stored in one short transaction (snapshot_staging.py); inside an enclosing
+        transaction (which sees rows not yet committed), in that transaction."""
+        if pony_local.db_session is not None:
+            return self._create_in_transaction(session_id, name, description)
+        staging = Staging(self.store)
+        try:
+            with staging.read_transaction():
+                session, count, agents, _ = staging.stage_capture(session_id)
+            with committing(self.store, staging) as con:
+                snapshot_id = self._store_staged(con, staging, session, count, agents, name,
+                                                 description)
+            return self.require(snapshot_id)
+        finally:
+            staging.close()
+
+    def _create_in_transaction(self, session_id: str, name: str | None,
+                               description: str | None) -> r.SnapshotRecord:
         from .database import new_id
 
         with self.store.writing():
             state, agents = self.capture(session_id)
             session_name = state["Session"]["Name"] or "Untitled session"
-            document = to_document(state)
-            name = (name or "").strip() or f"{session_name} at {now_text()[:16]}"
+            text = json.dumps(to_document(state), ensure_ascii=False)
             snapshot_id = new_id()
             self.store.insert_row("SessionSnapshots", {
-                "Id": snapshot_id, "SessionId": session_id, "Name": name,
+                "Id": snapshot_id, "SessionId": session_id,
+                "Name": (name or "").strip() or f"{session_name} at {now_text()[:16]}",
                 "Description": description or f"Snapshot of {session_name}",
                 "CreatedAt": now_text(), "MessageCount": len(state["Messages"]),
-                "SessionStateJson": json.dumps(document, ensure_ascii=False),
-                "AgentStatesJson": json.dumps(agents, ensure_ascii=False)})
+                "SessionStateJson": text, "AgentStatesJson": json.dumps(agents,
+                                                                        ensure_ascii=False)})
+            record_facts(self.store.db.get_connection(), snapshot_id, FORMAT,
+                         len(state["Messages"]), len(text.encode("utf-8")))
             return self.require(snapshot_id)
+
+    def _store_staged(self, con: Any, staging: Staging, session: dict[str, Any], count: int,
+                      agents: str, name: str | None, description: str | None) -> str:
+        from .database import new_id
+
+        if con.execute('SELECT 1 FROM "Sessions" WHERE "Id" = ?', (session["Id"],)).fetchone() \
+                is None:
+            raise NotFoundError("session", session["Id"])
+        session_name = session["Name"] or "Untitled session"
+        snapshot_id = new_id()
+        insert_snapshot(self.store, con, {
+            "Id": snapshot_id, "SessionId": session["Id"],
+            "Name": (name or "").strip() or f"{session_name} at {now_text()[:16]}",
+            "Description": description or f"Snapshot of {session_name}",
+            "CreatedAt": now_text(), "MessageCount": count, "AgentStatesJson": agents})
+        record_facts(con, snapshot_id, FORMAT, count, staging.staged_bytes())
+        return snapshot_id
+
+    def described(self, records: list[r.SnapshotRecord]) -> list[r.SnapshotRecord]:
+        """The records, those whose facts are not stored yet (written by the .NET application,
+        in a file not maintained since) described now by reading their documents in chunks.
+        For a one-off listing on the command line; the window leaves it to maintenance."""
+        from dataclasses import replace
+
+        from .snapshot_facts import UNDESCRIBED, describe_stored
+
+        out = []
+        for record in records:
+            if record.format == UNDESCRIBED:
+                form, count, size = describe_stored(self.store, record.id)
+                record = replace(record, format=form, size=size,
+                                 message_count=record.message_count or count)
+            out.append(record)
+        return out
 
     def for_session(self, session_id: str) -> list[r.SnapshotRecord]:
         """The session's snapshots, newest first."""
@@ -178,8 +238,12 @@ class SnapshotService(Repository[r.SnapshotRecord]):
         first, each with its session's name."""
         where = ' WHERE x."SessionId" = $sid' if session_id is not None else ""
         with self.store.reading():
-            rows = self.store.select(f'{LISTING_SQL}{where} ORDER BY x."CreatedAt" DESC, '
-                                     'x."Id" LIMIT $limit', sid=session_id, limit=int(limit))
+            columns, join = listing_columns(has_facts_table(self.store.db.get_connection()))
+            rows = self.store.select(
+                f'SELECT {columns}, s."Name", s."Id" IS NOT NULL FROM "SessionSnapshots" x '
+                f'LEFT JOIN "Sessions" s ON s."Id" = x."SessionId"{join}{where} '
+                'ORDER BY x."CreatedAt" DESC, x."Id" LIMIT $limit', sid=session_id,
+                limit=int(limit))
         return [SnapshotListing(r.snapshot_from_row(row[:8]), row[8], bool(row[9]))
                 for row in rows]
 
@@ -224,147 +288,211 @@ class SnapshotService(Repository[r.SnapshotRecord]):
 
     def restore(self, snapshot_id: str, *, progress: Progress | None = None,
                 should_stop: Callable[[], bool] = lambda: False) -> r.SessionRecord:
-        """Restore as a new session "<name> (Restored)" with new ids for every row.
+        """Restore as a new session "<name> (Restored)" with new ids for every row, keeping the
+        snapshot's dates (see `restored_session`).
 
-        One transaction: cancelled (`should_stop`) or failed, nothing is left behind.
+        Prepared beside the file with no lock held, then written in one short transaction:
+        cancelled (`should_stop`), failed or killed, nothing is left behind.
         """
         from .database import new_id
 
-        _record, state, agents = self.load_state(snapshot_id)
-        new_session_id = new_id()
-        id_map = {m["Id"]: new_id() for m in state["Messages"]}
-        session = dict(state["Session"])
-        session.update(Id=new_session_id,
-                       Name=f'{session["Name"] or "Untitled session"} (Restored)',
-                       CreatedAt=now_text(), LastActivityAt=now_text())
-        with self.store.writing():
-            self._write_state(session, state, agents, id_map, new_id, progress, should_stop)
+        self.require(snapshot_id)
+        staging = Staging(self.store)
+        try:
+            new_session_id = new_id()
+            with staging.read_transaction():
+                source = staging.state_source(snapshot_id)
+                header = read_header(source)
+                staging.stage_messages(source, header, new_ids=True, session_id=new_session_id,
+                                       progress=progress, stop=should_stop)
+                agents = self._staged_agent_states(staging, snapshot_id)
+            session = restored_session(header.session, new_session_id)
+            with committing(self.store, staging) as con:
+                insert_row(self.store, con, "Sessions",
+                           {c: session.get(c) for c in COLUMNS["Sessions"]})
+                later = index_later(con, new_session_id, header.message_count)
+                self._write_staged(con, header, agents, new_session_id, keep_ids=False)
+                if progress:
+                    progress(0.95)  # everything written, not yet committed
+            if later:
+                self.store.search.fill_deferred(should_stop)
+            if progress:
+                progress(1.0)
             return self.store.sessions.require(new_session_id)
+        finally:
+            staging.close()
 
     def revert(self, snapshot_id: str, *, progress: Progress | None = None,
                should_stop: Callable[[], bool] = lambda: False) -> RevertResult:
-        """Put the snapshot's session back as it was, after an automatic safety snapshot."""
-        record, state, agents = self.load_state(snapshot_id)
-        require_revertable(state)
-        session_id = record.session_id or state["Session"]["Id"]
-        session = dict(state["Session"])
-        session.update(Id=session_id, LastActivityAt=now_text())
-        with self.store.writing():
-            if not self.store.sessions.exists(session_id):
-                raise NotFoundError("session", session_id)
-            safety = self.create(session_id, f"Before reverting to “{record.name}”",
-                                 f"Taken automatically before reverting to “{record.name}”.")
-            self.store.execute('DELETE FROM "Messages" WHERE "SessionId" = $id', id=session_id)
-            self.store.execute('DELETE FROM "SessionAgents" WHERE "SessionId" = $id',
-                               id=session_id)
-            if self.store.form.has_teams and state["Form"] != DOTNET_FORM:
-                self.store.execute('DELETE FROM "Teams" WHERE "SessionId" = $id', id=session_id)
-            columns = [c for c in COLUMNS["Sessions"] if c != "Id"]
-            self.store.execute(
-                'UPDATE "Sessions" SET ' + ", ".join(f'"{c}" = $p{n}' for n, c in
-                                                     enumerate(columns)) + ' WHERE "Id" = $id',
-                id=session_id, **{f"p{n}": self.store.form.none_for_update(
-                    "Sessions", c, session.get(c)) for n, c in enumerate(columns)})
-            identity = {m["Id"]: m["Id"] for m in state["Messages"]}
-            self._write_state(None, state, agents, identity, lambda: None, progress,
-                              should_stop, keep_child_ids=True, session_id=session_id)
-            return RevertResult(self.store.sessions.require(session_id), safety)
-
-    def _write_state(self, session: dict[str, Any] | None, state: dict[str, Any],
-                     agents: dict[str, Any], id_map: dict[str, str],
-                     make_id: Callable[[], Any], progress: Progress | None,
-                     should_stop: Callable[[], bool], *, keep_child_ids: bool = False,
-                     session_id: str | None = None) -> None:
-        store = self.store
-        if session is not None:
-            session_id = session["Id"]
-            store.insert_row("Sessions", {c: session.get(c) for c in COLUMNS["Sessions"]})
-        usable_agents = self._ensure_agents(state, agents)
-        fallback = store.agent_for(session_id)
-        messages = state["Messages"]
-        total = max(len(messages), 1)
-        for start in range(0, len(messages), CHUNK):
-            if should_stop():
-                raise Cancelled("The restore was cancelled; nothing was changed.")
-            rows, attachment_rows, call_rows = [], [], []
-            for number, message in enumerate(messages[start:start + CHUNK], start + 1):
-                values = dict(message)
-                values["Id"] = id_map[message["Id"]]
-                values["SessionId"] = session_id
-                if not keep_child_ids:
-                    # new ids would reorder messages whose time and number tie; a restored
-                    # copy is numbered in the snapshot's order instead
-                    values["SequenceNumber"] = number
-                parent = message.get("ParentMessageId")
-                values["ParentMessageId"] = id_map.get(parent, parent) if parent else parent
-                if not values.get("AgentId") or values["AgentId"] not in usable_agents:
-                    values["AgentId"] = fallback
-                rows.append(tuple(values.get(c) for c in COLUMNS["Messages"]))
-                for child_rows, key, table in ((attachment_rows, "Attachments", "Attachments"),
-                                               (call_rows, "ToolCalls", "ToolCalls")):
-                    for child in message.get(key) or []:
-                        item = dict(child)
-                        item["Id"] = item["Id"] if keep_child_ids else make_id()
-                        item["MessageId"] = values["Id"]
-                        child_rows.append(tuple(item.get(c) for c in COLUMNS[table]))
-            store.bulk_insert("Messages", rows)
-            store.bulk_insert("Attachments", attachment_rows)
-            store.bulk_insert("ToolCalls", call_rows)
+        """Put the snapshot's session back as it was, after an automatic safety snapshot of it
+        as it is now; both in one short transaction, prepared beside the file."""
+        record = self.require(snapshot_id)
+        staging = Staging(self.store)
+        try:
+            with staging.read_transaction():
+                source = staging.state_source(snapshot_id)
+                header = read_header(source)
+                require_revertable(header.__dict__)
+                session_id = record.session_id or header.session["Id"]
+                if staging.con.execute('SELECT 1 FROM src."Sessions" WHERE "Id" = ?',
+                                       (session_id,)).fetchone() is None:
+                    raise NotFoundError("session", session_id)
+                staging.stage_messages(source, header, new_ids=False, session_id=session_id,
+                                       progress=progress, stop=should_stop, share=(0.0, 0.5))
+                agents = self._staged_agent_states(staging, snapshot_id)
+            session = dict(header.session)
+            session.update(Id=session_id, LastActivityAt=now_text())
+            for _attempt in range(3):
+                with staging.read_transaction():
+                    now, count, now_agents, seen = staging.stage_capture(
+                        session_id, progress, should_stop, share=(0.5, 0.9))
+                try:
+                    with committing(self.store, staging) as con:
+                        if fingerprint(con, session_id, "main") != seen:
+                            raise SessionChanged("changed while the revert was prepared")
+                        safety_id = self._store_staged(
+                            con, staging, now, count, now_agents,
+                            f"Before reverting to “{record.name}”",
+                            f"Taken automatically before reverting to “{record.name}”.")
+                        later = index_later(con, session_id, header.message_count + count)
+                        self._replace_session(con, header, session, agents, session_id)
+                        if progress:
+                            progress(0.95)
+                except SessionChanged:
+                    log.info("session %s changed during a revert; preparing again", session_id)
+                    continue
+                break
+            else:
+                raise DataError("Another program kept changing this session while the revert "
+                                "was being prepared; nothing was changed. Try again.")
+            if later:
+                self.store.search.fill_deferred()
             if progress:
-                progress(min((start + CHUNK) / total, 1.0))
-        for member in state["SessionAgents"]:
-            if member["AgentId"] in usable_agents:
-                store.insert_row("SessionAgents", {**member, "SessionId": session_id})
-        self._write_teams(state["Teams"], session_id, keep_child_ids)
-        if progress:
-            progress(1.0)
+                progress(1.0)
+            return RevertResult(self.store.sessions.require(session_id), self.require(safety_id))
+        finally:
+            staging.close()
 
-    def _write_teams(self, teams: list[dict[str, Any]], session_id: str, keep_ids: bool) -> None:
+    def _replace_session(self, con: Any, header: StateHeader, session: dict[str, Any],
+                         agents: dict[str, Any], session_id: str) -> None:
+        form = self.store.form
+        con.execute('DELETE FROM "Messages" WHERE "SessionId" = ?', (session_id,))
+        con.execute('DELETE FROM "SessionAgents" WHERE "SessionId" = ?', (session_id,))
+        if form.has_teams and header.form != DOTNET_FORM:
+            con.execute('DELETE FROM "Teams" WHERE "SessionId" = ?', (session_id,))
+        columns = [c for c in COLUMNS["Sessions"] if c != "Id" and form.has_column("Sessions", c)]
+        con.execute('UPDATE "Sessions" SET ' + ", ".join(f'"{c}" = ?' for c in columns)
+                    + ' WHERE "Id" = ?', (*(form.none_for_update("Sessions", c, session.get(c))
+                                            for c in columns), session_id))
+        self._write_staged(con, header, agents, session_id, keep_ids=True)
+
+    def _staged_agent_states(self, staging: Staging, snapshot_id: str) -> dict[str, Any]:
+        row = staging.con.execute('SELECT "AgentStatesJson" FROM src."SessionSnapshots" '
+                                  'WHERE "Id" = ?', (snapshot_id,)).fetchone()
+        return parse_agent_states(row[0] if row else None)
+
+    def _write_staged(self, con: Any, header: StateHeader, agents: dict[str, Any],
+                      session_id: str, *, keep_ids: bool) -> None:
+        """The staged messages and their children, then memberships and teams, into the
+        session (inside the commit)."""
+        usable = self._ensure_agents(con, header, agents)
+        fallback = agent_for(con, self.store, session_id)
+        copy_rows(self.store, con, "Messages", {
+            "AgentId": 'CASE WHEN "AgentId" IN (SELECT value FROM json_each(:usable)) '
+                       'THEN "AgentId" ELSE :fallback END'},
+            usable=json.dumps(sorted(usable)), fallback=fallback)
+        copy_rows(self.store, con, "Attachments")
+        copy_rows(self.store, con, "ToolCalls")
+        for member in header.session_agents:
+            if member["AgentId"] in usable:
+                insert_row(self.store, con, "SessionAgents", {
+                    **{c: member.get(c) for c in COLUMNS["SessionAgents"]},
+                    "SessionId": session_id})
+        self._write_teams(con, header.teams, session_id, keep_ids)
+
+    def _write_teams(self, con: Any, teams: list[Any], session_id: str, keep_ids: bool) -> None:
         """The snapshot's teams, where the file has the tables; members whose agent is gone
         are left out (the file's foreign key requires the agent)."""
         import uuid
 
         if not self.store.form.has_teams:
             return
-        known = {row[0] for row in self.store.select('SELECT "Id" FROM "Agents"')}
+        known = {row[0] for row in con.execute('SELECT "Id" FROM "Agents"')}
         for team in teams:
             if not isinstance(team, dict):
                 continue
             team_id = team.get("Id") if keep_ids else str(uuid.uuid4()).upper()
-            self.store.insert_row("Teams", {**{c: team.get(c) for c in TEAM_COLUMNS["Teams"]},
-                                            "Id": team_id, "SessionId": session_id})
+            insert_row(self.store, con, "Teams", {
+                **{c: team.get(c) for c in TEAM_COLUMNS["Teams"]},
+                "Id": team_id, "SessionId": session_id})
             for member in team.get("Members") or []:
                 if isinstance(member, dict) and member.get("AgentId") in known:
-                    self.store.insert_row("TeamMembers", {
+                    insert_row(self.store, con, "TeamMembers", {
                         **{c: member.get(c) for c in TEAM_COLUMNS["TeamMembers"]},
                         "TeamId": team_id})
 
-    def _ensure_agents(self, state: dict[str, Any], agents: dict[str, Any]) -> set[str]:
+    def _ensure_agents(self, con: Any, header: StateHeader, agents: dict[str, Any]
+                       ) -> set[str]:
         """Agent ids rows may refer to: existing ones, plus any recreated from the snapshot."""
-        wanted = {m["AgentId"] for m in state["SessionAgents"]} | {
-            m["AgentId"] for m in state["Messages"] if m.get("AgentId")}
         usable = set()
-        for agent_id in wanted:
-            if self.store.agents.exists(agent_id):
+        for agent_id in sorted(header.agent_ids):
+            if con.execute('SELECT 1 FROM "Agents" WHERE "Id" = ?', (agent_id,)).fetchone():
                 usable.add(agent_id)
                 continue
             saved = agents.get(agent_id)
             if not saved or not isinstance(saved.get("Agent"), dict):
                 continue
-            agent = dict(saved["Agent"])
-            if agent.get("Name") and self.store.agents.count(name=agent["Name"]):
+            agent = {c: saved["Agent"].get(c) for c in COLUMNS["Agents"]}
+            agent["Id"] = agent_id
+            if agent.get("Name") and con.execute('SELECT 1 FROM "Agents" WHERE "Name" = ?',
+                                                 (agent["Name"],)).fetchone():
                 agent["Name"] = f'{agent["Name"]} (restored)'
-            self.store.insert_row("Agents", agent)
+            insert_row(self.store, con, "Agents", agent)
             config = saved.get("Configuration")
             if isinstance(config, dict):
-                self.store.insert_row("AgentConfigurations", config, verb="INSERT OR IGNORE")
+                insert_row(self.store, con, "AgentConfigurations",
+                           {c: config.get(c) for c in COLUMNS["AgentConfigurations"]},
+                           verb="INSERT OR IGNORE")
             usable.add(agent_id)
         return usable
 
 
+INDEX_LATER_AT = 5000  # messages written (and deleted) by one restore or revert
+
+
+def index_later(con: Any, session_id: str, rows: int) -> bool:
+    """Leave a big write's messages to be indexed after its commit (fts.DEFERRED_TABLE), where
+    the file has that schema step; True when so."""
+    if rows < INDEX_LATER_AT or not con.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+            (DEFERRED_TABLE,)).fetchone()[0]:
+        return False
+    con.execute(f'INSERT OR IGNORE INTO "{DEFERRED_TABLE}" VALUES (?)', (session_id,))
+    return True
+
+
+def restored_session(saved: dict[str, Any], session_id: str) -> dict[str, Any]:
+    """The Sessions row of a restored copy: a new id, "(Restored)" after the name, and every
+    other column as the snapshot holds it, dates included. The copy is the session as it was:
+    its created, last-active and completed dates agree with each other and with its messages'
+    own dates (a copy "created" today whose thread began last year, or "completed" before it
+    was created, would not). A date missing from the snapshot is taken from the others."""
+    session = dict(saved)
+    session.update(Id=session_id,
+                   Name=f'{session.get("Name") or "Untitled session"} (Restored)')
+    created = session.get("CreatedAt") or session.get("LastActivityAt") or now_text()
+    session["CreatedAt"] = created
+    if not session.get("LastActivityAt") or str(session["LastActivityAt"]) < str(created):
+        session["LastActivityAt"] = created
+    completed = session.get("CompletedAt")
+    if completed and str(completed) < str(created):
+        session["CompletedAt"] = session["LastActivityAt"]
+    return session
+
+
 def require_revertable(state: dict[str, Any]) -> None:
     """SnapshotFormatError for a state a revert would lose data from (the .NET form)."""
-    if state["Form"] == DOTNET_FORM:
+    if state.get("Form", state.get("form")) == DOTNET_FORM:
         raise SnapshotFormatError(
             "This snapshot was written by the OrchestratorChat .NET application, which "
             "keeps no tool calls or attachments; restore it as a new session instead.")

@@ -51,6 +51,18 @@ def confirm(parent: QWidget | None, title: str, text: str, action: str = "Delete
     return box.clickedButton() is yes
 
 
+def confirm_restore(parent: QWidget | None, text: str) -> bool:
+    """True when the person confirms restoring a snapshot as a new session (Cancel is the
+    default: nothing is written until they choose Restore)."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Restore snapshot", text, parent=parent)
+    yes = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    _widen(box, "Restore snapshot")
+    box.exec()
+    return box.clickedButton() is yes
+
+
 def show_error(parent: QWidget | None, title: str, message: str) -> None:
     """Tell the person what went wrong, in words, never a traceback."""
     QMessageBox.warning(parent, title, message)

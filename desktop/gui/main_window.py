@@ -871,10 +871,24 @@ class MainWindow(QMainWindow):
                 manager.say(note)
 
     def restore_snapshot(self, snapshot_id: str, name: str, parent: Any = None) -> None:
-        """Restore a snapshot as a new session with a progress dialog (Cancel keeps nothing);
-        then select and show the new session."""
+        """Ask first (what will be created, and in which file), then restore a snapshot as a
+        new session with a progress dialog (Cancel keeps nothing); then select and show the
+        new session, clearing the session filter if it would hide it."""
         store = self.store
         if store is None or store.read_only:
+            return
+        try:
+            record = store.snapshots.require(snapshot_id)
+        except DataError as exc:
+            dialogs.report_failure(parent or self, exc, "Cannot restore the snapshot")
+            return
+        count = f"{record.message_count:,} message{'' if record.message_count == 1 else 's'}"
+        if not dialogs.confirm_restore(
+                parent or self,
+                f"Restore “{name or 'Unnamed snapshot'}” ({count}) as a new session in "
+                f"{store.path.name}?\n\nThe new session is a copy of the session as it was "
+                "when the snapshot was taken, with its dates, named “… (Restored)”; the "
+                "session it was taken of is not changed."):
             return
 
         def work(report: Any, should_stop: Any) -> Any:
@@ -1012,6 +1026,21 @@ class MainWindow(QMainWindow):
         found = (self.thread_model.message(row) for row in rows)
         return [message for message in found if message is not None]
 
+    def _clear_session_filter(self) -> bool:
+        """Reset the filter bar's text and lists without reloading; False when it was clear."""
+        bar = self.filter_bar
+        widgets = (bar.status, bar.type, bar.project)
+        if not bar.text.text() and all(w.currentIndex() == 0 for w in widgets):
+            return False
+        for widget in (bar.text, *widgets):
+            widget.blockSignals(True)
+        bar.text.clear()
+        for widget in widgets:
+            widget.setCurrentIndex(0)
+        for widget in (bar.text, *widgets):
+            widget.blockSignals(False)
+        return True
+
     def _show_new_session(self, session_id: str) -> None:
         """Select and show a session just written, once the list has read it."""
         def attempt() -> bool:
@@ -1023,12 +1052,27 @@ class MainWindow(QMainWindow):
             self.table.scrollTo(index)
             return True
 
+        def unfiltered() -> None:
+            self.sessions.reloaded.disconnect(unfiltered)
+            if attempt():
+                self.statusBar().showMessage(
+                    "The session filter was cleared to show the new session.", 8000)
+            else:
+                shown_anyway()
+
+        def shown_anyway() -> None:
+            self.table.clearSelection()
+            self.thread_model.show_session(session_id)
+            self._load_details(session_id)
+
         def listed() -> None:
             self.sessions.reloaded.disconnect(listed)
-            if not attempt():  # hidden by the filters: show it anyway
-                self.table.clearSelection()
-                self.thread_model.show_session(session_id)
-                self._load_details(session_id)
+            if not attempt():  # hidden by the filters: clear them, and show it anyway
+                if self._clear_session_filter():
+                    self.sessions.reloaded.connect(unfiltered)
+                    self.filter_bar.changed.emit(self.filter_bar.current())
+                else:
+                    shown_anyway()
             self.thread.list.setFocus()
 
         self.sessions.reloaded.connect(listed)

@@ -92,7 +92,7 @@ def create_snapshot(options: argparse.Namespace) -> Outcome:
 def list_snapshots(options: argparse.Namespace) -> Outcome:
     with reading(options) as store:
         store.sessions.require(options.session_id)
-        snapshots = store.snapshots.for_session(options.session_id)
+        snapshots = store.snapshots.described(store.snapshots.for_session(options.session_id))
     text = t.table(SNAPSHOT_HEADERS, [_row(s) for s in snapshots], widths={1: 50},
                    right={3, 4}) if snapshots else "No snapshots."
     return Outcome([jsonform.snapshot(s) for s in snapshots], text)

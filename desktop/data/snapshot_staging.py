@@ -1,0 +1,428 @@
+"""Big snapshot writes prepared outside the write lock, then committed in one short transaction.
+
+The .NET application writes with Microsoft.Data.Sqlite's 30 s busy timeout: a write lock held
+longer makes its insert fail. So a restore, a revert and a snapshot of a big session work in two
+phases:
+
+1. **Staging**, with no lock on the database: a read transaction on the file (which in WAL mode
+   holds no writer up) and a scratch SQLite file beside it (`<db>.<pid>-<token>.staging`, no
+   journal). The snapshot's state is read a message at a time (`json_stream`), its rows are
+   written to the scratch file, and a snapshot document to be stored is built there in pieces.
+   Memory holds one chunk of rows, whatever the session's size.
+2. **Commit**: `BEGIN IMMEDIATE` on the file, a few `INSERT … SELECT` from the attached scratch
+   file (the search index's triggers fire as for any insert), `COMMIT`.
+
+A kill in phase 1 leaves the file untouched (the scratch file is left behind, and removed by the
+next staging in that folder); in phase 2 SQLite discards the open transaction. A revert's
+safety snapshot is built in phase 1 from the session as it was then, and phase 2 checks that the
+session is still exactly so (its row, and the count, last rowid and text length of its messages,
+attachments, tool calls and members); if another program changed it meanwhile, phase 1 runs
+again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import DataError, SnapshotFormatError
+from .json_stream import Reader
+from .schema import COLUMNS, TEAM_COLUMNS
+from .snapshot_form import StateHeader, iter_messages, message_entry, to_document
+
+if TYPE_CHECKING:
+    from .database import Store
+
+log = logging.getLogger(__name__)
+
+CHUNK = 2000
+STAGING_SUFFIX = ".staging"
+_READ_BYTES = 1 << 20
+_STALE_SECONDS = 3 * 24 * 3600
+
+Progress = Callable[[float], None]
+Stop = Callable[[], bool]
+
+_MESSAGE_COLUMNS = COLUMNS["Messages"]
+_CHILD_TABLES = ("Attachments", "ToolCalls")
+
+
+def _names(columns: tuple[str, ...], alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f'{prefix}"{c}"' for c in columns)
+
+
+class Staging:
+    """A scratch SQLite file beside the database, with the database attached read-only as
+    `src` and read in one read transaction."""
+
+    def __init__(self, store: Store) -> None:
+        from .database import translated_errors
+
+        store.require_writable()
+        self.path = store.path  # until _open names the scratch file
+        with translated_errors():
+            try:
+                self._open(store)
+            except BaseException:
+                if self.path != store.path:
+                    if getattr(self, "con", None) is not None:
+                        self.con.close()
+                    self.path.unlink(missing_ok=True)
+                raise
+
+    def _open(self, store: Store) -> None:
+        from .database import BUSY_TIMEOUT_SECONDS, sqlite_uri
+
+        self.store = store
+        self.lock_seconds = 0.0  # how long the last commit held the write lock
+        folder = store.path.parent
+        _remove_stale(folder, store.path.name)
+        self.path = folder / (f"{store.path.name}.{os.getpid()}-{secrets.token_hex(4)}"
+                              f"{STAGING_SUFFIX}")
+        self.con = sqlite3.connect(str(self.path), isolation_level=None,
+                                   timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
+        self.con.execute("PRAGMA journal_mode = OFF")
+        self.con.execute("PRAGMA synchronous = OFF")
+        self.con.execute("ATTACH DATABASE ? AS src", (sqlite_uri(store.path, read_only=True),))
+        for table in ("Messages", *_CHILD_TABLES):
+            self.con.execute(f'CREATE TABLE "{table}" ("n" INTEGER PRIMARY KEY, '
+                             f'{_names(COLUMNS[table])})')
+        self.con.execute('CREATE TABLE "ids" ("Old" TEXT PRIMARY KEY, "New" TEXT) WITHOUT ROWID')
+        self.con.execute('CREATE TABLE "pieces" ("n" INTEGER PRIMARY KEY, "Text" TEXT)')
+
+    def close(self) -> None:
+        self.con.close()
+        if not self.path.name.endswith(STAGING_SUFFIX):
+            return
+        for suffix in ("", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    @contextmanager
+    def read_transaction(self) -> Iterator[None]:
+        """One consistent view of the database (and writes to the scratch file)."""
+        from .database import translated_errors
+
+        with translated_errors():
+            self.con.execute("BEGIN")
+            try:
+                self.con.execute('SELECT count(*) FROM src."Sessions"').fetchone()
+                yield
+                self.con.execute("COMMIT")
+            except BaseException:
+                if self.con.in_transaction:
+                    self.con.execute("ROLLBACK")
+                raise
+
+    # -- reading a stored state --------------------------------------------------------------
+
+    def state_source(self, snapshot_id: str) -> Callable[[], Reader]:
+        """Opens the snapshot's `SessionStateJson` for reading a chunk at a time."""
+        from .snapshot_facts import blob_source
+
+        row = self.con.execute('SELECT rowid, typeof("SessionStateJson") FROM '
+                               'src."SessionSnapshots" WHERE "Id" = ?', (snapshot_id,)).fetchone()
+        if row is None or row[1] not in ("text", "blob"):
+            raise SnapshotFormatError(
+                "This snapshot holds no session state, so it cannot be restored.")
+        return blob_source(self.con, row[0], "src")
+
+    # -- rows to write ---------------------------------------------------------------------
+
+    def stage_messages(self, source: Callable[[], Reader], header: StateHeader, *,
+                       new_ids: bool, session_id: str, progress: Progress | None,
+                       stop: Stop, share: tuple[float, float] = (0.0, 0.9)) -> None:
+        """The state's messages, attachments and tool calls, as rows of `session_id`; with
+        `new_ids`, every row gets a new id (parents follow) and messages are numbered in the
+        snapshot's order."""
+        con = self.con
+        insert = {table: f'INSERT INTO "{table}" ({_names(COLUMNS[table])}) VALUES '
+                         f'({", ".join("?" * len(COLUMNS[table]))})'
+                  for table in ("Messages", *_CHILD_TABLES)}
+        total = max(header.message_count, 1)
+        batch: dict[str, list[tuple[Any, ...]]] = {t: [] for t in insert}
+        ids: list[tuple[str, str]] = []
+
+        def flush(done: int) -> None:
+            if stop():
+                from .snapshots import Cancelled
+
+                raise Cancelled("The restore was cancelled; nothing was changed.")
+            for table, rows in batch.items():
+                con.executemany(insert[table], rows)
+                rows.clear()
+            con.executemany('INSERT OR IGNORE INTO "ids" VALUES (?, ?)', ids)
+            ids.clear()
+            if progress:
+                progress(share[0] + (share[1] - share[0]) * done / total)
+
+        number = 0
+        for number, message in enumerate(iter_messages(source, header), 1):
+            values = dict(message)
+            values["SessionId"] = session_id
+            if new_ids:
+                values["Id"] = str(uuid.uuid4())
+                ids.append((message["Id"], values["Id"]))
+                values["SequenceNumber"] = number
+            batch["Messages"].append(tuple(values.get(c) for c in _MESSAGE_COLUMNS))
+            for table in _CHILD_TABLES:
+                for child in message.get(table) or []:
+                    if not isinstance(child, dict):
+                        continue
+                    item = dict(child, MessageId=values["Id"])
+                    if new_ids:
+                        item["Id"] = str(uuid.uuid4())
+                    batch[table].append(tuple(item.get(c) for c in COLUMNS[table]))
+            if number % CHUNK == 0:
+                flush(number)
+        flush(number)
+        if new_ids:  # parents named by their old ids take the new ones
+            con.execute('UPDATE "Messages" SET "ParentMessageId" = (SELECT "New" FROM "ids" '
+                        'WHERE "Old" = "Messages"."ParentMessageId") WHERE "ParentMessageId" '
+                        'IN (SELECT "Old" FROM "ids")')
+
+    def staged_bytes(self) -> int:
+        """The size in bytes of the staged snapshot document."""
+        return int(self.con.execute(
+            'SELECT total(length(CAST("Text" AS BLOB))) FROM "pieces"').fetchone()[0])
+
+    # -- a snapshot document to store ----------------------------------------------------------
+
+    def stage_capture(self, session_id: str, progress: Progress | None = None,
+                      stop: Stop = lambda: False, share: tuple[float, float] = (0.0, 0.9)
+                      ) -> tuple[dict[str, Any], int, str, tuple[Any, ...]]:
+        """Build the session's snapshot document in pieces (in the open read transaction):
+        its Sessions row, message count, agent states (JSON) and fingerprint."""
+        from .errors import NotFoundError
+
+        con = self.con
+        session_row = con.execute(f'SELECT {_names(COLUMNS["Sessions"])} FROM src."Sessions" '
+                                  'WHERE "Id" = ?', (session_id,)).fetchone()
+        if session_row is None:
+            raise NotFoundError("session", session_id)
+        session = dict(zip(COLUMNS["Sessions"], session_row, strict=True))
+        members = [dict(zip(COLUMNS["SessionAgents"], row, strict=True)) for row in con.execute(
+            f'SELECT {_names(COLUMNS["SessionAgents"])} FROM src."SessionAgents" WHERE '
+            '"SessionId" = ? ORDER BY "JoinedAt", "AgentId"', (session_id,))]
+        teams = self._teams(session_id)
+        total = max(con.execute('SELECT count(*) FROM src."Messages" WHERE "SessionId" = ?',
+                                (session_id,)).fetchone()[0], 1)
+        participants = [m["AgentId"] for m in members]
+        seen = set(participants)
+        con.execute('DELETE FROM "pieces"')
+        cursor = con.execute(
+            f'SELECT {_names(_MESSAGE_COLUMNS)} FROM src."Messages" WHERE "SessionId" = ? '
+            'ORDER BY "Timestamp", "SequenceNumber", "Id"', (session_id,))
+        count, pieces = 0, []
+        while True:
+            rows = cursor.fetchmany(500)
+            if not rows:
+                break
+            if stop():
+                from .snapshots import Cancelled
+
+                raise Cancelled("Cancelled; nothing was changed.")
+            messages = [dict(zip(_MESSAGE_COLUMNS, row, strict=True)) for row in rows]
+            children = self._children([m["Id"] for m in messages])
+            for message in messages:
+                found = children.get(message["Id"], {})
+                message["Attachments"] = found.get("Attachments", [])
+                message["ToolCalls"] = found.get("ToolCalls", [])
+                agent = message.get("AgentId")
+                if agent and agent not in seen:
+                    seen.add(agent)
+                    participants.append(agent)
+                entry = message_entry(message)
+                count += 1
+                pieces.append((count, (", " if count > 1 else "")
+                               + json.dumps(entry, ensure_ascii=False)))
+            con.executemany('INSERT INTO "pieces" VALUES (?, ?)', pieces)
+            pieces.clear()
+            if progress:
+                progress(share[0] + (share[1] - share[0]) * count / total)
+        marker = f"desktop-messages-{secrets.token_hex(8)}"
+        document = to_document({"Session": session, "Messages": [], "SessionAgents": members,
+                                "Teams": teams})
+        document["ParticipantAgentIds"] = participants
+        document["Messages"] = marker
+        head, tail = json.dumps(document, ensure_ascii=False).split(json.dumps(marker), 1)
+        con.executemany('INSERT INTO "pieces" VALUES (?, ?)',
+                        [(0, head + "["), (count + 1, "]" + tail)])
+        agents = self._agent_states(seen | {m["AgentId"] for m in members})
+        return session, count, json.dumps(agents, ensure_ascii=False), \
+            fingerprint(con, session_id, "src")
+
+    def _teams(self, session_id: str) -> list[dict[str, Any]]:
+        if not self.store.form.has_teams:
+            return []
+        teams = []
+        for row in self.con.execute(f'SELECT {_names(TEAM_COLUMNS["Teams"])} FROM src."Teams" '
+                                    'WHERE "SessionId" = ? ORDER BY "CreatedAt", "Id"',
+                                    (session_id,)).fetchall():
+            team = dict(zip(TEAM_COLUMNS["Teams"], row, strict=True))
+            team["Members"] = [dict(zip(TEAM_COLUMNS["TeamMembers"], member, strict=True))
+                               for member in self.con.execute(
+                f'SELECT {_names(TEAM_COLUMNS["TeamMembers"])} FROM src."TeamMembers" '
+                'WHERE "TeamId" = ? ORDER BY "JoinedAt", "AgentId"', (team["Id"],))]
+            teams.append(team)
+        return teams
+
+    def _children(self, message_ids: list[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        found: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        marks = ", ".join("?" * len(message_ids))
+        for table in _CHILD_TABLES:
+            for row in self.con.execute(
+                    f'SELECT {_names(COLUMNS[table])} FROM src."{table}" WHERE "MessageId" IN '
+                    f'({marks}) ORDER BY "Id"', message_ids):
+                item = dict(zip(COLUMNS[table], row, strict=True))
+                found.setdefault(item["MessageId"], {}).setdefault(table, []).append(item)
+        return found
+
+    def _agent_states(self, agent_ids: set[str]) -> dict[str, Any]:
+        agents: dict[str, Any] = {}
+        for agent_id in sorted(agent_ids):
+            agent = self.con.execute(f'SELECT {_names(COLUMNS["Agents"])} FROM src."Agents" '
+                                     'WHERE "Id" = ?', (agent_id,)).fetchone()
+            config = self.con.execute(
+                f'SELECT {_names(COLUMNS["AgentConfigurations"])} FROM '
+                'src."AgentConfigurations" WHERE "AgentId" = ?', (agent_id,)).fetchone()
+            if agent:
+                agents[agent_id] = {
+                    "Agent": dict(zip(COLUMNS["Agents"], agent, strict=True)),
+                    "Configuration": dict(zip(COLUMNS["AgentConfigurations"], config,
+                                              strict=True)) if config else None}
+        return agents
+
+
+def fingerprint(con: sqlite3.Connection, session_id: str, schema: str) -> tuple[Any, ...]:
+    """What a revert checks has not changed since its safety snapshot was built."""
+    facts: list[Any] = list(con.execute(
+        f'SELECT * FROM {schema}."Sessions" WHERE "Id" = ?', (session_id,)).fetchone() or ())
+    facts += con.execute(
+        f'SELECT count(*), coalesce(max(rowid), 0), total(length("Content")) FROM '
+        f'{schema}."Messages" WHERE "SessionId" = ?', (session_id,)).fetchone()
+    for table in _CHILD_TABLES:
+        facts += con.execute(
+            f'SELECT count(*), coalesce(max(c.rowid), 0) FROM {schema}."{table}" c JOIN '
+            f'{schema}."Messages" m ON m."Id" = c."MessageId" WHERE m."SessionId" = ?',
+            (session_id,)).fetchone()
+    facts += [tuple(row) for row in con.execute(
+        f'SELECT * FROM {schema}."SessionAgents" WHERE "SessionId" = ? ORDER BY "AgentId"',
+        (session_id,))]
+    return tuple(facts)
+
+
+def _remove_stale(folder: Path, name: str) -> None:
+    """Scratch files a killed process left behind: its process is gone (or it is days old)."""
+    try:
+        for path in folder.glob(f"{name}.*{STAGING_SUFFIX}"):
+            pid = path.name[len(name) + 1:].split("-", 1)[0]
+            if not _alive(int(pid) if pid.isdigit() else 0) or \
+                    time.time() - path.stat().st_mtime > _STALE_SECONDS:
+                path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's, or Windows: leave it to the age rule
+        return True
+    return True
+
+
+# -- the commit ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def committing(store: Store, staging: Staging) -> Iterator[sqlite3.Connection]:
+    """`BEGIN IMMEDIATE` on the database with the scratch file attached as `staging`; commits
+    when the block ends, rolls back on any error."""
+    from .database import BUSY_TIMEOUT_SECONDS, translated_errors
+
+    store.require_writable()
+    with translated_errors(), closing(sqlite3.connect(
+            str(store.path), isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS,
+            check_same_thread=False)) as con:
+        con.execute("PRAGMA foreign_keys = ON")
+        con.execute("ATTACH DATABASE ? AS staging", (str(staging.path),))
+        con.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        try:
+            store.require_writable()
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:  # SQLite may have rolled back already (a full disk)
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            log.info("write lock held %.2f s", time.monotonic() - started)
+            staging.lock_seconds = time.monotonic() - started
+
+
+def insert_row(store: Store, con: sqlite3.Connection, table: str, values: dict[str, Any],
+               verb: str = "INSERT") -> None:
+    """`Store.insert_row` on this connection."""
+    row = store.form.complete(table, values)
+    con.execute(store.form.insert_sql(table, list(row), verb), tuple(row.values()))
+
+
+def copy_rows(store: Store, con: sqlite3.Connection, table: str,
+              replace: dict[str, str] | None = None, **params: Any) -> None:
+    """Every staged row of `table` into the database, in staged order, with the file's NOT NULL
+    columns filled; `replace` gives SQL for some columns."""
+    columns = COLUMNS[table]
+    present = tuple(c for c in columns if store.form.has_column(table, c))
+    targets, selects = store.form.filled_select(table, present)
+    inner = ", ".join(f'{(replace or {}).get(c, chr(34) + c + chr(34))} AS "{c}"'
+                      for c in columns)
+    con.execute(f'INSERT INTO main."{table}" ({targets}) SELECT {selects} FROM '
+                f'(SELECT {inner} FROM staging."{table}" ORDER BY "n")', params)
+
+
+def insert_snapshot(store: Store, con: sqlite3.Connection, values: dict[str, Any]) -> None:
+    """A SessionSnapshots row whose `SessionStateJson` is the staged pieces, joined by SQLite."""
+    row = store.form.complete("SessionSnapshots", {**values, "SessionStateJson": ""})
+    names = ", ".join(f'"{c}"' for c in row)
+    marks = ", ".join("(SELECT group_concat(\"Text\", '') FROM (SELECT \"Text\" FROM "
+                      'staging."pieces" ORDER BY "n"))' if c == "SessionStateJson" else "?"
+                      for c in row)
+    con.execute(f'INSERT INTO "SessionSnapshots" ({names}) VALUES ({marks})',
+                tuple(v for c, v in row.items() if c != "SessionStateJson"))
+
+
+def agent_for(con: sqlite3.Connection, store: Store, session_id: str) -> str | None:
+    """`Store.agent_for` on this connection."""
+    if not any(c.name == "AgentId" and c.not_null for c in store.form.columns.get("Messages", ())):
+        return None
+    found = con.execute(
+        'SELECT coalesce((SELECT "AgentId" FROM "SessionAgents" WHERE "SessionId" = ? '
+        'ORDER BY "JoinedAt", "AgentId" LIMIT 1), (SELECT "Id" FROM "Agents" ORDER BY '
+        '"Id" <> \'default-claude\', "CreatedAt", "Id" LIMIT 1))', (session_id,)).fetchone()[0]
+    if found is None:
+        from .errors import ValidationError
+
+        raise ValidationError("agent", "this file needs every message to name an agent, "
+                                       "and it has none; create an agent first")
+    return str(found)
+
+
+class SessionChanged(DataError):
+    """Another program changed the session while a revert was being prepared."""
