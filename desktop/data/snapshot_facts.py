@@ -58,12 +58,47 @@ def record_facts(con: Any, snapshot_id: str, form: str, count: int, size: int) -
                 (snapshot_id, form, int(count), int(size)))
 
 
+class _SqlBlob:
+    """The part of `sqlite3.Blob` used here, read through SQL where Python has no blobopen
+    (3.10): each read is one `substr` of the value as bytes."""
+
+    def __init__(self, con: sqlite3.Connection, rowid: int, schema: str) -> None:
+        self._con, self._rowid, self._at = con, rowid, 1
+        self._table = f'"{schema}"."SessionSnapshots"'
+        self._size = int(con.execute(
+            f'SELECT length(CAST("SessionStateJson" AS BLOB)) FROM {self._table} '
+            'WHERE rowid = ?', (rowid,)).fetchone()[0] or 0)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def read(self, size: int) -> bytes:
+        if self._at > self._size:
+            return b""
+        data = self._con.execute(
+            f'SELECT substr(CAST("SessionStateJson" AS BLOB), ?, ?) FROM {self._table} '
+            'WHERE rowid = ?', (self._at, size, self._rowid)).fetchone()[0] or b""
+        self._at += len(data)
+        return bytes(data)
+
+    def close(self) -> None:
+        pass
+
+
+def open_state(con: sqlite3.Connection, rowid: int, schema: str = "main") -> Any:
+    """A snapshot's `SessionStateJson` for reading in pieces: SQLite's incremental blob API
+    (Python 3.11+), or `_SqlBlob` on 3.10."""
+    if hasattr(con, "blobopen"):
+        return con.blobopen("SessionSnapshots", "SessionStateJson", rowid, readonly=True,
+                            name=schema)
+    return _SqlBlob(con, rowid, schema)
+
+
 def blob_source(con: sqlite3.Connection, rowid: int, schema: str = "main"
                 ) -> Callable[[], Reader]:
     """Opens a snapshot's `SessionStateJson` (by rowid) for reading a chunk at a time."""
     def source() -> Reader:
-        blob = con.blobopen("SessionSnapshots", "SessionStateJson", rowid, readonly=True,
-                            name=schema)
+        blob = open_state(con, rowid, schema)
         decoder = codecs.getincrementaldecoder("utf-8")()
 
         def read(size: int) -> str:
@@ -115,8 +150,7 @@ def fill_missing(store: Store, should_stop: Callable[[], bool] = lambda: False) 
             if should_stop():
                 break
             if kind in ("text", "blob"):
-                size = len(reader.blobopen("SessionSnapshots", "SessionStateJson", rowid,
-                                           readonly=True))
+                size = len(open_state(reader, rowid))
                 form, count = describe(blob_source(reader, rowid))
             else:
                 size, form, count = 0, "", 0
@@ -140,7 +174,6 @@ def describe_stored(store: Store, snapshot_id: str) -> tuple[str, int, int]:
                              'WHERE "Id" = ?', (snapshot_id,)).fetchone()
         if row is None or row[1] not in ("text", "blob"):
             return "", 0, 0
-        size = len(reader.blobopen("SessionSnapshots", "SessionStateJson", row[0],
-                                   readonly=True))
+        size = len(open_state(reader, row[0]))
         form, count = describe(blob_source(reader, row[0]))
         return form, count, size

@@ -36,6 +36,7 @@ class Task:
         self.with_progress = with_progress
         self.signals = _Signals()
         self.cancelled = threading.Event()
+        self.abandoned = False  # its runner shut down: its results are no longer wanted
 
     def run(self) -> None:
         """Call the function, then emit its result or its exception."""
@@ -92,14 +93,20 @@ class TaskRunner(QObject):
         """Queue `fn`; the callbacks run on the GUI thread. With `on_progress`, `fn` is called
         as `fn(report, should_stop)`."""
         task = Task(fn, with_progress=on_progress is not None)
+
+        def unless_abandoned(callback: Callable[..., None]) -> Callable[..., None]:
+            # a result already on its way when the runner shut down (its window closing) is
+            # dropped: what it would update may be gone
+            return lambda *value: None if task.abandoned else callback(*value)
+
         if on_success:
-            task.signals.succeeded.connect(on_success)
+            task.signals.succeeded.connect(unless_abandoned(on_success))
         if on_failure:
-            task.signals.failed.connect(on_failure)
+            task.signals.failed.connect(unless_abandoned(on_failure))
         if on_progress:
-            task.signals.progressed.connect(on_progress)
-        task.signals.succeeded.connect(lambda _r, t=task: self._finished(t))
-        task.signals.failed.connect(lambda _e, t=task: self._finished(t))
+            task.signals.progressed.connect(unless_abandoned(on_progress))
+        task.signals.succeeded.connect(unless_abandoned(lambda _r: self._finished(task)))
+        task.signals.failed.connect(unless_abandoned(lambda _e: self._finished(task)))
         self._pending.append(task)
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
@@ -122,6 +129,7 @@ class TaskRunner(QObject):
         """Drop queued tasks, ask the running one to stop, run `final` on the worker thread
         (to close its database connection), and wait for the thread to end."""
         for task in self._pending:
+            task.abandoned = True
             task.cancel()
         try:
             while True:
