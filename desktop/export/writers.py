@@ -52,6 +52,21 @@ class SessionFacts:
                                   .replace(tzinfo=None))
 
 
+def tool_call_parts(call: r.ToolCallRecord, plain: str) -> list[tuple[str, str, str]]:
+    """(label, text, language) of what a tool call holds: its parameters (JSON when valid,
+    else flagged and `plain`), its output and its error, each only when there is one."""
+    parts = []
+    parameters = call.parameters
+    if not parameters.is_absent:
+        label = "Parameters" if parameters.is_valid else "Parameters (not valid JSON)"
+        parts.append((label, parameters.pretty(), "json" if parameters.is_valid else plain))
+    if call.output:
+        parts.append(("Output", call.output, plain))
+    if call.error:
+        parts.append(("Error", call.error, plain))
+    return parts
+
+
 def utc_text(value: datetime | None) -> str:
     """A stored UTC time as `2024-01-30 09:05:01 UTC`; "—" when absent. The year always has
     four digits (strftime prints .NET's DateTime.MinValue as "1-01-01" on Linux)."""
@@ -261,16 +276,7 @@ class MarkdownWriter(Writer):
                 w(f"- {md_inline(attachment_text(attachment))}\n")
 
     def _tool_details(self, call: r.ToolCallRecord) -> None:
-        parameters = call.parameters
-        parts = []
-        if not parameters.is_absent:
-            label = "Parameters" if parameters.is_valid else "Parameters (not valid JSON)"
-            parts.append((label, parameters.pretty(), "json" if parameters.is_valid else ""))
-        if call.output:
-            parts.append(("Output", call.output, ""))
-        if call.error:
-            parts.append(("Error", call.error, ""))
-        for label, text, language in parts:
+        for label, text, language in tool_call_parts(call, plain=""):
             text = visible_controls(text)
             fence = fence_for(text)
             body = "\n".join("  " + line for line in text.split("\n"))
@@ -455,17 +461,8 @@ def message_html(message: r.MessageRecord, options: ExportOptions, *, qt: bool =
 
 def _call_details(call: r.ToolCallRecord, dark: bool, limit: int | None,
                   long_line: int | None) -> str:
-    parts = []
-    parameters = call.parameters
-    if not parameters.is_absent:
-        label = "Parameters" if parameters.is_valid else "Parameters (not valid JSON)"
-        parts.append((label, parameters.pretty(), "json" if parameters.is_valid else "text"))
-    if call.output:
-        parts.append(("Output", call.output, "text"))
-    if call.error:
-        parts.append(("Error", call.error, "text"))
     out = []
-    for label, text, language in parts:
+    for label, text, language in tool_call_parts(call, plain="text"):
         shown = text if limit is None else text[:limit]
         if long_line:
             shown = break_long_lines(shown, long_line)
