@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from desktop.data.schema import CONTRACT_DDL, EF_HISTORY_INSERT
-from desktop.data.seed import DEFAULT_AGENTS, DEFAULT_CAPABILITIES_JSON
+from orchestrator_desktop.data.schema import CONTRACT_DDL, EF_HISTORY_INSERT
+from orchestrator_desktop.data.seed import DEFAULT_AGENTS, DEFAULT_CAPABILITIES_JSON
 
 FULL = {"sessions": 10_000, "messages": 1_000_000, "big_session": 100_000,
         "snapshot_session": 20_000}

@@ -45,8 +45,8 @@ import resource, sys
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
-from desktop.gui.application import create_application
-from desktop.gui.main_window import MainWindow
+from orchestrator_desktop.gui.application import create_application
+from orchestrator_desktop.gui.main_window import MainWindow
 create_application()
 w = MainWindow(QSettings(sys.argv[2], QSettings.Format.IniFormat))
 w.resize(1400, 860)
@@ -64,8 +64,8 @@ import sys, time
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
-from desktop.gui.application import create_application
-from desktop.gui.main_window import MainWindow
+from orchestrator_desktop.gui.application import create_application
+from orchestrator_desktop.gui.main_window import MainWindow
 create_application()
 page = __import__("os").sysconf("SC_PAGE_SIZE")
 def rss():

@@ -20,6 +20,11 @@ from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from orchestrator_desktop.data.encoding import JsonText  # noqa: E402
+from orchestrator_desktop.data.enums import MessageRole  # noqa: E402
+from orchestrator_desktop.data.records import MessageRecord  # noqa: E402
+from orchestrator_desktop.export import highlight  # noqa: E402
+from orchestrator_desktop.gui import message_render  # noqa: E402
 from PySide6.QtCore import QRegularExpression  # noqa: E402
 from PySide6.QtGui import (  # noqa: E402
     QColor,
@@ -29,12 +34,6 @@ from PySide6.QtGui import (  # noqa: E402
     QTextFormat,  # noqa: E402
 )
 from PySide6.QtWidgets import QApplication  # noqa: E402
-
-from desktop.data.encoding import JsonText  # noqa: E402
-from desktop.data.enums import MessageRole  # noqa: E402
-from desktop.data.records import MessageRecord  # noqa: E402
-from desktop.export import highlight  # noqa: E402
-from desktop.gui import message_render  # noqa: E402
 
 SAMPLES = {
     "python": "def f_{n}(items: list[int]) -> int:\n    total = 0  # running sum\n"

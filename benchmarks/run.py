@@ -29,12 +29,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from desktop.data import Store, open_store
-from desktop.data.enums import MessageRole
-from desktop.data.fts import FTS_TABLE, KEYS_TABLE
-from desktop.data.schema import COLUMNS, column_list
-from desktop.data.search import to_fts_query
-from desktop.data.snapshots import FORMAT
+from orchestrator_desktop.data import Store, open_store
+from orchestrator_desktop.data.enums import MessageRole
+from orchestrator_desktop.data.fts import FTS_TABLE, KEYS_TABLE
+from orchestrator_desktop.data.schema import COLUMNS, column_list
+from orchestrator_desktop.data.search import to_fts_query
+from orchestrator_desktop.data.snapshots import FORMAT
 
 from . import generate as gen
 from .measure import Goal, Row, compare, render_notes, render_table, timed

@@ -1,7 +1,7 @@
-"""`python -m desktop` is the same as `orchestrator-desktop`."""
+"""`python -m orchestrator_desktop` is the same as `orchestrator-desktop`."""
 
 import sys
 
-from desktop.app import main
+from orchestrator_desktop.app import main
 
 sys.exit(main())

@@ -21,14 +21,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from make_screenshots import DARK, save, wait, wait_for  # noqa: E402  (this script's folder)
+from orchestrator_desktop.data import open_store  # noqa: E402
+from orchestrator_desktop.gui.application import create_application  # noqa: E402
+from orchestrator_desktop.gui.main_window import MainWindow  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QStyleFactory  # noqa: E402
 
 from benchmarks.generate import generate  # noqa: E402
-from desktop.data import open_store  # noqa: E402
-from desktop.gui.application import create_application  # noqa: E402
-from desktop.gui.main_window import MainWindow  # noqa: E402
 
 PROMPT = ("You review pull requests for the parser project.\n"
           "Point out bugs first, then naming and structure; suggest the smallest fix.\n"

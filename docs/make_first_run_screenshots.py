@@ -23,13 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from make_screenshots import DARK, wait  # noqa: E402  (the folder of this script)
+from orchestrator_desktop import paths  # noqa: E402
+from orchestrator_desktop.gui.application import create_application, open_at_start  # noqa: E402
+from orchestrator_desktop.gui.main_window import MainWindow  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QStyleFactory  # noqa: E402
-
-from desktop import paths  # noqa: E402
-from desktop.gui.application import create_application, open_at_start  # noqa: E402
-from desktop.gui.main_window import MainWindow  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 

@@ -21,14 +21,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from make_screenshots import save, wait, wait_for  # noqa: E402  (the folder of this script)
+from orchestrator_desktop import paths  # noqa: E402
+from orchestrator_desktop.data import open_store  # noqa: E402
+from orchestrator_desktop.data.backups import make_backup  # noqa: E402
+from orchestrator_desktop.gui.application import create_application  # noqa: E402
+from orchestrator_desktop.gui.main_window import MainWindow  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
 from benchmarks.generate import generate  # noqa: E402
-from desktop import paths  # noqa: E402
-from desktop.data import open_store  # noqa: E402
-from desktop.data.backups import make_backup  # noqa: E402
-from desktop.gui.application import create_application  # noqa: E402
-from desktop.gui.main_window import MainWindow  # noqa: E402
 
 
 def main() -> int:

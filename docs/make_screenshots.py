@@ -17,13 +17,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from orchestrator_desktop.gui.application import create_application  # noqa: E402
+from orchestrator_desktop.gui.main_window import MainWindow  # noqa: E402
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget  # noqa: E402
 
 from benchmarks.generate import generate  # noqa: E402
-from desktop.gui.application import create_application  # noqa: E402
-from desktop.gui.main_window import MainWindow  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 DARK = {

@@ -22,15 +22,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from make_screenshots import wait, wait_for  # noqa: E402  (the folder of this script)
+from orchestrator_desktop.data import open_store  # noqa: E402
+from orchestrator_desktop.data.enums import MessageRole  # noqa: E402
+from orchestrator_desktop.gui.application import create_application  # noqa: E402
+from orchestrator_desktop.gui.main_window import MainWindow  # noqa: E402
 from PySide6.QtCore import QPoint, QRect, QSettings  # noqa: E402
 from PySide6.QtGui import QColor, QPainter, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QMenu, QWidget  # noqa: E402
 
 from benchmarks.generate import generate  # noqa: E402
-from desktop.data import open_store  # noqa: E402
-from desktop.data.enums import MessageRole  # noqa: E402
-from desktop.gui.application import create_application  # noqa: E402
-from desktop.gui.main_window import MainWindow  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SNAPSHOTS = (  # name, description, hours before now

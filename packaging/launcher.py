@@ -2,7 +2,7 @@
 
 import sys
 
-from desktop.app import main
+from orchestrator_desktop.app import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -18,11 +18,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from orchestrator_desktop.resources import ICON_SIZES, ICON_SVG, RESOURCES, icon_png  # noqa: E402
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QImage, QPainter  # noqa: E402
 from PySide6.QtSvg import QSvgRenderer  # noqa: E402
-
-from desktop.resources import ICON_SIZES, ICON_SVG, RESOURCES, icon_png  # noqa: E402
 
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 # icns chunk types holding PNG data, by pixel size (the @2x types reuse the larger renderings)

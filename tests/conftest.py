@@ -20,8 +20,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 from dotnet_files import make_dotnet_database  # noqa: E402
-
-from desktop.data import Store, open_store  # noqa: E402
+from orchestrator_desktop.data import Store, open_store  # noqa: E402
 
 BACKSTOP_GRACE_SECONDS = 60
 """pytest-timeout's signal method fails a stuck test and the run goes on, but a signal cannot
@@ -91,7 +90,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 # -- modal dialogs ------------------------------------------------------------------------------
 # A modal dialog nobody answers blocks the test (and the run) until its timeout. Every way the
 # application can open one fails the test at once instead, naming the dialog; a test that
-# expects a dialog replaces the desktop.gui.dialogs function it goes through, as before.
+# expects a dialog replaces the orchestrator_desktop.gui.dialogs function it goes through, as
+# before.
 
 DIALOG_FUNCTION_PREFIXES = ("ask_", "choose_", "confirm", "show_")
 """The desktop.gui.dialogs functions that open a modal dialog."""
@@ -121,15 +121,15 @@ def _describe_dialog(dialog) -> str:
 
 def _unexpected(kind: str, description: str) -> None:
     pytest.fail(f"unexpected modal dialog {kind}: {description} (a test that expects it "
-                "replaces the desktop.gui.dialogs function that opens it)", pytrace=True)
+                "replaces the orchestrator_desktop.gui.dialogs function that opens it)",
+                pytrace=True)
 
 
 @pytest.fixture(autouse=True)
 def no_unexpected_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail, rather than block, on any modal dialog the test does not replace itself."""
+    from orchestrator_desktop.gui import dialogs
     from PySide6 import QtWidgets
-
-    from desktop.gui import dialogs
 
     for name in dir(dialogs):
         function = getattr(dialogs, name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from desktop.data.schema import CONTRACT_DDL, EF_HISTORY_INSERT
+from orchestrator_desktop.data.schema import CONTRACT_DDL, EF_HISTORY_INSERT
 
 SESSION_ID = "3f2b8c1e-0d4a-4e7b-9c61-2a5f7e8d9b10"
 AGENT_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
@@ -186,7 +186,7 @@ if THREAD[2][0] < THREAD[1][0]:
 def _later_ddl() -> list[str]:
     """Today's fresh DDL with a NOT NULL column in Sessions and Messages that no form we know
     has, and a table we do not know: what a later .NET version might add."""
-    from desktop.data.schema import TODAY_DDL
+    from orchestrator_desktop.data.schema import TODAY_DDL
 
     out = []
     for statement in TODAY_DDL:
@@ -246,7 +246,7 @@ def net_session_json(session_id: str, name: str, messages: list[tuple]) -> str:
 
 def make_today_database(path: Path, form: str = "fresh", *, wal: bool = True) -> Path:
     """A file in today's "upgraded", "fresh" or "later" form, filled as the .NET app fills it."""
-    from desktop.data.schema import TODAY_DDL, TODAY_HISTORY_INSERT
+    from orchestrator_desktop.data.schema import TODAY_DDL, TODAY_HISTORY_INSERT
 
     assert form in ("upgraded", "fresh", "later")
     con = sqlite3.connect(path)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from orchestrator_desktop.gui.main_window import MainWindow
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMainWindow, QMenu
-
-from desktop.gui.main_window import MainWindow
 
 
 def settings_in(folder: Path) -> QSettings:

@@ -12,8 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from dotnet_files import make_dotnet_database
-
-from desktop.data.schema import COLUMNS, CONTRACT_DDL
+from orchestrator_desktop.data.schema import COLUMNS, CONTRACT_DDL
 
 HOSTILE_ID = "6e5d4c3b-0000-4000-8000-00000000bad1"
 EMPTY_ID = "6e5d4c3b-0000-4000-8000-00000000bad2"

@@ -11,6 +11,8 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+APP = [sys.executable, "-m", "orchestrator_desktop"]
+"""The application as a process: its command line, or its window given no command."""
 
 
 def kill_when(path: Path, script: str, marker: str, *args: str, wal: bool = True) -> list[str]:

@@ -11,18 +11,17 @@ from pathlib import Path
 
 import pytest
 from dotnet_files import AGENT_ID, query_one
-
-from desktop.data import ConflictError, NotFoundError, ValidationError
-from desktop.data.agent_editing import (
+from orchestrator_desktop.data import ConflictError, NotFoundError, ValidationError
+from orchestrator_desktop.data.agent_editing import (
     UsagePoint,
     setting_text,
     setting_value,
     unique_copy_name,
     validate_agent_fields,
 )
-from desktop.data.encoding import JsonText
-from desktop.data.enums import AgentType
-from desktop.data.errors import StaleEditError
+from orchestrator_desktop.data.encoding import JsonText
+from orchestrator_desktop.data.enums import AgentType
+from orchestrator_desktop.data.errors import StaleEditError
 
 
 def _other_process(path: Path, sql: str) -> None:
@@ -198,7 +197,7 @@ def test_usage_over_time_per_day_and_week(store) -> None:
 
 
 def test_every_custom_setting_value_survives_being_shown_and_read_back() -> None:
-    from desktop.data.agent_editing import setting_text, setting_value
+    from orchestrator_desktop.data.agent_editing import setting_text, setting_value
 
     for value in ('"quoted"', "plain", "1", "true", "null", '{"a": 1}', "", 1, 2.5, True,
                   None, {"a": [1, "b"]}, ["x"], "مرحبا"):
@@ -216,7 +215,7 @@ def test_every_custom_setting_value_survives_being_shown_and_read_back() -> None
 ])
 def test_one_set_of_rules_for_the_editor_new_agent_and_the_command_line(fields) -> None:
     """What the editor calls invalid, New Agent and `agent set` refuse too (they disagreed)."""
-    from desktop.data.agents import validate_configuration
+    from orchestrator_desktop.data.agents import validate_configuration
 
     [(field, value)] = fields.items()
     editor_says = validate_agent_fields({field: value})

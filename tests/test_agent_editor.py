@@ -12,15 +12,14 @@ from pathlib import Path
 import pytest
 from dotnet_files import AGENT_ID, make_dotnet_database, query_one
 from gui_helpers import menu_titled, open_window
+from orchestrator_desktop.data import database as database_module
+from orchestrator_desktop.data.enums import AgentType
+from orchestrator_desktop.gui import dialogs
+from orchestrator_desktop.gui.agent_editor import AgentEditor
+from orchestrator_desktop.gui.main_window import MainWindow
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
-
-from desktop.data import database as database_module
-from desktop.data.enums import AgentType
-from desktop.gui import dialogs
-from desktop.gui.agent_editor import AgentEditor
-from desktop.gui.main_window import MainWindow
 
 CLAUDE = "default-claude"
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from dotnet_files import make_dotnet_database
+from processes import APP
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -15,7 +16,7 @@ SCRIPT = """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from desktop.app import main
+from orchestrator_desktop.app import main
 
 def check():
     windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
@@ -64,7 +65,7 @@ def test_without_a_display_it_says_so_instead_of_crashing(tmp_path) -> None:
     env = _env(tmp_path)
     for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
         env.pop(name, None)
-    done = subprocess.run([sys.executable, "-m", "desktop"], cwd=ROOT, env=env,
+    done = subprocess.run(APP, cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1, done.stderr
     assert "There is no display to open the window on" in done.stderr

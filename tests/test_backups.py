@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 from dotnet_files import SESSION_ID, table_dump
-
-from desktop.data import DataError, open_store
-from desktop.data import database as database_module
-from desktop.data.backups import (
+from orchestrator_desktop.data import DataError, open_store
+from orchestrator_desktop.data import database as database_module
+from orchestrator_desktop.data.backups import (
     KEEP,
     folder_for,
     is_due,
@@ -23,8 +22,8 @@ from desktop.data.backups import (
     restore,
     rotate,
 )
-from desktop.data.errors import DamagedDatabaseError, DatabaseLockedError
-from desktop.data.schema import CONTRACT_TABLES
+from orchestrator_desktop.data.errors import DamagedDatabaseError, DatabaseLockedError
+from orchestrator_desktop.data.schema import CONTRACT_TABLES
 
 ALL_CONTRACT = (*CONTRACT_TABLES, "__EFMigrationsHistory")
 

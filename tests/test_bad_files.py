@@ -7,15 +7,14 @@ import hashlib
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from dotnet_files import AGENT_ID, SESSION_ID, make_dotnet_database
 from gui_helpers import settings_in
-
-from desktop.gui import dialogs
-from desktop.gui.main_window import MainWindow
+from orchestrator_desktop.gui import dialogs
+from orchestrator_desktop.gui.main_window import MainWindow
+from processes import APP
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,7 +105,7 @@ def test_the_command_line_says_what_is_wrong_and_changes_nothing(tmp_path, kind)
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"),
            "XDG_STATE_HOME": str(tmp_path / "state"), "PYTHONIOENCODING": "utf-8"}
     for command in (["session", "list"], ["db", "check"], ["search", "anything"]):
-        result = subprocess.run([sys.executable, "-m", "desktop", "--db", str(path), *command],
+        result = subprocess.run([*APP, "--db", str(path), *command],
                                 capture_output=True, text=True, env=env, cwd=ROOT)
         assert result.returncode == 1, (command, result.stdout, result.stderr)
         lines = result.stderr.strip().splitlines()
@@ -133,10 +132,10 @@ def test_a_newer_schema_opens_read_only_in_the_window_and_the_command_line(qtbot
     window.close()
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"),
            "XDG_STATE_HOME": str(tmp_path / "state")}
-    listed = subprocess.run([sys.executable, "-m", "desktop", "--db", str(path), "session",
+    listed = subprocess.run([*APP, "--db", str(path), "session",
                              "list"], capture_output=True, text=True, env=env, cwd=ROOT)
     assert listed.returncode == 0 and "Refactor the parser" in listed.stdout
-    refused = subprocess.run([sys.executable, "-m", "desktop", "--db", str(path), "agent",
+    refused = subprocess.run([*APP, "--db", str(path), "agent",
                               "set", AGENT_ID, "--temperature", "1"], capture_output=True,
                              text=True, env=env, cwd=ROOT)
     assert refused.returncode == 1 and "newer version" in refused.stderr

@@ -10,12 +10,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from orchestrator_desktop.data import open_store
+from orchestrator_desktop.data.backups import list_backups
+from orchestrator_desktop.data.schema import CONTRACT_DDL, CONTRACT_TABLES, EF_MIGRATION_ID
 
 from benchmarks import generate as gen
 from benchmarks import run
-from desktop.data import open_store
-from desktop.data.backups import list_backups
-from desktop.data.schema import CONTRACT_DDL, CONTRACT_TABLES, EF_MIGRATION_ID
 
 SIZES = {"sessions": 12, "messages": 600, "big_session": 200, "snapshot_session": 100}
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from dotnet_files import AGENT_ID, MESSAGE_IDS, SESSION_ID, make_dotnet_database, table_dump
-
-from desktop.data.migrations import LATEST_VERSION
+from orchestrator_desktop.data.migrations import LATEST_VERSION
+from processes import APP
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("Sessions", "Messages", "Agents", "AgentConfigurations", "SessionAgents",
@@ -21,7 +21,8 @@ TABLES = ("Sessions", "Messages", "Agents", "AgentConfigurations", "SessionAgent
 
 
 class Cli:
-    """Runs `python -m desktop ...` with its folders and default database in tmp_path."""
+    """Runs `python -m orchestrator_desktop ...` with its folders and default database in
+    tmp_path."""
 
     def __init__(self, tmp_path: Path, default_db: Path) -> None:
         self.tmp_path = tmp_path
@@ -31,7 +32,7 @@ class Cli:
                     "QT_QPA_PLATFORM": "offscreen", "TZ": "UTC", "PYTHONIOENCODING": "utf-8"}
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([sys.executable, "-m", "desktop", *args], cwd=ROOT,
+        result = subprocess.run([*APP, *args], cwd=ROOT,
                                 env=self.env, capture_output=True, text=True, timeout=60,
                                 encoding="utf-8")
         assert "Traceback" not in result.stderr, result.stderr
@@ -84,7 +85,7 @@ def test_help_mentions_the_window_and_no_qt_is_loaded(cli, db) -> None:
     assert "opens the window" in result.stdout and "examples:" in result.stdout
     for word in ("session", "search", "agent", "snapshot", "db"):
         assert f"    {word}" in result.stdout
-    script = ("import sys; from desktop.app import main; "
+    script = ("import sys; from orchestrator_desktop.app import main; "
               f"code = main(['--db', {str(db)!r}, 'session', 'list', '--json']); "
               "print('QT LOADED' if 'PySide6' in sys.modules else 'NO QT', code)")
     probe = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=cli.env,
@@ -107,7 +108,7 @@ def test_a_mistyped_command_is_a_usage_error_with_a_suggestion_and_no_window(cli
     # as over SSH: no display, so a window would abort the process
     env = {k: v for k, v in cli.env.items()
            if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
-    result = subprocess.run([sys.executable, "-m", "desktop", "sesion", "list"], cwd=ROOT,
+    result = subprocess.run([*APP, "sesion", "list"], cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2, result.stderr
     assert result.stdout == ""

@@ -6,11 +6,10 @@ import logging
 from datetime import datetime, timedelta
 
 import pytest
-
-from desktop import cli
-from desktop.cli import jsonform, tables
-from desktop.cli.commands import sessions
-from desktop.data.encoding import JsonText
+from orchestrator_desktop import cli
+from orchestrator_desktop.cli import jsonform, tables
+from orchestrator_desktop.cli.commands import sessions
+from orchestrator_desktop.data.encoding import JsonText
 
 LEAVES = [("session", "list"), ("session", "show"), ("session", "stats"), ("search",),
           ("agent", "list"), ("agent", "show"), ("agent", "stats"), ("agent", "set"),

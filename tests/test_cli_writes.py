@@ -20,11 +20,10 @@ from dotnet_files import (
     query_one,
     table_dump,
 )
+from orchestrator_desktop.data import open_store
+from orchestrator_desktop.data.seed import DEFAULT_AGENTS, DEFAULT_CAPABILITIES_JSON
 from test_cli import TABLES, Cli
 from test_file_forms import not_null_violations
-
-from desktop.data import open_store
-from desktop.data.seed import DEFAULT_AGENTS, DEFAULT_CAPABILITIES_JSON
 
 TODAY_TABLES = TABLES + ("Teams", "TeamMembers", "Plans", "PlanSteps")
 STATUSES = "Active, Paused, Completed, Failed, Cancelled"

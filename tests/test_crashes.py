@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dotnet_files import AGENT_ID, SESSION_ID, make_dotnet_database, query
+from orchestrator_desktop.data import open_store
 from processes import kill_when
-
-from desktop.data import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +42,7 @@ def test_killed_bulk_import_leaves_no_partial_messages(tmp_path) -> None:
     before = _counts(path)
     script = """
         import sys, time
-        from desktop.data import open_store
+        from orchestrator_desktop.data import open_store
 
         store = open_store(sys.argv[1])
         messages = [{"content": f"imported message {n} " + "text " * 40, "role": 1,
@@ -75,7 +74,7 @@ def test_killed_agent_save_keeps_the_last_saved_version_whole(tmp_path) -> None:
     store.close()
     script = """
         import sys, time
-        from desktop.data import open_store
+        from orchestrator_desktop.data import open_store
 
         store = open_store(sys.argv[1])
         agent_id = sys.argv[2]

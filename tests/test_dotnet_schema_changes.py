@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 from dotnet_files import MESSAGE_IDS, SESSION_ID, make_dotnet_database, query
 from gui_helpers import open_window
-
-from desktop.data import open_store
-from desktop.data.health import check_database
-from desktop.data.search import IndexState
+from orchestrator_desktop.data import open_store
+from orchestrator_desktop.data.health import check_database
+from orchestrator_desktop.data.search import IndexState
 
 # EF Core 8's SQLite provider alters a column by rebuilding the table: this is the sequence
 # its migrations send (for Messages, with one new column), as separate transactions.

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
-from desktop.data.encoding import (
+from orchestrator_desktop.data.encoding import (
     JsonText,
     format_datetime,
     format_timespan,
     parse_datetime,
     parse_timespan,
 )
-from desktop.data.enums import MessageRole, SessionStatus, StepStatus
+from orchestrator_desktop.data.enums import MessageRole, SessionStatus, StepStatus
 
 
 @pytest.mark.parametrize(("text", "expected"), [

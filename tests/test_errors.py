@@ -6,8 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-
-from desktop.data.errors import (
+from orchestrator_desktop.data.errors import (
     ConflictError,
     DamagedDatabaseError,
     DatabaseLockedError,

@@ -25,10 +25,10 @@ from hostile_files import (
     SCRIPT,
     make_hostile_database,
 )
-
-from desktop.data import DataError, open_store
-from desktop.export import ExportCancelled, ExportOptions, export_session, highlight
-from desktop.export.writers import segments
+from orchestrator_desktop.data import DataError, open_store
+from orchestrator_desktop.export import ExportCancelled, ExportOptions, export_session, highlight
+from orchestrator_desktop.export.writers import segments
+from processes import APP
 
 ROOT = Path(__file__).resolve().parents[1]
 # PDFs printed in this process use the tests' QApplication (one made by the export itself
@@ -189,7 +189,7 @@ def test_json_messages_are_what_session_show_json_prints(tmp_path) -> None:
     with closing(open_store(db, read_only=True, create=False)) as store:
         exported = json.loads(export(store, tmp_path, "json", SESSION_ID)[0].read_text("utf-8"))
     shown = subprocess.run(
-        [sys.executable, "-m", "desktop", "--db", str(db), "--json", "session", "show",
+        [*APP, "--db", str(db), "--json", "session", "show",
          SESSION_ID], cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=60,
         env={**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")})
     assert shown.returncode == 0, shown.stderr
@@ -341,7 +341,7 @@ def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"),
            "XDG_DATA_HOME": str(tmp_path / "data"), "PYTHONIOENCODING": "utf-8"}
     env.pop("QT_QPA_PLATFORM", None)  # the PDF must find its offscreen platform itself
-    result = subprocess.run([sys.executable, "-m", "desktop", *args], cwd=ROOT, env=env,
+    result = subprocess.run([*APP, *args], cwd=ROOT, env=env,
                             capture_output=True, timeout=120)
     assert b"Traceback" not in result.stderr, result.stderr
     return result
@@ -388,7 +388,7 @@ def test_cli_export_errors(tmp_path) -> None:
 
 def test_text_exports_load_no_qt(tmp_path) -> None:
     db = make_dotnet_database(tmp_path / "orchestrator.db")
-    script = ("import sys; from desktop.app import main; "
+    script = ("import sys; from orchestrator_desktop.app import main; "
               f"code = main(['--db', {str(db)!r}, 'session', 'export', {SESSION_ID!r}, "
               f"'-f', 'html', '-o', {str(tmp_path / 'x.html')!r}]); "
               "print('QT LOADED' if 'PySide6' in sys.modules else 'NO QT', code)")

@@ -7,17 +7,16 @@ import json
 import pytest
 from dotnet_files import SESSION_ID, add_messages, make_dotnet_database
 from gui_helpers import open_window, select_session
+from orchestrator_desktop.data.encoding import JsonText
+from orchestrator_desktop.data.enums import MessageRole
+from orchestrator_desktop.data.records import MessageRecord
+from orchestrator_desktop.export import highlight
+from orchestrator_desktop.gui import dialogs
+from orchestrator_desktop.gui.export_dialog import ExportChoice, ExportDialog
+from orchestrator_desktop.gui.message_render import build_document
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QDialogButtonBox
-
-from desktop.data.encoding import JsonText
-from desktop.data.enums import MessageRole
-from desktop.data.records import MessageRecord
-from desktop.export import highlight
-from desktop.gui import dialogs
-from desktop.gui.export_dialog import ExportChoice, ExportDialog
-from desktop.gui.message_render import build_document
 
 
 @pytest.fixture(autouse=True)

@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 from dotnet_files import MESSAGE_IDS, SESSION_ID, make_dotnet_database
 from gui_helpers import open_window, select_session, settings_in
-
-from desktop import paths
-from desktop.data import database as database_module
-from desktop.data import open_store
-from desktop.data.backups import list_backups
-from desktop.gui import dialogs, file_care
-from desktop.gui.main_window import WAITING_FOR_LOCK, MainWindow
+from orchestrator_desktop import paths
+from orchestrator_desktop.data import database as database_module
+from orchestrator_desktop.data import open_store
+from orchestrator_desktop.data.backups import list_backups
+from orchestrator_desktop.gui import dialogs, file_care
+from orchestrator_desktop.gui.main_window import WAITING_FOR_LOCK, MainWindow
 
 
 @pytest.fixture

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from dotnet_files import SESSION_ID, add_messages, make_dotnet_database, query
 from gui_helpers import open_window
-
-from desktop.data import DiskFullError, FileReplacedError, open_store
-from desktop.data.backups import list_backups, make_backup
-from desktop.gui import dialogs
+from orchestrator_desktop.data import DiskFullError, FileReplacedError, open_store
+from orchestrator_desktop.data.backups import list_backups, make_backup
+from orchestrator_desktop.gui import dialogs
+from processes import APP
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = [sys.executable, "-m", "desktop"]
+CLI = APP
 
 REPLACER = textwrap.dedent("""
     import os, shutil, sqlite3, sys
@@ -200,7 +200,7 @@ BACKUP_RACER = textwrap.dedent("""
     import sys
     from datetime import datetime
     from pathlib import Path
-    from desktop.data.backups import make_backup
+    from orchestrator_desktop.data.backups import make_backup
     when = datetime(2026, 12, 1, 12, 0, 0)
     for _ in range(int(sys.argv[3])):
         make_backup(Path(sys.argv[1]), Path(sys.argv[2]), "manual", now=when)

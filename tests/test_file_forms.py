@@ -18,10 +18,10 @@ from dotnet_files import (
     query,
     query_one,
 )
-
-from desktop.data import open_store
-from desktop.data.enums import AgentType, MessageRole
-from desktop.data.samples import load_samples
+from orchestrator_desktop.data import open_store
+from orchestrator_desktop.data.enums import AgentType, MessageRole
+from orchestrator_desktop.data.samples import load_samples
+from processes import APP
 
 
 def session_of(store) -> str:
@@ -268,11 +268,10 @@ def test_session_show_json_has_the_team_and_plans(tmp_path) -> None:
     import json
     import os
     import subprocess
-    import sys
 
     path = make_form_database(tmp_path / "fresh.db", "fresh")
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "d"), "XDG_STATE_HOME": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-m", "desktop", "--db", str(path), "--json",
+    out = subprocess.run([*APP, "--db", str(path), "--json",
                           "session", "show", TODAY_SESSION_ID], capture_output=True, text=True,
                          env=env, timeout=60, cwd=Path(__file__).parent.parent)
     assert out.returncode == 0, out.stderr
@@ -285,7 +284,7 @@ def test_session_show_json_has_the_team_and_plans(tmp_path) -> None:
 
 
 def test_details_panel_shows_the_team_and_plans(qtbot, tmp_path) -> None:
-    from desktop.gui.details_panel import DetailsPanel, SessionDetails
+    from orchestrator_desktop.gui.details_panel import DetailsPanel, SessionDetails
 
     store = open_store(make_form_database(tmp_path / "fresh.db", "fresh"))
     sid = TODAY_SESSION_ID
@@ -308,7 +307,7 @@ def test_details_panel_shows_the_team_and_plans(qtbot, tmp_path) -> None:
 
 
 def test_check_reads_empty_references_as_none(form_store) -> None:
-    from desktop.data.health import check_database
+    from orchestrator_desktop.data.health import check_database
 
     found = check_database(form_store)
     assert not found.problems

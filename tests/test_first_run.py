@@ -17,17 +17,17 @@ from pathlib import Path
 import pytest
 from dotnet_files import SESSION_ID, make_dotnet_database, query
 from gui_helpers import settings_in
+from orchestrator_desktop import APP_NAME, __version__
+from orchestrator_desktop.data import open_store
+from orchestrator_desktop.gui import dialogs
+from orchestrator_desktop.gui.about import AboutDialog
+from orchestrator_desktop.gui.application import CLOSED_MESSAGE, SHOWN_MESSAGE, open_at_start
+from orchestrator_desktop.gui.main_window import MainWindow
+from processes import APP
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
-
-from desktop import APP_NAME, __version__
-from desktop.data import open_store
-from desktop.gui import dialogs
-from desktop.gui.about import AboutDialog
-from desktop.gui.application import CLOSED_MESSAGE, SHOWN_MESSAGE, open_at_start
-from desktop.gui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -195,9 +195,8 @@ def test_start_screen_controls_have_names_and_mnemonics(qtbot, tmp_path, default
 
 def test_a_file_handed_over_by_the_system_is_opened(qtbot, tmp_path, default_db) -> None:
     """macOS sends a double-clicked file as a FileOpen event instead of an argument."""
+    from orchestrator_desktop.gui.application import FileOpenFilter
     from PySide6.QtGui import QFileOpenEvent
-
-    from desktop.gui.application import FileOpenFilter
 
     dotnet = make_dotnet_database(tmp_path / "team.db")
     window, _ = start(qtbot, tmp_path)
@@ -332,7 +331,7 @@ DIALOG_SCRIPT = """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
-from desktop.app import main
+from orchestrator_desktop.app import main
 
 def answer():
     boxes = [w for w in QApplication.topLevelWidgets()
@@ -412,7 +411,7 @@ def wait_for_log(home: Path, text: str, process: subprocess.Popen, seconds: floa
 def test_sigterm_closes_the_window_normally(tmp_path) -> None:
     """A logout sends SIGTERM: the window closes as with File > Quit, and the exit code is 0."""
     database = make_dotnet_database(tmp_path / "team.db")
-    process = subprocess.Popen([sys.executable, "-m", "desktop", str(database)], cwd=ROOT,
+    process = subprocess.Popen([*APP, str(database)], cwd=ROOT,
                                env=process_env(tmp_path), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:

@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from orchestrator_desktop.gui import dialogs
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
-
-from desktop.gui import dialogs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +56,7 @@ import time
 import pytest
 from PySide6.QtCore import QTimer
 
-from desktop.gui import dialogs
+from orchestrator_desktop.gui import dialogs
 
 
 def test_a_dialog_from_the_event_loop(qtbot):

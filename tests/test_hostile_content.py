@@ -49,6 +49,16 @@ from hostile_files import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from orchestrator_desktop.data import open_store
+from orchestrator_desktop.data.schema import COLUMNS
+from orchestrator_desktop.data.sessions import MAX_MESSAGE_TOKENS
+from orchestrator_desktop.gui import dialogs
+from orchestrator_desktop.gui.details_panel import SHOWN_LIMIT
+from orchestrator_desktop.gui.main_window import MainWindow
+from orchestrator_desktop.gui.message_render import DISPLAY_LIMIT, LONG_LINE, build_document
+from orchestrator_desktop.gui.search_panel import HIT_ROLE, hit_title
+from orchestrator_desktop.gui.style import isolate
+from orchestrator_desktop.gui.thread_view import EXPANDED_ROLE, MESSAGE_ROLE
 from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt
 from PySide6.QtGui import QImage, QPainter, QTextFormat
 from PySide6.QtWidgets import (
@@ -58,17 +68,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStyleOptionViewItem,
 )
-
-from desktop.data import open_store
-from desktop.data.schema import COLUMNS
-from desktop.data.sessions import MAX_MESSAGE_TOKENS
-from desktop.gui import dialogs
-from desktop.gui.details_panel import SHOWN_LIMIT
-from desktop.gui.main_window import MainWindow
-from desktop.gui.message_render import DISPLAY_LIMIT, LONG_LINE, build_document
-from desktop.gui.search_panel import HIT_ROLE, hit_title
-from desktop.gui.style import isolate
-from desktop.gui.thread_view import EXPANDED_ROLE, MESSAGE_ROLE
 
 ENUM_COLUMNS = {"Sessions": ("Type", "Status"), "Messages": ("Role",), "Agents": ("Type",),
                 "OrchestrationPlans": ("Strategy",), "OrchestrationSteps": ("Status",)}

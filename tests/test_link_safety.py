@@ -16,13 +16,12 @@ from pathlib import Path
 import pytest
 from dotnet_files import SESSION_ID, make_dotnet_database
 from gui_helpers import open_window, select_session
+from orchestrator_desktop.gui import dialogs, link_opening
+from orchestrator_desktop.gui.message_render import build_document
+from orchestrator_desktop.gui.thread_view import MESSAGE_ROLE
 from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
-
-from desktop.gui import dialogs, link_opening
-from desktop.gui.message_render import build_document
-from desktop.gui.thread_view import MESSAGE_ROLE
 
 LINKS_ID = "0000000a-2222-4222-8222-222222222222"
 SCHEMES = ("file", "http", "https", "mailto", "ftp", "smb", "javascript", "open", "data")

@@ -17,14 +17,13 @@ from dotnet_files import (
     make_dotnet_database,
 )
 from gui_helpers import open_window, select_session, settings_in
+from orchestrator_desktop.data.enums import MessageRole, SessionStatus
+from orchestrator_desktop.gui import dialogs
+from orchestrator_desktop.gui.main_window import MainWindow
+from orchestrator_desktop.gui.message_render import DISPLAY_LIMIT, build_document
+from orchestrator_desktop.gui.thread_view import MAX_ROWS, MESSAGE_ROLE
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QPlainTextEdit
-
-from desktop.data.enums import MessageRole, SessionStatus
-from desktop.gui import dialogs
-from desktop.gui.main_window import MainWindow
-from desktop.gui.message_render import DISPLAY_LIMIT, build_document
-from desktop.gui.thread_view import MAX_ROWS, MESSAGE_ROLE
 
 
 @pytest.fixture
@@ -371,7 +370,7 @@ def test_escape_clears_the_session_filter_and_dates_read_the_same_in_any_locale(
 
 
 def test_counts_say_one_thing_in_the_singular(window, qtbot) -> None:
-    from desktop.gui.style import count_of
+    from orchestrator_desktop.gui.style import count_of
 
     assert count_of(1, "agent") == "1 agent" and count_of(2, "agent") == "2 agents"
     assert count_of(1_234, "tool call") == "1,234 tool calls"
@@ -428,9 +427,8 @@ def _contrast(a, b) -> float:
 @pytest.mark.parametrize("dark", [False, True])
 def test_tool_call_lines_are_readable_on_their_bubble(window, qtbot, dark) -> None:
     """WCAG's 4.5:1 for the "▸ Tool … — ok/failed" lines, in both palettes."""
+    from orchestrator_desktop.gui.style import role_tint
     from PySide6.QtGui import QColor, QPalette
-
-    from desktop.gui.style import role_tint
 
     palette = QPalette(QColor("#202124")) if dark else QPalette(QColor("#f0f0f0"))
     if dark:

@@ -14,18 +14,23 @@ from dotnet_files import (
     schema_sql,
     table_dump,
 )
-
-from desktop.data import (
+from orchestrator_desktop.data import (
     DamagedDatabaseError,
     NotADatabaseError,
     ReadOnlyError,
     open_store,
 )
-from desktop.data.backups import list_backups
-from desktop.data.enums import AgentType, MessageRole, SessionStatus, SessionType, StepStatus
-from desktop.data.migrations import LATEST_VERSION
-from desktop.data.schema import CONTRACT_TABLES
-from desktop.data.search import IndexState
+from orchestrator_desktop.data.backups import list_backups
+from orchestrator_desktop.data.enums import (
+    AgentType,
+    MessageRole,
+    SessionStatus,
+    SessionType,
+    StepStatus,
+)
+from orchestrator_desktop.data.migrations import LATEST_VERSION
+from orchestrator_desktop.data.schema import CONTRACT_TABLES
+from orchestrator_desktop.data.search import IndexState
 
 ALL_CONTRACT = (*CONTRACT_TABLES, "__EFMigrationsHistory")
 

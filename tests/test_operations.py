@@ -8,17 +8,16 @@ from datetime import datetime, timedelta
 
 import pytest
 from dotnet_files import AGENT_ID, SESSION_ID
-
-from desktop.data import (
+from orchestrator_desktop.data import (
     ConflictError,
     NotFoundError,
     ReadOnlyError,
     Rollback,
     ValidationError,
 )
-from desktop.data.enums import AgentType, MessageRole, SessionStatus, SessionType
-from desktop.data.records import SessionRecord, TokenUsage
-from desktop.data.sessions import SessionFilter
+from orchestrator_desktop.data.enums import AgentType, MessageRole, SessionStatus, SessionType
+from orchestrator_desktop.data.records import SessionRecord, TokenUsage
+from orchestrator_desktop.data.sessions import SessionFilter
 
 
 def _rows(store, sql, *params):
@@ -320,7 +319,7 @@ def test_unit_of_work_rolls_back_on_error_leaving_nothing(store) -> None:
 
 
 def test_read_only_store_refuses_unit_of_work(dotnet_path) -> None:
-    from desktop.data import open_store
+    from orchestrator_desktop.data import open_store
 
     store = open_store(dotnet_path, read_only=True)
     with pytest.raises(ReadOnlyError), store.unit_of_work():

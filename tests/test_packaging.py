@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 from dotnet_files import make_dotnet_database
-
-from desktop import APP_NAME, __version__
-from desktop.resources import ICON_SIZES, RESOURCES, icon_png
+from orchestrator_desktop import APP_NAME, __version__
+from orchestrator_desktop.resources import ICON_SIZES, RESOURCES, icon_png
 
 ROOT = Path(__file__).resolve().parents[1]
 LINUX = ROOT / "packaging" / "linux"
@@ -183,7 +182,16 @@ def test_a_plain_wheel_install_carries_the_resources_and_desktop_files(tmp_path)
     assert built.returncode == 0, built.stderr[-3000:]
     [wheel] = (tmp_path / "wheels").glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:
-        licences = [n for n in archive.namelist() if ".dist-info/licenses/" in n]
+        names = archive.namelist()
+        licences = [n for n in names if ".dist-info/licenses/" in n]
+        # one top-level module, named for the project (a `desktop` could be anybody's), with
+        # every package of the source folder in it
+        code = {n.split("/")[0] for n in names if n.endswith(".py")}
+        assert code == {"orchestrator_desktop"}
+        packages = {str(Path(n).parent) for n in names if n.endswith("/__init__.py")}
+        sources = {str(Path("orchestrator_desktop", p.parent.relative_to(ROOT / "desktop")))
+                   .removesuffix("/.") for p in (ROOT / "desktop").rglob("__init__.py")}
+        assert packages == sources
         assert [Path(n).name for n in licences] == ["LICENSE"]
         assert archive.read(licences[0]).decode().startswith("MIT License")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")],
@@ -198,8 +206,8 @@ def test_a_plain_wheel_install_carries_the_resources_and_desktop_files(tmp_path)
     assert (share / "icons" / "hicolor" / "scalable" / "apps" /
             "orchestrator-desktop.svg").is_file()
     assert list((share / "metainfo").glob("*.metainfo.xml"))
-    found = subprocess.run([str(python), "-c", "from desktop.resources import RESOURCES, "
-                            "SAMPLES, icon_png; print(RESOURCES); "
+    found = subprocess.run([str(python), "-c", "from orchestrator_desktop.resources import "
+                            "RESOURCES, SAMPLES, icon_png; print(RESOURCES); "
                             "print(SAMPLES.is_file(), icon_png(256).is_file())"],
                            capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert found.returncode == 0, found.stderr

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from dotnet_files import MESSAGE_IDS, SESSION_ID, make_dotnet_database
 from gui_helpers import open_window, select_session
-
-from desktop import paths
-from desktop.data.backups import list_backups
+from orchestrator_desktop import paths
+from orchestrator_desktop.data.backups import list_backups
 
 
 def _fingerprint(folder: Path) -> dict[str, str]:

@@ -7,11 +7,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
-from desktop.data import NotFoundError, ReadOnlyError, open_store
-from desktop.data.enums import SessionType, StepStatus
-from desktop.data.samples import load_samples, read_samples
-from desktop.resources import SAMPLES
+from orchestrator_desktop.data import NotFoundError, ReadOnlyError, open_store
+from orchestrator_desktop.data.enums import SessionType, StepStatus
+from orchestrator_desktop.data.samples import load_samples, read_samples
+from orchestrator_desktop.resources import SAMPLES
 
 MULTI_AGENT = "5a3d9c1e-2f4b-4a6d-8c1e-7b9f0a2c4d02"
 ORCHESTRATED = "5a3d9c1e-2f4b-4a6d-8c1e-7b9f0a2c4d03"
@@ -70,7 +69,7 @@ def test_a_deleted_sample_comes_back_alone(store) -> None:
 
 
 def test_an_agent_of_the_same_name_is_reused(store) -> None:
-    from desktop.data.enums import AgentType
+    from orchestrator_desktop.data.enums import AgentType
 
     mine = store.agents.create("Research Assistant", AgentType.GPT4)
     agents = _count(store.path, "Agents")
@@ -112,7 +111,7 @@ def test_a_read_only_file_is_refused(tmp_path) -> None:
 
 
 def test_a_missing_samples_file_is_explained(store, tmp_path) -> None:
-    from desktop.data import DataError
+    from orchestrator_desktop.data import DataError
 
     with pytest.raises(DataError, match="installation may be incomplete"):
         load_samples(store, tmp_path / "missing.json")

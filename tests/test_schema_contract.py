@@ -11,8 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
-from desktop.data import open_store
+from orchestrator_desktop.data import open_store
 
 N = "NOT NULL"
 Q = "NULL"

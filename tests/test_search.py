@@ -12,10 +12,9 @@ import pytest
 from dotnet_files import AGENT_ID, MESSAGE_IDS, SESSION_ID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from desktop.data import open_store
-from desktop.data.enums import MessageRole
-from desktop.data.search import SearchFilter, split_snippet, to_fts_query
+from orchestrator_desktop.data import open_store
+from orchestrator_desktop.data.enums import MessageRole
+from orchestrator_desktop.data.search import SearchFilter, split_snippet, to_fts_query
 
 
 @pytest.fixture
@@ -212,9 +211,8 @@ def test_the_index_check_does_not_call_a_lock_damage(dotnet_path, monkeypatch) -
     import sqlite3
 
     import pytest
-
-    from desktop.data import DatabaseLockedError
-    from desktop.data import database as database_module
+    from orchestrator_desktop.data import DatabaseLockedError
+    from orchestrator_desktop.data import database as database_module
 
     monkeypatch.setattr(database_module, "BUSY_TIMEOUT_SECONDS", 0.3)
     store = open_store(dotnet_path)

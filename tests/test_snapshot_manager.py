@@ -19,17 +19,16 @@ from dotnet_files import (
     query,
 )
 from gui_helpers import menu_titled, open_window, select_session
+from orchestrator_desktop.data import open_store
+from orchestrator_desktop.data.enums import MessageRole
+from orchestrator_desktop.data.schema import COLUMNS
+from orchestrator_desktop.gui import dialogs
+from orchestrator_desktop.gui.main_window import MainWindow
+from orchestrator_desktop.gui.snapshot_manager import SnapshotManager
+from orchestrator_desktop.gui.snapshot_model import DOTNET_LABEL
 from processes import kill_when
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-
-from desktop.data import open_store
-from desktop.data.enums import MessageRole
-from desktop.data.schema import COLUMNS
-from desktop.gui import dialogs
-from desktop.gui.main_window import MainWindow
-from desktop.gui.snapshot_manager import SnapshotManager
-from desktop.gui.snapshot_model import DOTNET_LABEL
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -318,7 +317,7 @@ def test_killed_restore_leaves_the_file_intact(tmp_path, point) -> None:
     before = _counts(path)
     script = textwrap.dedent("""
         import sys, time
-        from desktop.data import open_store
+        from orchestrator_desktop.data import open_store
 
         store = open_store(sys.argv[1])
 

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pytest
 from dotnet_files import SESSION_ID, add_messages, make_dotnet_database, query
-from processes import kill_when
-
-from desktop.data import json_stream, open_store
-from desktop.data.errors import SnapshotFormatError
-from desktop.data.snapshot_files import FILE_FORMAT
+from orchestrator_desktop.data import json_stream, open_store
+from orchestrator_desktop.data.errors import SnapshotFormatError
+from orchestrator_desktop.data.snapshot_files import FILE_FORMAT
+from processes import APP, kill_when
 
 ROOT = Path(__file__).resolve().parents[1]
 OTHER_SESSION = "empty-strings-session"
@@ -102,7 +101,7 @@ def test_a_writer_with_a_busy_timeout_never_fails_during_a_big_restore_or_revert
         tmp_path, caplog, operation) -> None:
     path, snapshot_id = _big_file(tmp_path)
     store = open_store(path)
-    caplog.set_level(logging.INFO, logger="desktop.data.snapshot_staging")
+    caplog.set_level(logging.INFO, logger="orchestrator_desktop.data.snapshot_staging")
     results = []
 
     def work(progress) -> None:
@@ -143,7 +142,7 @@ def test_a_revert_killed_in_its_commit_leaves_nothing_and_search_right(tmp_path)
               for t in ("Messages", "SessionSnapshots", "desktop_message_keys")}
     script = """
         import sys, time
-        from desktop.data import open_store
+        from orchestrator_desktop.data import open_store
 
         store = open_store(sys.argv[1])
 
@@ -174,7 +173,7 @@ def test_a_restore_killed_before_indexing_is_indexed_by_the_next_maintenance(tmp
     path, snapshot_id = _big_file(tmp_path, 8_000)
     script = """
         import sys
-        from desktop.data import open_store
+        from orchestrator_desktop.data import open_store
 
         store = open_store(sys.argv[1])
         store.search.fill_deferred = lambda *a, **k: print("committed", flush=True) or \\
@@ -240,7 +239,7 @@ def test_a_state_nested_100000_levels_deep_is_refused_in_words(tmp_path) -> None
         con.execute('INSERT INTO "SessionSnapshots" VALUES (?,?,?,?,?,?,?,?)', (
             "deep", SESSION_ID, "deep", None, "2024-01-01 00:00:00", 0, deep, "{}"))
     con.close()
-    result = subprocess.run([sys.executable, "-m", "desktop", "--db", str(path), "snapshot",
+    result = subprocess.run([*APP, "--db", str(path), "snapshot",
                              "restore", "deep"], cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"),
                                  "XDG_STATE_HOME": str(tmp_path / "state")}, timeout=60)

@@ -7,11 +7,10 @@ import sqlite3
 
 import pytest
 from dotnet_files import AGENT_ID, MESSAGE_IDS, SESSION_ID
-
-from desktop.data import DataError, NotFoundError, SnapshotFormatError, ValidationError
-from desktop.data.enums import MessageRole
-from desktop.data.schema import COLUMNS
-from desktop.data.snapshots import FORMAT, Cancelled
+from orchestrator_desktop.data import DataError, NotFoundError, SnapshotFormatError, ValidationError
+from orchestrator_desktop.data.enums import MessageRole
+from orchestrator_desktop.data.schema import COLUMNS
+from orchestrator_desktop.data.snapshots import FORMAT, Cancelled
 
 
 def _con(store) -> sqlite3.Connection:
@@ -236,8 +235,7 @@ def test_compare_of_a_large_session_runs_in_sqlite(tmp_path) -> None:
     import time
 
     from dotnet_files import add_messages, make_dotnet_database
-
-    from desktop.data import open_store
+    from orchestrator_desktop.data import open_store
 
     path = make_dotnet_database(tmp_path / "big.db")
     add_messages(path, SESSION_ID, 19_995, first_sequence=6)
@@ -396,7 +394,7 @@ def test_our_snapshot_reads_as_the_dotnet_session(dotnet_store) -> None:
 
 
 def test_a_version_1_snapshot_still_restores(dotnet_store) -> None:
-    from desktop.data.database import new_id
+    from orchestrator_desktop.data.database import new_id
 
     state = {"Format": FORMAT, "Version": 1,
              "Session": dict(zip(COLUMNS["Sessions"], _con(dotnet_store).execute(

@@ -14,15 +14,14 @@ from pathlib import Path
 import pytest
 from dotnet_files import AGENT_ID, MESSAGE_IDS, SESSION_ID, add_messages, make_dotnet_database
 from gui_helpers import open_window, select_session
+from orchestrator_desktop.data import open_store
+from orchestrator_desktop.gui import dialogs
+from orchestrator_desktop.gui.go_to import GoToDialog, local_to_utc
+from orchestrator_desktop.gui.thread_view import MAX_ROWS, position_text
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit
-
-from desktop.data import open_store
-from desktop.gui import dialogs
-from desktop.gui.go_to import GoToDialog, local_to_utc
-from desktop.gui.thread_view import MAX_ROWS, position_text
 
 START = datetime(2024, 5, 1, 8, 0, 0)  # the added messages are one minute apart from here
 

@@ -1,8 +1,8 @@
 """The headless command line: every data operation, human-readable tables or `--json`.
 
-Never imports Qt. `desktop.app.main` hands over when `is_command()` says the arguments name a
-command; `orchestrator-desktop-cli` (a console script, for Windows where the window's script
-has no console) always comes here.
+Never imports Qt. `orchestrator_desktop.app.main` hands over when `is_command()` says the
+arguments name a command; `orchestrator-desktop-cli` (a console script, for Windows where the
+window's script has no console) always comes here.
 """
 
 from __future__ import annotations
