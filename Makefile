@@ -8,6 +8,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOX ?= $(BIN)/nox
+# the test files are spread over every core; PYTEST_ARGS="-n 0 ..." runs them in one process
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: run test lint bench package clean
 

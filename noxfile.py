@@ -56,8 +56,8 @@ _pyenv_interpreters()
 
 
 def _run_tests(session: nox.Session, markers: str) -> None:
-    session.run("python", "-m", "pytest", "-p", "no:cacheprovider", "-m", markers,
-                *session.posargs)
+    session.run("python", "-m", "pytest", "-p", "no:cacheprovider", "-n", "auto", "--dist",
+                "loadfile", "-m", markers, *session.posargs)
 
 
 @nox.session(python=OTHERS)
