@@ -382,6 +382,7 @@ class MainWindow(QMainWindow):
             self.show_background_progress(None)
             if worked:  # search may answer now; what is shown and scrolled to stays
                 self.search.run_search(quiet=True)
+                self._reload_snapshot_manager()  # other programs' snapshots are read now
 
         def failed(error: Exception) -> None:
             self._maintenance_task = None
@@ -472,6 +473,7 @@ class MainWindow(QMainWindow):
         self._load_details(self.current_session_id())
         self._load_side_data()
         self.search.run_search(quiet=True)
+        self._reload_snapshot_manager()
         editor = getattr(self, "agent_editor", None)
         if editor is not None and editor.isVisible() and not editor.saving:
             editor.reload()  # keeps unsaved edits; shows other programs' changes otherwise

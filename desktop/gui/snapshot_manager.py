@@ -80,6 +80,7 @@ class SnapshotManager(QDialog):
         self.compare_dialog: SnapshotCompareDialog | None = None
         self._generation = 0
         self._wanted: str | None = None
+        self._loading = False  # a listing is on its way; its wanted selection still stands
         self._build()
         self._update_actions()
 
@@ -254,13 +255,15 @@ class SnapshotManager(QDialog):
     def reload(self, select_id: str | None = None) -> None:
         """Read the list again off the GUI thread, keeping (or moving to) a selection."""
         current = self.current()
-        self._wanted = select_id or (current.snapshot.id if current else None)
+        if select_id is not None or not self._loading:
+            self._wanted = select_id or (current.snapshot.id if current else None)
         self._generation += 1
         generation, store = self._generation, self.store
         session_id = None if self.all_mode else self.session_id
         self._show_title()
         self.table.setColumnHidden(1, not self.all_mode)
         if store is None or (session_id is None and not self.all_mode):
+            self._loading = False
             self.model.set_rows([])
             self._update_actions()
             return
@@ -268,6 +271,7 @@ class SnapshotManager(QDialog):
         def done(rows: list[SnapshotListing]) -> None:
             if generation != self._generation or store is not self.store:
                 return
+            self._loading = False
             self.model.set_rows(rows)
             row = self.model.row_of(self._wanted)
             if row < 0 and rows:
@@ -281,9 +285,13 @@ class SnapshotManager(QDialog):
                     "<i>No snapshots yet. Take one with New Snapshot (Ctrl+N) before a risky "
                     "agent run.</i>" if not self.all_mode else "<i>No snapshots in this file.</i>")
 
-        self.runner.submit(lambda: store.snapshots.listing(session_id), done,
-                           lambda error: dialogs.report_failure(self, error,
-                                                                "Cannot list snapshots"))
+        def failed(error: Exception) -> None:
+            if generation == self._generation:
+                self._loading = False
+            dialogs.report_failure(self, error, "Cannot list snapshots")
+
+        self._loading = True
+        self.runner.submit(lambda: store.snapshots.listing(session_id), done, failed)
 
     def _show_title(self) -> None:
         if self.store is None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from ..data.snapshot_facts import UNDESCRIBED
 from ..data.snapshots import DOTNET_FORM, READABLE_FORMS, SnapshotListing
 from . import style
 
@@ -19,6 +20,7 @@ COLUMNS = (
 NUMERIC = {"message_count", "size"}
 DESKTOP_FORM = "Desktop"
 DOTNET_LABEL = ".NET"
+UNREAD_LABEL = "…"  # a snapshot another program wrote, whose form is not read yet
 OTHER_FORM = "Other"
 
 
@@ -28,6 +30,9 @@ def can_restore_here(listing: SnapshotListing) -> bool:
 
 
 def form_explanation(listing: SnapshotListing) -> str:
+    if listing.snapshot.format == UNDESCRIBED:
+        return ("Written by another program and not read yet: its form is found in the "
+                "background, and shown here when it is known.")
     if listing.snapshot.format == DOTNET_FORM:
         return ("Written by the OrchestratorChat .NET application: it can be restored as a "
                 "new session, compared and exported; reverting to it is not offered, as it "
@@ -116,6 +121,8 @@ class SnapshotTableModel(QAbstractTableModel):
         if column == "form":
             if snapshot.format == DOTNET_FORM:
                 return DOTNET_LABEL
+            if snapshot.format == UNDESCRIBED:
+                return UNREAD_LABEL
             return DESKTOP_FORM if can_restore_here(listing) else OTHER_FORM
         return (snapshot.description or "").replace("\n", " ")
 
