@@ -26,6 +26,7 @@ from .agent_rules import (
 )
 from .encoding import JsonText
 from .errors import NotFoundError, StaleEditError, ValidationError
+from .sessions import TOKENS_SQL
 
 if TYPE_CHECKING:
     from .agents import AgentRepository
@@ -223,8 +224,6 @@ def usage_over_time(repo: AgentRepository, agent_id: str, period: str = "auto"
     """(period, points): the agent's messages, sessions, tokens and tool calls per day or per
     week (Mondays), counted in SQL; gaps are filled with zeros. "auto" picks days for a span
     of up to 62 days, else weeks."""
-    from .sessions import TOKENS_SQL
-
     day = 'substr(m."Timestamp", 1, 10)'
     week = (f"date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) "
             "|| ' days')")

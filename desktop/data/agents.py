@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from . import records as r
+from .agent_editing import duplicate_agent, known_models, save_agent, usage_over_time
 from .agent_rules import (
     CONFIG_FIELDS,
     JSON_FIELDS,
@@ -19,6 +20,7 @@ from .enums import AgentType
 from .errors import ConflictError, NotFoundError, ValidationError
 from .repository import Repository
 from .schema import column_list
+from .seed import _CAPABILITIES, DEFAULT_AGENTS
 from .sessions import TOKENS_SQL
 
 __all__ = ["MAX_TOKENS_RANGE", "TEMPERATURE_RANGE", "AgentRepository", "validate_configuration"]
@@ -49,8 +51,6 @@ def validate_configuration(fields: dict[str, Any]) -> dict[str, Any]:
 def new_agent_configuration() -> dict[str, Any]:
     """The configuration a new agent gets (New Agent, `agent create`): the seed's first default
     agent's model, temperature and token limit, the seed's capabilities and no tools."""
-    from .seed import _CAPABILITIES, DEFAULT_AGENTS
-
     defaults = DEFAULT_AGENTS[0]
     return {"model": defaults["model"], "temperature": defaults["temperature"],
             "max_tokens": defaults["max_tokens"], "capabilities": dict(_CAPABILITIES),
@@ -214,14 +214,10 @@ class AgentRepository(Repository[r.AgentRecord]):
         """Write edited fields (see `agent_editing`) in one transaction. StaleEditError (with
         the current record) when another program changed the agent's editable columns since
         `loaded` was read, unless `overwrite`; usage counters never count as a change."""
-        from .agent_editing import save_agent
-
         return save_agent(self, agent_id, loaded, changes, overwrite)
 
     def duplicate(self, agent_id: str) -> r.AgentRecord:
         """A copy named “Copy of X” (unique), with the same configuration and no usage."""
-        from .agent_editing import duplicate_agent
-
         return duplicate_agent(self, agent_id)
 
     def set_active(self, agent_id: str, active: bool) -> r.AgentRecord:
@@ -236,14 +232,9 @@ class AgentRepository(Repository[r.AgentRecord]):
     def listing(self) -> tuple[list[r.AgentRecord], list[str]]:
         """Every agent with its configuration (name, type, active, model, last used, totals),
         and the models to offer in the editor."""
-        from .agent_editing import known_models
-        from .seed import DEFAULT_AGENTS
-
         agents = self.all_with_configuration()
         return agents, known_models(agents, (a["model"] for a in DEFAULT_AGENTS))
 
     def usage_over_time(self, agent_id: str, period: str = "auto") -> tuple[str, list[Any]]:
         """(period, points) of messages, sessions, tokens and tool calls per day or week."""
-        from .agent_editing import usage_over_time
-
         return usage_over_time(self, agent_id, period)

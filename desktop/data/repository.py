@@ -10,9 +10,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import records as r
+from .connection import new_id
 from .encoding import encode_value, utc_now
 from .errors import DataError, NotFoundError, ValidationError
 from .schema import COLUMNS
+from .snapshot_facts import FACTS_TABLE, has_facts_table
 
 if TYPE_CHECKING:
     from .database import Store
@@ -57,8 +59,6 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 
 # Records snapshot rows without their large JSON columns (and without reading them).
 def _snapshot_listing(store: Store) -> str:
-    from .snapshot_facts import FACTS_TABLE, has_facts_table
-
     if not has_facts_table(store.db.get_connection()):
         return '"Id", "SessionId", "Name", "Description", "CreatedAt", "MessageCount", 0, \'\''
     fact = (f'(SELECT f."{{}}" FROM "{FACTS_TABLE}" f WHERE f."SnapshotId" = '
@@ -190,8 +190,6 @@ class Repository(Generic[T]):
         values = {name: (value() if callable(value) else value)
                   for name, value in DEFAULTS[self.table].items()}
         if "id" in self.attr_to_column and not fields.get("id"):
-            from .database import new_id
-
             fields["id"] = new_id()
         values.update(fields)
         self._check_names(values)

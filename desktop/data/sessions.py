@@ -8,11 +8,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import records as r
-from .encoding import dump_json, format_datetime, now_text, parse_datetime, utc_now
+from .connection import new_id
+from .encoding import (
+    dump_json,
+    encode_value,
+    format_datetime,
+    now_text,
+    parse_datetime,
+    utc_now,
+)
 from .enums import MessageRole, SessionStatus, SessionType
 from .errors import NotFoundError, ValidationError
 from .repository import Repository
-from .schema import column_list
+from .schema import COLUMNS, column_list
 
 # A message's total tokens in SQL; invalid or absent JSON counts as zero instead of failing,
 # and a value outside 0..MAX_MESSAGE_TOKENS is clamped so that sum() cannot overflow.
@@ -403,8 +411,6 @@ class SessionRepository(Repository[r.SessionRecord]):
         """Append a message: the next sequence number is taken inside the write transaction,
         and the session's last activity moves to now. Children are added in the same
         transaction."""
-        from .database import new_id
-
         if isinstance(token_usage, r.TokenUsage):
             token_usage = {"InputTokens": token_usage.input_tokens,
                            "OutputTokens": token_usage.output_tokens,
@@ -447,9 +453,6 @@ class SessionRepository(Repository[r.SessionRecord]):
         `attachments` and `tool_calls` (lists of column dicts, as for `add_message`).
         Returns how many messages were added.
         """
-        from .database import new_id
-        from .encoding import encode_value
-
         now = now_text()
         with self.store.writing():
             if not self.exists(session_id):
@@ -545,9 +548,6 @@ _CHILD_DATES = {"Attachments": "uploaded_at", "ToolCalls": "executed_at"}
 
 def _child_row(table: str, values: dict[str, Any], now: str) -> tuple[Any, ...]:
     """A full attachment or tool-call row from snake_case values, .NET-encoded."""
-    from .encoding import encode_value
-    from .schema import COLUMNS
-
     merged = {**_CHILD_DEFAULTS[table], _CHILD_DATES[table]: now, **values}
     snake = {"".join("_" + c.lower() if c.isupper() else c for c in column).lstrip("_"): column
              for column in COLUMNS[table]}

@@ -18,8 +18,11 @@ from collections.abc import Callable
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
+from . import connection
+from .connection import sqlite_uri
 from .errors import SnapshotFormatError
 from .json_stream import Reader
+from .snapshot_form import DOTNET_FORM, FORMAT, read_header
 
 if TYPE_CHECKING:
     from .database import Store
@@ -121,8 +124,6 @@ def blob_source(con: sqlite3.Connection, rowid: int, schema: str = "main"
 
 def describe(source: Callable[[], Reader]) -> tuple[str, int]:
     """(form, message count) of a stored state, read in chunks; ("", 0) when unreadable."""
-    from .snapshot_form import DOTNET_FORM, FORMAT, read_header
-
     try:
         header = read_header(source)
     except SnapshotFormatError:
@@ -133,13 +134,11 @@ def describe(source: Callable[[], Reader]) -> tuple[str, int]:
 def fill_missing(store: Store, should_stop: Callable[[], bool] = lambda: False) -> int:
     """Find the facts of every snapshot that has none (written by the .NET application), each
     in a short write of its own; returns how many were found."""
-    from .database import BUSY_TIMEOUT_SECONDS, sqlite_uri
-
     if store.read_only:
         return 0
     done = 0
     with closing(sqlite3.connect(sqlite_uri(store.path, read_only=True), uri=True,
-                                 timeout=BUSY_TIMEOUT_SECONDS)) as reader:
+                                 timeout=connection.BUSY_TIMEOUT_SECONDS)) as reader:
         if not has_facts_table(reader):
             return 0
         missing = reader.execute(
@@ -166,10 +165,8 @@ def fill_missing(store: Store, should_stop: Callable[[], bool] = lambda: False) 
 def describe_stored(store: Store, snapshot_id: str) -> tuple[str, int, int]:
     """(form, message count, bytes) of one stored snapshot, read in chunks now (for a
     read-only file, where facts cannot be stored)."""
-    from .database import BUSY_TIMEOUT_SECONDS, sqlite_uri
-
     with closing(sqlite3.connect(sqlite_uri(store.path, read_only=True), uri=True,
-                                 timeout=BUSY_TIMEOUT_SECONDS)) as reader:
+                                 timeout=connection.BUSY_TIMEOUT_SECONDS)) as reader:
         row = reader.execute('SELECT rowid, typeof("SessionStateJson") FROM "SessionSnapshots" '
                              'WHERE "Id" = ?', (snapshot_id,)).fetchone()
         if row is None or row[1] not in ("text", "blob"):
