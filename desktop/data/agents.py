@@ -9,7 +9,6 @@ from . import records as r
 from .agent_editing import duplicate_agent, known_models, save_agent, usage_over_time
 from .agent_rules import (
     CONFIG_FIELDS,
-    JSON_FIELDS,
     MAX_TOKENS_RANGE,
     NAME_MAX,
     TEMPERATURE_RANGE,
@@ -19,9 +18,9 @@ from .encoding import encode_value, now_text
 from .enums import AgentType
 from .errors import ConflictError, NotFoundError, ValidationError
 from .repository import Repository
-from .schema import column_list
 from .seed import _CAPABILITIES, DEFAULT_AGENTS
 from .sessions import TOKENS_SQL
+from .tables import AGENT_CONFIGURATIONS, AGENTS, Selection
 
 __all__ = ["MAX_TOKENS_RANGE", "TEMPERATURE_RANGE", "AgentRepository", "validate_configuration"]
 
@@ -39,12 +38,8 @@ def validate_configuration(fields: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in fields.items():
         column = column_value(name, value, None, set())
-        if name in JSON_FIELDS:
-            out[f"{name}_json"] = column
-        elif name == "require_approval":
-            out[name] = bool(column)
-        else:
-            out[name] = column
+        out[AGENT_CONFIGURATIONS.column_of_field(name).attr] = (
+            bool(column) if name == "require_approval" else column)
     return out
 
 
@@ -62,16 +57,14 @@ class AgentRepository(Repository[r.AgentRecord]):
 
     def _with_configurations(self, where: str = "", order: str = 'a."Name"',
                              **params: Any) -> list[r.AgentRecord]:
-        sql = (f'SELECT {column_list("Agents", "a")}, {column_list("AgentConfigurations", "c")} '
+        selection = Selection().columns(AGENTS, "a").columns(AGENT_CONFIGURATIONS, "c")
+        sql = (f'SELECT {selection.sql} '
                'FROM "Agents" a LEFT JOIN "AgentConfigurations" c ON c."AgentId" = a."Id"'
                f'{where} ORDER BY {order}, a."Id"')
         with self.store.reading():
-            rows = self.store.select(sql, **params)
-        agents = []
-        for row in rows:
-            config = r.configuration_from_row(row[11:]) if row[11] is not None else None
-            agents.append(r.agent_from_row(row[:11], config))
-        return agents
+            rows = [selection.read(row) for row in self.store.select(sql, **params)]
+        return [AGENTS.record(row["a"], configuration=AGENT_CONFIGURATIONS.record(row["c"])
+                              if row["c"]["Id"] is not None else None) for row in rows]
 
     def with_configuration(self, agent_id: str) -> r.AgentRecord | None:
         """The agent and its configuration (None when it has none), or None."""

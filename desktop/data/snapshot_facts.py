@@ -23,6 +23,7 @@ from .connection import sqlite_uri
 from .errors import SnapshotFormatError
 from .json_stream import Reader
 from .snapshot_form import DOTNET_FORM, FORMAT, read_header
+from .tables import SESSION_SNAPSHOTS, SNAPSHOT_LISTED, Selection
 
 if TYPE_CHECKING:
     from .database import Store
@@ -41,16 +42,20 @@ def has_facts_table(con: Any) -> bool:
                        (FACTS_TABLE,)).fetchone()[0] > 0
 
 
-def listing_columns(with_facts: bool) -> tuple[str, str]:
-    """(columns, join) for a listing of `SessionSnapshots x`: Id, SessionId, Name, Description,
-    CreatedAt, message count, size, form. Never reads the JSON documents."""
-    base = 'x."Id", x."SessionId", x."Name", x."Description", x."CreatedAt", '
+def listing_columns(with_facts: bool) -> tuple[Selection, str]:
+    """(columns, join) for a listing of `SessionSnapshots x`: its columns but the documents
+    (group "x"), the message count, and the facts' "size" and "form"; `snapshot_record(row["x"],
+    row["size"], row["form"])` is the record. Never reads the JSON documents."""
+    columns = Selection()
     if not with_facts:
-        return base + "x.\"MessageCount\", 0, ''", ""
-    return (base + 'CASE WHEN x."MessageCount" = 0 AND f."MessageCount" IS NOT NULL THEN '
-            'f."MessageCount" ELSE x."MessageCount" END, coalesce(f."Bytes", 0), '
-            f"coalesce(f.\"Form\", '{UNDESCRIBED}')",
-            f' LEFT JOIN "{FACTS_TABLE}" f ON f."SnapshotId" = x."Id"')
+        columns.columns(SESSION_SNAPSHOTS, "x", names=SNAPSHOT_LISTED)
+        return columns.value("size", "0").value("form", "''"), ""
+    count = ('CASE WHEN x."MessageCount" = 0 AND f."MessageCount" IS NOT NULL THEN '
+             'f."MessageCount" ELSE x."MessageCount" END')
+    columns.columns(SESSION_SNAPSHOTS, "x", names=SNAPSHOT_LISTED, sql={"MessageCount": count})
+    columns.value("size", 'coalesce(f."Bytes", 0)')
+    columns.value("form", f"coalesce(f.\"Form\", '{UNDESCRIBED}')")
+    return columns, f' LEFT JOIN "{FACTS_TABLE}" f ON f."SnapshotId" = x."Id"'
 
 
 def record_facts(con: Any, snapshot_id: str, form: str, count: int, size: int) -> None:

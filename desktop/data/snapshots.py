@@ -53,6 +53,7 @@ from .snapshot_staging import (
     insert_row,
     insert_snapshot,
 )
+from .tables import snapshot_record
 
 log = logging.getLogger(__name__)
 
@@ -235,13 +236,15 @@ class SnapshotService(Repository[r.SnapshotRecord]):
         where = ' WHERE x."SessionId" = $sid' if session_id is not None else ""
         with self.store.reading():
             columns, join = listing_columns(has_facts_table(self.store.db.get_connection()))
+            columns.value("session", 's."Name"').value("session_exists", 's."Id" IS NOT NULL')
             rows = self.store.select(
-                f'SELECT {columns}, s."Name", s."Id" IS NOT NULL FROM "SessionSnapshots" x '
+                f'SELECT {columns.sql} FROM "SessionSnapshots" x '
                 f'LEFT JOIN "Sessions" s ON s."Id" = x."SessionId"{join}{where} '
                 'ORDER BY x."CreatedAt" DESC, x."Id" LIMIT $limit', sid=session_id,
                 limit=int(limit))
-        return [SnapshotListing(r.snapshot_from_row(row[:8]), row[8], bool(row[9]))
-                for row in rows]
+        return [SnapshotListing(snapshot_record(row["x"], row["size"], row["form"]),
+                                row["session"], bool(row["session_exists"]))
+                for row in map(columns.read, rows)]
 
     def compare(self, snapshot_id: str, *, limit: int = 2000) -> SnapshotComparison:
         """Messages added, removed and changed in the snapshot's session since it was taken
