@@ -46,9 +46,8 @@ def _entity(db: Database, table: Table) -> type:
             namespace[column.attr] = _attribute(column, composite)
         if composite:
             # PrimaryKey(a, b) registers itself in the namespace of the frame that calls it
-            exec("PrimaryKey(*key)", {"PrimaryKey": PrimaryKey,  # noqa: S102
+            exec("PrimaryKey(*key)", {"PrimaryKey": PrimaryKey,
                                       "key": [namespace[c.attr] for c in keys]}, namespace)
-            namespace.pop("__builtins__", None)
 
     return types.new_class(table.entity or table.name, (db.Entity,), exec_body=body)
 
