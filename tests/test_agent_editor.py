@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from dotnet_files import AGENT_ID, make_dotnet_database, query_one
 from gui_helpers import menu_titled, open_window
-from orchestrator_desktop.data import database as database_module
+from orchestrator_desktop.data import connection
 from orchestrator_desktop.data.enums import AgentType
 from orchestrator_desktop.gui import dialogs
 from orchestrator_desktop.gui.agent_editor import AgentEditor
@@ -414,7 +414,7 @@ def test_another_programs_change_appears_unless_the_form_has_edits(qtbot, editor
 
 def test_a_save_that_meets_a_locked_file_can_be_tried_again(qtbot, dotnet_file, tmp_path,
                                                             answers, monkeypatch) -> None:
-    monkeypatch.setattr(database_module, "BUSY_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_SECONDS", 0.5)
     editor = _open_editor(qtbot, open_window(qtbot, dotnet_file, tmp_path))
     _select(qtbot, editor, AGENT_ID)
     qtbot.keyClicks(editor.form.description, "kept through a lock")

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 from dotnet_files import SESSION_ID, table_dump
-from orchestrator_desktop.data import DataError, open_store
-from orchestrator_desktop.data import database as database_module
+from orchestrator_desktop.data import DataError, connection, open_store
 from orchestrator_desktop.data.backups import (
     KEEP,
     folder_for,
@@ -65,9 +64,9 @@ def test_backups_and_maintenance_work_where_sqlite3_names_no_result_codes(
 
 def test_the_result_codes_are_sqlites_own() -> None:
     if sys.version_info >= (3, 11):
-        assert (database_module.SQLITE_BUSY, database_module.SQLITE_LOCKED) == (
+        assert (connection.SQLITE_BUSY, connection.SQLITE_LOCKED) == (
             sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    assert (database_module.SQLITE_BUSY, database_module.SQLITE_LOCKED) == (5, 6)
+    assert (connection.SQLITE_BUSY, connection.SQLITE_LOCKED) == (5, 6)
 
 
 def test_two_files_with_the_same_name_never_share_backups(tmp_path) -> None:
@@ -187,7 +186,7 @@ def test_restore_waits_for_a_writer_and_then_reports_a_locked_file(store, tmp_pa
     """), str(path)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
-        monkeypatch.setattr(database_module, "BUSY_TIMEOUT_SECONDS", 0.5)
+        monkeypatch.setattr(connection, "BUSY_TIMEOUT_SECONDS", 0.5)
         with pytest.raises(DatabaseLockedError) as caught:
             restore(path, backup.path, root)
         assert "another program" in str(caught.value)

@@ -15,8 +15,7 @@ import pytest
 from dotnet_files import MESSAGE_IDS, SESSION_ID, make_dotnet_database
 from gui_helpers import open_window, select_session, settings_in
 from orchestrator_desktop import paths
-from orchestrator_desktop.data import database as database_module
-from orchestrator_desktop.data import open_store
+from orchestrator_desktop.data import connection, open_store
 from orchestrator_desktop.data.backups import list_backups
 from orchestrator_desktop.gui import dialogs, file_care
 from orchestrator_desktop.gui.main_window import WAITING_FOR_LOCK, MainWindow
@@ -191,7 +190,7 @@ def test_a_save_waits_for_another_writer_and_the_window_stays_responsive(window,
 
 def test_a_save_past_the_busy_timeout_can_be_tried_again_and_nothing_is_lost(
         qtbot, dotnet_file, tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(database_module, "BUSY_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_SECONDS", 0.5)
     window = open_window(qtbot, dotnet_file, tmp_path)
     qtbot.waitUntil(lambda: not window.maintenance.busy, timeout=15000)
     select_session(qtbot, window, SESSION_ID)

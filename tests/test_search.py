@@ -211,10 +211,9 @@ def test_the_index_check_does_not_call_a_lock_damage(dotnet_path, monkeypatch) -
     import sqlite3
 
     import pytest
-    from orchestrator_desktop.data import DatabaseLockedError
-    from orchestrator_desktop.data import database as database_module
+    from orchestrator_desktop.data import DatabaseLockedError, connection
 
-    monkeypatch.setattr(database_module, "BUSY_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_SECONDS", 0.3)
     store = open_store(dotnet_path)
     try:
         store.run_maintenance()

@@ -13,9 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import paths
-from ..data import DataError, ReadOnlyError, Store, open_store
-from ..data import database as database_module
-from ..data.database import inspect_file
+from ..data import DataError, ReadOnlyError, Store, connection, open_store
+from ..data.inspection import inspect_file
 from .output import note
 
 
@@ -29,12 +28,12 @@ def database_path(options: argparse.Namespace) -> Path:
 def waiting(seconds: float) -> Iterator[None]:
     """How long to wait for a file another program has locked (the data layer's busy timeout),
     for the duration of one command."""
-    saved = database_module.BUSY_TIMEOUT_SECONDS
-    database_module.BUSY_TIMEOUT_SECONDS = float(seconds)
+    saved = connection.BUSY_TIMEOUT_SECONDS
+    connection.BUSY_TIMEOUT_SECONDS = float(seconds)
     try:
         yield
     finally:
-        database_module.BUSY_TIMEOUT_SECONDS = saved
+        connection.BUSY_TIMEOUT_SECONDS = saved
 
 
 def _prepare(options: argparse.Namespace) -> Path:

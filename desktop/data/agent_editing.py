@@ -26,6 +26,8 @@ from .agent_rules import (
 )
 from .encoding import JsonText
 from .errors import NotFoundError, StaleEditError, ValidationError
+from .sessions import TOKENS_SQL
+from .tables import AGENT_CONFIGURATIONS, AGENTS
 
 if TYPE_CHECKING:
     from .agents import AgentRepository
@@ -117,12 +119,10 @@ def column_values(values: Mapping[str, Any], stored_type: Any = None
 
 # -- operations ----------------------------------------------------------------------------
 
-_AGENT_COLUMNS = {"name": "Name", "type": "Type", "description": "Description",
-                  "working_directory": "WorkingDirectory", "is_active": "IsActive"}
-_CONFIG_COLUMNS = {"model": "Model", "temperature": "Temperature", "max_tokens": "MaxTokens",
-                   "system_prompt": "SystemPrompt", "require_approval": "RequireApproval",
-                   "custom_settings": "CustomSettingsJson", "enabled_tools": "EnabledToolsJson",
-                   "capabilities": "CapabilitiesJson"}
+# The editor's fields are the records' fields; their columns come from tables.py.
+_AGENT_COLUMNS = {f: AGENTS.column_of_field(f).name for f in AGENT_FIELDS}
+_CONFIG_COLUMNS = {f: AGENT_CONFIGURATIONS.column_of_field(f).name for f in CONFIG_FIELDS}
+_CONFIG_ATTRS = {f: AGENT_CONFIGURATIONS.column_of_field(f).attr for f in CONFIG_FIELDS}
 
 
 def save_agent(repo: AgentRepository, agent_id: str, loaded: r.AgentRecord,
@@ -158,8 +158,7 @@ def save_agent(repo: AgentRepository, agent_id: str, loaded: r.AgentRecord,
             pass
         elif current.configuration is None:
             store.configurations.add(agent_id=agent_id, **{
-                (f"{f}_json" if f in ("custom_settings", "enabled_tools", "capabilities")
-                 else f): (bool(v) if f == "require_approval" else v)
+                _CONFIG_ATTRS[f]: (bool(v) if f == "require_approval" else v)
                 for f, v in config.items()})
         else:
             config = {f: store.form.none_for_update("AgentConfigurations", _CONFIG_COLUMNS[f], v)
@@ -223,8 +222,6 @@ def usage_over_time(repo: AgentRepository, agent_id: str, period: str = "auto"
     """(period, points): the agent's messages, sessions, tokens and tool calls per day or per
     week (Mondays), counted in SQL; gaps are filled with zeros. "auto" picks days for a span
     of up to 62 days, else weeks."""
-    from .sessions import TOKENS_SQL
-
     day = 'substr(m."Timestamp", 1, 10)'
     week = (f"date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) "
             "|| ' days')")

@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from . import records as r
+from .agent_editing import duplicate_agent, known_models, save_agent, usage_over_time
 from .agent_rules import (
     CONFIG_FIELDS,
-    JSON_FIELDS,
     MAX_TOKENS_RANGE,
     NAME_MAX,
     TEMPERATURE_RANGE,
@@ -18,8 +18,9 @@ from .encoding import encode_value, now_text
 from .enums import AgentType
 from .errors import ConflictError, NotFoundError, ValidationError
 from .repository import Repository
-from .schema import column_list
+from .seed import _CAPABILITIES, DEFAULT_AGENTS
 from .sessions import TOKENS_SQL
+from .tables import AGENT_CONFIGURATIONS, AGENTS, Selection
 
 __all__ = ["MAX_TOKENS_RANGE", "TEMPERATURE_RANGE", "AgentRepository", "validate_configuration"]
 
@@ -37,20 +38,14 @@ def validate_configuration(fields: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in fields.items():
         column = column_value(name, value, None, set())
-        if name in JSON_FIELDS:
-            out[f"{name}_json"] = column
-        elif name == "require_approval":
-            out[name] = bool(column)
-        else:
-            out[name] = column
+        out[AGENT_CONFIGURATIONS.column_of_field(name).attr] = (
+            bool(column) if name == "require_approval" else column)
     return out
 
 
 def new_agent_configuration() -> dict[str, Any]:
     """The configuration a new agent gets (New Agent, `agent create`): the seed's first default
     agent's model, temperature and token limit, the seed's capabilities and no tools."""
-    from .seed import _CAPABILITIES, DEFAULT_AGENTS
-
     defaults = DEFAULT_AGENTS[0]
     return {"model": defaults["model"], "temperature": defaults["temperature"],
             "max_tokens": defaults["max_tokens"], "capabilities": dict(_CAPABILITIES),
@@ -62,16 +57,14 @@ class AgentRepository(Repository[r.AgentRecord]):
 
     def _with_configurations(self, where: str = "", order: str = 'a."Name"',
                              **params: Any) -> list[r.AgentRecord]:
-        sql = (f'SELECT {column_list("Agents", "a")}, {column_list("AgentConfigurations", "c")} '
+        selection = Selection().columns(AGENTS, "a").columns(AGENT_CONFIGURATIONS, "c")
+        sql = (f'SELECT {selection.sql} '
                'FROM "Agents" a LEFT JOIN "AgentConfigurations" c ON c."AgentId" = a."Id"'
                f'{where} ORDER BY {order}, a."Id"')
         with self.store.reading():
-            rows = self.store.select(sql, **params)
-        agents = []
-        for row in rows:
-            config = r.configuration_from_row(row[11:]) if row[11] is not None else None
-            agents.append(r.agent_from_row(row[:11], config))
-        return agents
+            rows = [selection.read(row) for row in self.store.select(sql, **params)]
+        return [AGENTS.record(row["a"], configuration=AGENT_CONFIGURATIONS.record(row["c"])
+                              if row["c"]["Id"] is not None else None) for row in rows]
 
     def with_configuration(self, agent_id: str) -> r.AgentRecord | None:
         """The agent and its configuration (None when it has none), or None."""
@@ -214,14 +207,10 @@ class AgentRepository(Repository[r.AgentRecord]):
         """Write edited fields (see `agent_editing`) in one transaction. StaleEditError (with
         the current record) when another program changed the agent's editable columns since
         `loaded` was read, unless `overwrite`; usage counters never count as a change."""
-        from .agent_editing import save_agent
-
         return save_agent(self, agent_id, loaded, changes, overwrite)
 
     def duplicate(self, agent_id: str) -> r.AgentRecord:
         """A copy named “Copy of X” (unique), with the same configuration and no usage."""
-        from .agent_editing import duplicate_agent
-
         return duplicate_agent(self, agent_id)
 
     def set_active(self, agent_id: str, active: bool) -> r.AgentRecord:
@@ -236,14 +225,9 @@ class AgentRepository(Repository[r.AgentRecord]):
     def listing(self) -> tuple[list[r.AgentRecord], list[str]]:
         """Every agent with its configuration (name, type, active, model, last used, totals),
         and the models to offer in the editor."""
-        from .agent_editing import known_models
-        from .seed import DEFAULT_AGENTS
-
         agents = self.all_with_configuration()
         return agents, known_models(agents, (a["model"] for a in DEFAULT_AGENTS))
 
     def usage_over_time(self, agent_id: str, period: str = "auto") -> tuple[str, list[Any]]:
         """(period, points) of messages, sessions, tokens and tool calls per day or week."""
-        from .agent_editing import usage_over_time
-
         return usage_over_time(self, agent_id, period)

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .database import copy_database, inspect_file, sqlite_uri
+from .connection import copy_database, sqlite_uri
 from .errors import DamagedDatabaseError, DataError, NotADatabaseError, translate
 from .files import claim, partial_name
+from .inspection import inspect_file
 
 log = logging.getLogger(__name__)
 

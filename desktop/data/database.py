@@ -13,162 +13,44 @@ import logging
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from pony.orm import Database, db_session
 from pony.orm.core import local as pony_local
 
-from . import fts, migrations, schema
+from . import connection, fts, migrations, schema
+from .agents import AgentRepository
+from .backups import make_backup
+from .connection import Progress, copy_database, new_id, sqlite_uri, translated_errors
 from .converters import ContractSQLiteProvider
 from .encoding import now_text
 from .entities import define_entities
-from .errors import (
-    DamagedDatabaseError,
-    DatabaseLockedError,
-    DataError,
-    FileReplacedError,
-    NotADatabaseError,
-    ReadOnlyError,
-    translate,
-)
+from .errors import DataError, FileReplacedError, ReadOnlyError, ValidationError
 from .fileform import FileForm, read_form
-from .files import identity, partial_name
+from .files import identity
+from .inspection import SQLITE_HEADER, FileFacts, inspect_file
+from .plans import PlanRepository
+from .repository import Repository
+from .search import SearchService
 from .seed import DEFAULT_AGENTS, DEFAULT_CAPABILITIES_JSON
+from .sessions import SessionRepository
+from .snapshot_facts import fill_missing
+from .snapshots import SnapshotService
+
+# Names other modules have imported from here; they live in the modules below.
+__all__ = ["SQLITE_HEADER", "FileFacts", "Progress", "Rollback", "Store", "copy_database",
+           "inspect_file", "new_id", "open_store", "sqlite_uri", "translated_errors"]
 
 log = logging.getLogger(__name__)
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_SECONDS = 10.0
 FILL_CHUNK_ROWS = 20_000
-# SQLite's result codes, which the sqlite3 module names only from Python 3.11
-SQLITE_BUSY, SQLITE_LOCKED = 5, 6
-
-Progress = Callable[[str, float], None]
-"""Called with a short description of the current task and its fraction done (0..1)."""
 
 
 class Rollback(Exception):
     """Raise inside `Store.unit_of_work()` to discard everything done in it."""
-
-
-@contextmanager
-def translated_errors() -> Iterator[None]:
-    """Re-raise sqlite3 and Pony errors that have a user-facing meaning as DataError."""
-    try:
-        yield
-    except DataError:
-        raise
-    except Exception as exc:
-        mapped = translate(exc)
-        if mapped is None:
-            raise
-        raise mapped from exc
-
-
-@dataclass(frozen=True)
-class FileFacts:
-    """What `inspect_file()` learns without changing anything."""
-
-    path: Path
-    exists: bool
-    is_empty_database: bool
-    user_version: int
-    read_only_reason: str | None
-
-
-def inspect_file(path: Path) -> FileFacts:
-    """Check that `path` is an OrchestratorChat database (or absent); never modifies it."""
-    if not path.exists():
-        parent = path.parent
-        while not parent.exists() and parent != parent.parent:
-            parent = parent.parent
-        if not _writable(parent):
-            raise ReadOnlyError(f"Cannot create {path}: the folder {parent} is not writable.")
-        return FileFacts(path, False, True, 0, None)
-    if path.is_dir():
-        raise NotADatabaseError(f"{path} is a folder, not a database file.")
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
-    except PermissionError as exc:
-        raise ReadOnlyError(f"{path} cannot be read: permission denied.") from exc
-    except OSError as exc:
-        raise DataError(f"{path} cannot be read ({exc.strerror}).") from exc
-    if not header:
-        raise NotADatabaseError(f"{path} is an empty file, not an OrchestratorChat database.")
-    if not header.startswith(SQLITE_HEADER):
-        raise NotADatabaseError(f"{path} is not an SQLite database.")
-    if len(header) < 100:
-        raise DamagedDatabaseError(f"{path} is truncated: its SQLite header is incomplete.")
-    reason = None
-    if not _writable(path):
-        reason = "The file is read-only."
-    elif not _writable(path.parent):
-        reason = "The folder holding the file is read-only."
-    try:
-        con = sqlite3.connect(sqlite_uri(path, read_only=True), uri=True,
-                              timeout=BUSY_TIMEOUT_SECONDS)
-        try:
-            tables = {row[0] for row in con.execute(
-                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        mapped = translate(exc)
-        if isinstance(mapped, NotADatabaseError):
-            raise DamagedDatabaseError(
-                f"{path} looks like an SQLite database but cannot be read: it is damaged."
-            ) from exc
-        raise (mapped or DamagedDatabaseError(f"{path} cannot be opened ({exc}).")) from exc
-    if not tables:
-        return FileFacts(path, True, True, version, reason)
-    missing = [t for t in schema.CONTRACT_TABLES if t not in tables]
-    if missing:
-        raise NotADatabaseError(
-            f"{path} is an SQLite database but not an OrchestratorChat one "
-            f"(it has no {', '.join(missing[:3])}{'...' if len(missing) > 3 else ''} table)."
-        )
-    if version > migrations.LATEST_VERSION and reason is None:
-        reason = ("The file was changed by a newer version of OrchestratorChat Desktop; "
-                  "it is opened read-only so nothing this version does can damage it.")
-    return FileFacts(path, True, False, version, reason)
-
-
-def _writable(path: Path) -> bool:
-    """Writable by us, and not marked read-only (root may write anything, but a file or folder
-    with no write permission bits is meant to be left alone)."""
-    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
-
-
-def _is_wal_file(path: Path) -> bool:
-    """Whether the file's header says WAL mode (bytes 18 and 19 are 2)."""
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(20)
-    except OSError:
-        return False
-    return len(header) == 20 and header[18] == 2 and header[19] == 2
-
-
-def sqlite_uri(path: Path, read_only: bool) -> str:
-    mode = "ro" if read_only else "rwc"
-    uri = f"file:{quote(str(path.resolve()))}?mode={mode}"
-    if read_only and path.exists() and not _writable(path.parent) and _is_wal_file(path) and \
-            not Path(f"{path}-shm").exists() and not Path(f"{path}-wal").exists():
-        # A WAL file in a folder we cannot write to, with no -shm or -wal beside it: SQLite
-        # cannot make the -shm file it needs to read it, and no WAL writer is at work (it
-        # would have made both), so it is read as unchanging. A rollback-journal file is
-        # never read so: someone may be writing it by another path (a bind mount, a share),
-        # and immutable would hide their commits.
-        uri += "&immutable=1"
-    return uri
 
 
 def open_store(path: str | os.PathLike[str], *, read_only: bool = False,
@@ -206,12 +88,6 @@ class Store:
         self.db = Database()
         self.entities = define_entities(self.db)
         self._maintenance_lock = threading.Lock()
-        from .agents import AgentRepository
-        from .plans import PlanRepository
-        from .repository import Repository
-        from .search import SearchService
-        from .sessions import SessionRepository
-        from .snapshots import SnapshotService
 
         e = self.entities
         self.sessions = SessionRepository(self, e.Session)
@@ -233,7 +109,8 @@ class Store:
         return self.read_only_reason is not None
 
     def _bind(self) -> None:
-        kwargs: dict[str, Any] = {"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
+        kwargs: dict[str, Any] = {"timeout": connection.BUSY_TIMEOUT_SECONDS,
+                                  "check_same_thread": False}
         if self.read_only:
             filename = sqlite_uri(self.path, read_only=True)
             kwargs["uri"] = True
@@ -255,13 +132,13 @@ class Store:
     def refresh_form(self) -> FileForm:
         """Read the file's tables and columns again (another program may have migrated it)."""
         with closing(sqlite3.connect(sqlite_uri(self.path, read_only=True), uri=True,
-                                     timeout=BUSY_TIMEOUT_SECONDS)) as con:
+                                     timeout=connection.BUSY_TIMEOUT_SECONDS)) as con:
             self.form = read_form(con)
         return self.form
 
     def _use_wal(self) -> None:
         """Switch the file to WAL (a change that cannot happen inside a transaction)."""
-        con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_SECONDS)
+        con = sqlite3.connect(str(self.path), timeout=connection.BUSY_TIMEOUT_SECONDS)
         try:
             if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 con.execute("PRAGMA journal_mode = WAL")
@@ -356,8 +233,6 @@ class Store:
             'ORDER BY "JoinedAt", "AgentId" LIMIT 1), (SELECT "Id" FROM "Agents" ORDER BY '
             '"Id" <> \'default-claude\', "CreatedAt", "Id" LIMIT 1))', sid=session_id)
         if found is None:
-            from .errors import ValidationError
-
             raise ValidationError("agent", "this file needs every message to name an agent, "
                                            "and it has none; create an agent first")
         return str(found)
@@ -540,8 +415,6 @@ class Store:
             version = self.schema_version
             steps = migrations.pending(version)
             if steps and not self.created:
-                from .backups import make_backup
-
                 log.info("backing up %s before a schema change", self.path)
                 make_backup(self.path, backup_dir or self.path.parent / "backups",
                             "before-update", report)
@@ -557,8 +430,6 @@ class Store:
                 log.warning("search index out of step with Messages; rebuilding")
                 self.search.clear_index()
             self._fill_search_index(report, should_stop)
-            from .snapshot_facts import fill_missing
-
             fill_missing(self, should_stop)
             if self.meta("fts_state") == "ready":
                 self.search.fill_deferred(should_stop)
@@ -593,65 +464,3 @@ class Store:
                          "WHERE \"Key\" = 'fts_state'")
         report("Search index ready", 1.0)
         log.info("search index of %s is ready", self.path)
-
-
-def copy_database(source: Path, destination: Path, progress: Progress | None = None,
-                  text: str = "Backing up the database", *, in_place: bool = False) -> Path:
-    """Copy `source` to `destination` with SQLite's backup API, a few pages at a time.
-
-    A new copy is written beside its destination and renamed into place when whole, and
-    is left in rollback-journal mode so that it is one self-contained file. With
-    `in_place`, `destination` is an existing database (possibly open in another program)
-    whose contents are replaced through SQLite's own locking, in one transaction.
-    """
-
-    waiting_since: list[float] = []
-
-    def report(status: int, remaining: int, total: int) -> None:
-        # Python's backup loop retries a busy file for ever; give up as a busy timeout would.
-        if status in (SQLITE_BUSY, SQLITE_LOCKED):
-            waiting_since[:1] = waiting_since[:1] or [time.monotonic()]
-            if time.monotonic() - waiting_since[0] > BUSY_TIMEOUT_SECONDS:
-                raise DatabaseLockedError(
-                    "The database is busy: another program is writing to it. Try again in "
-                    "a moment.")
-            return
-        waiting_since.clear()
-        if progress and total:
-            progress(text, 1 - remaining / total)
-
-    target_path = destination if in_place else partial_name(destination)
-    if progress:
-        progress(text, 0.0)
-    try:
-        if not in_place:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            target_path.unlink(missing_ok=True)
-        with translated_errors(), closing(sqlite3.connect(
-                sqlite_uri(source, read_only=True), uri=True,
-                timeout=BUSY_TIMEOUT_SECONDS)) as source_con, \
-                closing(sqlite3.connect(str(target_path),
-                                        timeout=BUSY_TIMEOUT_SECONDS)) as target:
-            # A live file is copied in one step: a paged copy restarts whenever another
-            # program commits, and one read transaction does not hold up WAL writers.
-            source_con.backup(target, pages=2048 if in_place else -1, progress=report)
-            if not in_place:
-                target.execute("PRAGMA journal_mode = DELETE")
-        if not in_place:
-            os.replace(target_path, destination)
-    except OSError as exc:
-        if not in_place:
-            target_path.unlink(missing_ok=True)
-        raise DataError(f"Cannot write {destination}: {exc.strerror or exc}.") from exc
-    except BaseException:
-        if not in_place:
-            target_path.unlink(missing_ok=True)
-        raise
-    return destination
-
-
-def new_id() -> str:
-    """A new key in the .NET form: `Guid.ToString()`, 36 lower-case characters."""
-    import uuid
-
-    return str(uuid.uuid4())

@@ -63,6 +63,10 @@ class SnapshotFormatError(DataError):
     """A snapshot's JSON is not in a form this version can restore."""
 
 
+class Cancelled(DataError):
+    """The person cancelled a long operation; nothing was written."""
+
+
 def translate(exc: BaseException) -> DataError | None:
     """Map an sqlite3 (or Pony-wrapped sqlite3) exception to a user-facing DataError."""
     original = getattr(exc, "original_exc", None) or exc

@@ -16,14 +16,14 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from .schema import COLUMNS, CONTRACT_TABLES, PLAN_TABLES, TEAM_COLUMNS, TEAM_TABLES
+from .schema import CONTRACT_TABLES, PLAN_TABLES, TEAM_TABLES
+from .tables import TABLES
 
 SEED, UPGRADED, FRESH = "seed", "upgraded", "fresh"
 LABELS = {SEED: "the seed's form", UPGRADED: "today's form (upgraded)",
           FRESH: "today's form (made fresh)"}
 KNOWN_COLUMNS: dict[str, tuple[str, ...]] = {
-    **COLUMNS, **TEAM_COLUMNS,
-    "Agents": (*COLUMNS["Agents"], "IsDefault"),
+    **{t.name: (*t.names, *t.today_extra) for t in TABLES.values()},
     "__EFMigrationsHistory": ("MigrationId", "ProductVersion"),
 }
 # Tables the application keeps for itself; never reported as unknown.

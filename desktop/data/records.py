@@ -1,16 +1,15 @@
 """Plain, immutable data objects the data layer hands out; never live Pony entities.
 
-Builders named `*_from_row` take a row in the column order of `schema.COLUMNS[table]`.
+A record of a table is built from a row by column name: `tables.TABLES[name].record(row)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .encoding import JsonText, parse_datetime, parse_timespan, text_or_none
+from .encoding import JsonText
 from .enums import (
     AgentType,
     MessageRole,
@@ -65,15 +64,6 @@ class SessionRecord:
         return self.name or "Untitled session"
 
 
-def session_from_row(row: Sequence[Any]) -> SessionRecord:
-    return SessionRecord(
-        id=row[0], name=text_or_none(row[1]), type=SessionType(row[2]),
-        status=SessionStatus(row[3]), working_directory=text_or_none(row[4]),
-        project_id=text_or_none(row[5]), created_at=parse_datetime(row[6]),
-        last_activity_at=parse_datetime(row[7]), completed_at=parse_datetime(row[8]),
-        context=JsonText(row[9]), metadata=JsonText(row[10]),
-    )
-
 
 @dataclass(frozen=True, slots=True)
 class AttachmentRecord:
@@ -86,14 +76,6 @@ class AttachmentRecord:
     url: str | None
     uploaded_at: datetime | None
 
-
-def attachment_from_row(row: Sequence[Any]) -> AttachmentRecord:
-    return AttachmentRecord(
-        id=row[0], message_id=row[1], file_name=text_or_none(row[2]),
-        mime_type=text_or_none(row[3]), size=int(row[4] or 0),
-        storage_path=text_or_none(row[5]), url=text_or_none(row[6]),
-        uploaded_at=parse_datetime(row[7]),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +90,6 @@ class ToolCallRecord:
     execution_time: timedelta | None
     executed_at: datetime | None
 
-
-def tool_call_from_row(row: Sequence[Any]) -> ToolCallRecord:
-    return ToolCallRecord(
-        id=row[0], message_id=row[1], tool_name=text_or_none(row[2]),
-        parameters=JsonText(row[3]), success=bool(row[4]), output=text_or_none(row[5]),
-        error=text_or_none(row[6]), execution_time=parse_timespan(row[7]),
-        executed_at=parse_datetime(row[8]),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,15 +126,6 @@ class MessageRecord:
         return TokenUsage.from_json(self.token_usage_json)
 
 
-def message_from_row(row: Sequence[Any], agent_name: str | None = None) -> MessageRecord:
-    return MessageRecord(
-        id=row[0], session_id=text_or_none(row[1]), content=row[2], role=MessageRole(row[3]),
-        agent_id=text_or_none(row[4]), parent_message_id=text_or_none(row[5]),
-        timestamp=parse_datetime(row[6]), sequence_number=int(row[7]),
-        metadata=JsonText(row[8]), token_usage_json=JsonText(row[9]), agent_name=agent_name,
-        timestamp_text=row[6],
-    )
-
 
 @dataclass(frozen=True, slots=True)
 class AgentConfigurationRecord:
@@ -175,14 +140,6 @@ class AgentConfigurationRecord:
     enabled_tools: JsonText
     capabilities: JsonText
 
-
-def configuration_from_row(row: Sequence[Any]) -> AgentConfigurationRecord:
-    return AgentConfigurationRecord(
-        id=row[0], agent_id=row[1], model=text_or_none(row[2]), temperature=float(row[3]),
-        max_tokens=int(row[4]), system_prompt=row[5], require_approval=bool(row[6]),
-        custom_settings=JsonText(row[7]), enabled_tools=JsonText(row[8]),
-        capabilities=JsonText(row[9]),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,17 +158,6 @@ class AgentRecord:
     configuration: AgentConfigurationRecord | None = None
 
 
-def agent_from_row(row: Sequence[Any],
-                   configuration: AgentConfigurationRecord | None = None) -> AgentRecord:
-    return AgentRecord(
-        id=row[0], name=text_or_none(row[1]), type=AgentType(row[2]),
-        description=text_or_none(row[3]), working_directory=text_or_none(row[4]),
-        is_active=bool(row[5]), created_at=parse_datetime(row[6]),
-        last_used_at=parse_datetime(row[7]), total_sessions=int(row[8]),
-        total_messages=int(row[9]), total_tokens_used=int(row[10]),
-        configuration=configuration,
-    )
-
 
 @dataclass(frozen=True, slots=True)
 class SessionAgentRecord:
@@ -222,12 +168,6 @@ class SessionAgentRecord:
     role: str | None
     agent_name: str | None = None
 
-
-def session_agent_from_row(row: Sequence[Any], agent_name: str | None = None) -> SessionAgentRecord:
-    return SessionAgentRecord(
-        session_id=row[0], agent_id=row[1], joined_at=parse_datetime(row[2]),
-        left_at=parse_datetime(row[3]), role=text_or_none(row[4]), agent_name=agent_name,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,16 +181,6 @@ class SnapshotRecord:
     size: int = 0
     format: str = ""
 
-
-def snapshot_from_row(row: Sequence[Any]) -> SnapshotRecord:
-    """Row: Id, SessionId, Name, Description, CreatedAt, MessageCount[, size, format]."""
-    return SnapshotRecord(
-        id=row[0], session_id=text_or_none(row[1]), name=text_or_none(row[2]),
-        description=text_or_none(row[3]), created_at=parse_datetime(row[4]),
-        message_count=int(row[5]),
-        size=int(row[6] or 0) if len(row) > 6 else 0,
-        format=row[7] if len(row) > 7 and row[7] else "",
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,15 +207,6 @@ class StepRecord:
                 if isinstance(item, (str, int)) and not isinstance(item, bool)]
 
 
-def step_from_row(row: Sequence[Any], agent_name: str | None = None) -> StepRecord:
-    return StepRecord(
-        id=row[0], plan_id=row[1], order=int(row[2]), agent_id=text_or_none(row[3]),
-        task=text_or_none(row[4]), status=StepStatus(row[5]),
-        started_at=parse_datetime(row[6]), completed_at=parse_datetime(row[7]),
-        duration=parse_timespan(row[8]), input=JsonText(row[9]), output=JsonText(row[10]),
-        depends_on_json=JsonText(row[11]), agent_name=agent_name,
-    )
-
 
 @dataclass(frozen=True, slots=True)
 class PlanRecord:
@@ -301,15 +222,6 @@ class PlanRecord:
     result: JsonText
     steps: tuple[StepRecord, ...] = ()
 
-
-def plan_from_row(row: Sequence[Any], steps: tuple[StepRecord, ...] = ()) -> PlanRecord:
-    return PlanRecord(
-        id=row[0], session_id=text_or_none(row[1]), goal=text_or_none(row[2]),
-        strategy=OrchestrationStrategy(row[3]), created_at=parse_datetime(row[4]),
-        started_at=parse_datetime(row[5]), completed_at=parse_datetime(row[6]),
-        success=bool(row[7]), shared_context=JsonText(row[8]), result=JsonText(row[9]),
-        steps=steps,
-    )
 
 
 @dataclass(frozen=True, slots=True)

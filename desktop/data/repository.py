@@ -6,66 +6,42 @@ writes go through the Pony entity, which validates types and encodes values the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import records as r
-from .encoding import encode_value, utc_now
+from .connection import new_id
+from .encoding import encode_value
 from .errors import DataError, NotFoundError, ValidationError
-from .schema import COLUMNS
+from .snapshot_facts import FACTS_TABLE, has_facts_table
+from .tables import (
+    SESSION_SNAPSHOTS,
+    SNAPSHOT_LISTED,
+    TABLES,
+    Selection,
+    Table,
+    snapshot_record,
+)
 
 if TYPE_CHECKING:
     from .database import Store
 
 T = TypeVar("T")
 
-BUILDERS: dict[str, Callable[..., Any]] = {
-    "Sessions": r.session_from_row,
-    "Messages": r.message_from_row,
-    "Agents": r.agent_from_row,
-    "AgentConfigurations": r.configuration_from_row,
-    "SessionAgents": r.session_agent_from_row,
-    "Attachments": r.attachment_from_row,
-    "ToolCalls": r.tool_call_from_row,
-    "SessionSnapshots": r.snapshot_from_row,
-    "OrchestrationPlans": r.plan_from_row,
-    "OrchestrationSteps": r.step_from_row,
-}
 
-# How errors name a row of each table.
-KINDS = {
-    "Sessions": "session", "Messages": "message", "Agents": "agent",
-    "AgentConfigurations": "agent configuration", "SessionAgents": "session membership",
-    "Attachments": "attachment", "ToolCalls": "tool call", "SessionSnapshots": "snapshot",
-    "OrchestrationPlans": "orchestration plan", "OrchestrationSteps": "orchestration step",
-}
-
-# Values the seed's classes would give a new object; callables are evaluated per add().
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "Sessions": {"type": 0, "status": 0, "created_at": utc_now, "last_activity_at": utc_now},
-    "Messages": {"role": 0, "timestamp": utc_now, "sequence_number": 0},
-    "Agents": {"type": 3, "is_active": True, "created_at": utc_now, "total_sessions": 0,
-               "total_messages": 0, "total_tokens_used": 0},
-    "AgentConfigurations": {"temperature": 0.7, "max_tokens": 4096, "require_approval": False},
-    "SessionAgents": {"joined_at": utc_now},
-    "Attachments": {"size": 0, "uploaded_at": utc_now},
-    "ToolCalls": {"success": False, "execution_time": "00:00:00", "executed_at": utc_now},
-    "SessionSnapshots": {"created_at": utc_now, "message_count": 0},
-    "OrchestrationPlans": {"strategy": 0, "created_at": utc_now, "success": False},
-    "OrchestrationSteps": {"order": 0, "status": 0},
-}
-
-# Records snapshot rows without their large JSON columns (and without reading them).
-def _snapshot_listing(store: Store) -> str:
-    from .snapshot_facts import FACTS_TABLE, has_facts_table
-
+def _snapshot_listing(store: Store) -> Selection:
+    """Snapshot rows without their large JSON columns (never reading them), with the size and
+    form their facts give."""
+    listed = SNAPSHOT_LISTED
     if not has_facts_table(store.db.get_connection()):
-        return '"Id", "SessionId", "Name", "Description", "CreatedAt", "MessageCount", 0, \'\''
+        return Selection().columns(SESSION_SNAPSHOTS, names=listed).value("size", "0") \
+            .value("form", "''")
     fact = (f'(SELECT f."{{}}" FROM "{FACTS_TABLE}" f WHERE f."SnapshotId" = '
             '"SessionSnapshots"."Id")')
-    return ('"Id", "SessionId", "Name", "Description", "CreatedAt", CASE WHEN "MessageCount" '
-            f'= 0 THEN coalesce({fact.format("MessageCount")}, 0) ELSE "MessageCount" END, '
-            f'coalesce({fact.format("Bytes")}, 0), coalesce({fact.format("Form")}, \'?\')')
+    count = (f'CASE WHEN "MessageCount" = 0 THEN coalesce({fact.format("MessageCount")}, 0) '
+             'ELSE "MessageCount" END')
+    return (Selection().columns(SESSION_SNAPSHOTS, names=listed, sql={"MessageCount": count})
+            .value("size", f'coalesce({fact.format("Bytes")}, 0)')
+            .value("form", f"coalesce({fact.format('Form')}, '?')"))
 
 
 class Repository(Generic[T]):
@@ -75,18 +51,24 @@ class Repository(Generic[T]):
         self.store = store
         self.entity = entity
         self.table: str = entity._table_
-        self.attr_to_column = {a.name: a.column for a in entity._attrs_ if a.column}
-        self.key_attrs = [a.name for a in entity._pk_attrs_]
-        self.key_columns = [self.attr_to_column[name] for name in self.key_attrs]
-        self.kind = KINDS.get(self.table, self.table.lower())
-        self.build = BUILDERS[self.table]
+        self.description: Table = TABLES[self.table]
+        self.attr_to_column = self.description.attr_to_column
+        self.key_attrs = [c.attr for c in self.description.key]
+        self.key_columns = [c.name for c in self.description.key]
+        self.kind = self.description.kind
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _columns_sql(self) -> str:
+    def _selection(self) -> Selection:
         if self.table == "SessionSnapshots":
             return _snapshot_listing(self.store)
-        return ", ".join(f'"{c}"' for c in COLUMNS[self.table])
+        return Selection().columns(self.description)
+
+    def _build(self, row: dict[str, Any]) -> T:
+        """The record of a row read by `_selection()`."""
+        if self.table == "SessionSnapshots":
+            return snapshot_record(row[self.table], row["size"], row["form"])  # type: ignore
+        return self.description.record(row[self.table])
 
     def _where(self, filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         clauses, params = [], {}
@@ -151,10 +133,12 @@ class Repository(Generic[T]):
         if limit is not None:
             params.update(limit=int(limit), offset=int(offset))
         with self.store.reading():
-            sql = (f'SELECT {self._columns_sql()} FROM "{self.table}"{where}'
+            selection = self._selection()
+            sql = (f'SELECT {selection.sql} FROM "{self.table}"{where}'
                    f'{self._order_sql(order_by)}' + (" LIMIT $limit OFFSET $offset"
                                                      if limit is not None else ""))
-            return [self.build(row) for row in self.store.select(sql, **params)]
+            return [self._build(selection.read(row))
+                    for row in self.store.select(sql, **params)]
 
     def page(self, after: Any = None, limit: int = 200) -> r.Page:
         """One page of all rows in key order; pass the returned `next_cursor` as `after`."""
@@ -166,16 +150,16 @@ class Repository(Generic[T]):
             marks = ", ".join(f"$k{i}" for i in range(len(values)))
             where = f" WHERE ({keys}) > ({marks})"
             params.update({f"k{i}": v for i, v in enumerate(values)})
-        sql = (f'SELECT {self._columns_sql()} FROM "{self.table}"{where} '
-               f"ORDER BY {keys} LIMIT $limit")
         with self.store.reading():
-            rows = self.store.select(sql, **params)
-        items = tuple(self.build(row) for row in rows[:limit])
+            selection = self._selection()
+            sql = (f'SELECT {selection.sql} FROM "{self.table}"{where} '
+                   f"ORDER BY {keys} LIMIT $limit")
+            rows = [selection.read(row) for row in self.store.select(sql, **params)]
+        items = tuple(self._build(row) for row in rows[:limit])
         cursor = None
         if len(rows) > limit:
-            last = rows[limit - 1]
-            positions = [COLUMNS[self.table].index(c) for c in self.key_columns]
-            values = tuple(last[p] for p in positions)
+            last = rows[limit - 1][self.table]
+            values = tuple(last[c] for c in self.key_columns)
             cursor = values if len(values) > 1 else values[0]
         return r.Page(items, cursor)
 
@@ -187,11 +171,8 @@ class Repository(Generic[T]):
         Values are checked by the entity's attribute types and written in the .NET encodings;
         every NOT NULL column of the file is filled, mapped or not (see `FileForm.complete`).
         """
-        values = {name: (value() if callable(value) else value)
-                  for name, value in DEFAULTS[self.table].items()}
+        values = self.description.defaults()
         if "id" in self.attr_to_column and not fields.get("id"):
-            from .database import new_id
-
             fields["id"] = new_id()
         values.update(fields)
         self._check_names(values)

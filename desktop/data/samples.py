@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..resources import SAMPLES
+from .connection import new_id
 from .encoding import dump_json, utc_now
 from .enums import (
     AgentType,
@@ -170,8 +171,6 @@ def _add_session(store: Store, session: dict[str, Any], agents: dict[str, str],
 
 def _add_plan(store: Store, session_id: str, plan: dict[str, Any], agents: dict[str, str],
               shift: timedelta) -> None:
-    from .database import new_id
-
     record = store.plans.add(
         session_id=session_id, goal=plan["goal"],
         strategy=OrchestrationStrategy.from_name(plan["strategy"]),

@@ -6,6 +6,8 @@ sees the same tables, columns, keys and indexes it would have made itself.
 
 from __future__ import annotations
 
+from . import tables
+
 EF_MIGRATION_ID = "20240130000000_InitialCreate"
 EF_PRODUCT_VERSION = "8.0.0"
 
@@ -171,35 +173,14 @@ EF_HISTORY_INSERT = (
     f"VALUES ('{EF_MIGRATION_ID}', '{EF_PRODUCT_VERSION}')"
 )
 
-# Column lists in declaration order, used by raw-SQL reads and snapshot copies.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "Sessions": ("Id", "Name", "Type", "Status", "WorkingDirectory", "ProjectId", "CreatedAt",
-                 "LastActivityAt", "CompletedAt", "ContextJson", "MetadataJson"),
-    "Messages": ("Id", "SessionId", "Content", "Role", "AgentId", "ParentMessageId", "Timestamp",
-                 "SequenceNumber", "MetadataJson", "TokenUsageJson"),
-    "Agents": ("Id", "Name", "Type", "Description", "WorkingDirectory", "IsActive", "CreatedAt",
-               "LastUsedAt", "TotalSessions", "TotalMessages", "TotalTokensUsed"),
-    "AgentConfigurations": ("Id", "AgentId", "Model", "Temperature", "MaxTokens", "SystemPrompt",
-                            "RequireApproval", "CustomSettingsJson", "EnabledToolsJson",
-                            "CapabilitiesJson"),
-    "SessionAgents": ("SessionId", "AgentId", "JoinedAt", "LeftAt", "Role"),
-    "Attachments": ("Id", "MessageId", "FileName", "MimeType", "Size", "StoragePath", "Url",
-                    "UploadedAt"),
-    "ToolCalls": ("Id", "MessageId", "ToolName", "ParametersJson", "Success", "Output", "Error",
-                  "ExecutionTime", "ExecutedAt"),
-    "SessionSnapshots": ("Id", "SessionId", "Name", "Description", "CreatedAt", "MessageCount",
-                         "SessionStateJson", "AgentStatesJson"),
-    "OrchestrationPlans": ("Id", "SessionId", "Goal", "Strategy", "CreatedAt", "StartedAt",
-                           "CompletedAt", "Success", "SharedContextJson", "ResultJson"),
-    "OrchestrationSteps": ("Id", "PlanId", "Order", "AgentId", "Task", "Status", "StartedAt",
-                           "CompletedAt", "Duration", "InputJson", "OutputJson", "DependsOnJson"),
-}
+# Column lists in declaration order, used by raw-SQL reads and snapshot copies (tables.py
+# describes each column).
+COLUMNS: dict[str, tuple[str, ...]] = {t.name: t.names for t in tables.CONTRACT}
 
 
 def column_list(table: str, alias: str | None = None) -> str:
     """The table's columns, quoted and comma-separated, optionally qualified by an alias."""
-    prefix = f"{alias}." if alias else ""
-    return ", ".join(f'{prefix}"{c}"' for c in COLUMNS.get(table) or TEAM_COLUMNS[table])
+    return tables.TABLES[table].column_list(alias)
 
 
 # -- today's form ------------------------------------------------------------------------------
@@ -418,13 +399,7 @@ TODAY_HISTORY_INSERT = (
     f"VALUES ('{TODAY_MIGRATION_ID}', '{TODAY_PRODUCT_VERSION}')"
 )
 
-TEAM_COLUMNS: dict[str, tuple[str, ...]] = {
-    "Teams": ("Id", "SessionId", "PoliciesJson", "CreatedAt", "UpdatedAt"),
-    "TeamMembers": ("TeamId", "AgentId", "Role", "JoinedAt"),
-    "Plans": ("Id", "SessionId", "Name", "Goal", "CreatedAt", "UpdatedAt", "CommittedAt"),
-    "PlanSteps": ("Id", "PlanId", "StepOrder", "Title", "Owner", "Description",
-                  "AcceptanceCriteria"),
-}
+TEAM_COLUMNS: dict[str, tuple[str, ...]] = {t.name: t.names for t in tables.TODAY_ONLY}
 
 
 def today_statements(tables: tuple[str, ...]) -> list[str]:

@@ -8,11 +8,28 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import records as r
-from .encoding import dump_json, format_datetime, now_text, parse_datetime, utc_now
+from .connection import new_id
+from .encoding import (
+    dump_json,
+    encode_value,
+    format_datetime,
+    now_text,
+    parse_datetime,
+    utc_now,
+)
 from .enums import MessageRole, SessionStatus, SessionType
 from .errors import NotFoundError, ValidationError
 from .repository import Repository
-from .schema import column_list
+from .tables import (
+    ATTACHMENTS,
+    MESSAGES,
+    SESSION_AGENTS,
+    SESSIONS,
+    TABLES,
+    TOOL_CALLS,
+    Selection,
+    Table,
+)
 
 # A message's total tokens in SQL; invalid or absent JSON counts as zero instead of failing,
 # and a value outside 0..MAX_MESSAGE_TOKENS is clamped so that sum() cannot overflow.
@@ -122,13 +139,16 @@ class SessionRepository(Repository[r.SessionRecord]):
             params["after_key"], params["after_id"] = after
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         direction = "DESC" if descending else "ASC"
-        sql = (f'SELECT {column_list("Sessions", "s")}, {key} FROM "Sessions" s{where} '
+        selection = Selection().columns(SESSIONS, "s").value("sort_key", key)
+        sql = (f'SELECT {selection.sql} FROM "Sessions" s{where} '
                f'ORDER BY {key} {direction}, s."Id" {direction} LIMIT $limit')
         with self.store.reading():
-            rows = self.store.select(sql, **params)
-            sessions = [r.session_from_row(row) for row in rows[:limit]]
+            rows = [selection.read(row) for row in self.store.select(sql, **params)]
+            sessions = [SESSIONS.record(row["s"]) for row in rows[:limit]]
             items = tuple(self._summaries(sessions, with_last_message))
-        cursor = (rows[limit - 1][-1], rows[limit - 1][0]) if len(rows) > limit else None
+        cursor = None
+        if len(rows) > limit:
+            cursor = (rows[limit - 1]["sort_key"], rows[limit - 1]["s"]["Id"])
         return r.Page(items, cursor)
 
     def _summaries(self, sessions: Sequence[r.SessionRecord],
@@ -181,11 +201,13 @@ class SessionRepository(Repository[r.SessionRecord]):
     def members(self, session_id: str) -> tuple[r.SessionAgentRecord, ...]:
         """The session's agent memberships with agent names, in joining order."""
         with self.store.reading():
+            selection = Selection().columns(SESSION_AGENTS, "sa").value("agent", 'a."Name"')
             rows = self.store.select(
-                f'SELECT {column_list("SessionAgents", "sa")}, a."Name" FROM "SessionAgents" sa '
+                f'SELECT {selection.sql} FROM "SessionAgents" sa '
                 'LEFT JOIN "Agents" a ON a."Id" = sa."AgentId" WHERE sa."SessionId" = $id '
                 'ORDER BY sa."JoinedAt", sa."AgentId"', id=session_id)
-        return tuple(r.session_agent_from_row(row[:5], row[5]) for row in rows)
+        return tuple(SESSION_AGENTS.record(row["sa"], agent_name=row["agent"])
+                     for row in map(selection.read, rows))
 
     def with_messages(self, session_id: str, limit: int = 100) -> SessionThread:
         """The session, its members and its first page of messages (with their children)."""
@@ -218,7 +240,8 @@ class SessionRepository(Repository[r.SessionRecord]):
             where += f" AND {THREAD_KEY} < ($ts, $seq, $mid)"
             params["ts"], params["seq"], params["mid"] = before
         order = THREAD_ORDER.format(d="DESC" if backwards else "ASC")
-        sql = (f'SELECT {column_list("Messages", "m")}, a."Name" FROM "Messages" m '
+        selection = Selection().columns(MESSAGES, "m").value("agent", 'a."Name"')
+        sql = (f'SELECT {selection.sql} FROM "Messages" m '
                f'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" WHERE {where} '
                f"ORDER BY {order} LIMIT $limit")
         with self.store.reading():
@@ -227,7 +250,8 @@ class SessionRepository(Repository[r.SessionRecord]):
             rows = rows[:limit]
             if backwards:
                 rows.reverse()
-            messages = [r.message_from_row(row[:10], row[10]) for row in rows]
+            messages = [MESSAGES.record(row["m"], agent_name=row["agent"])
+                        for row in map(selection.read, rows)]
             if messages and first_position is None:
                 first_position = 1 if (after is None and not backwards) else \
                     self._count_before(session_id, messages[0].cursor) + 1
@@ -241,6 +265,12 @@ class SessionRepository(Repository[r.SessionRecord]):
         else:
             has_before, has_after = after is not None and not include_cursor, more
         return MessagePage(tuple(messages), has_before, has_after)
+
+    def _rows(self, table: Table, where: str, **params: Any) -> list[dict[str, Any]]:
+        """The table's rows (every column, by name) that `where` picks."""
+        selection = Selection().columns(table)
+        return [selection.read(row)[table.name] for row in self.store.select(
+            f'SELECT {selection.sql} FROM "{table.name}" {where}', **params)]
 
     def _count_before(self, session_id: str, cursor: Cursor) -> int:
         return int(self.store.scalar(
@@ -257,15 +287,13 @@ class SessionRepository(Repository[r.SessionRecord]):
         ids = {f"i{n}": m.id for n, m in enumerate(messages)}
         marks = ", ".join(f"${k}" for k in ids)
         attachments: dict[str, list[r.AttachmentRecord]] = {}
-        for row in self.store.select(
-                f'SELECT {column_list("Attachments")} FROM "Attachments" '
-                f'WHERE "MessageId" IN ({marks}) ORDER BY "UploadedAt", "Id"', **ids):
-            attachments.setdefault(row[1], []).append(r.attachment_from_row(row))
+        for row in self._rows(ATTACHMENTS, f'WHERE "MessageId" IN ({marks}) '
+                              'ORDER BY "UploadedAt", "Id"', **ids):
+            attachments.setdefault(row["MessageId"], []).append(ATTACHMENTS.record(row))
         calls: dict[str, list[r.ToolCallRecord]] = {}
-        for row in self.store.select(
-                f'SELECT {column_list("ToolCalls")} FROM "ToolCalls" '
-                f'WHERE "MessageId" IN ({marks}) ORDER BY "ExecutedAt", "Id"', **ids):
-            calls.setdefault(row[1], []).append(r.tool_call_from_row(row))
+        for row in self._rows(TOOL_CALLS, f'WHERE "MessageId" IN ({marks}) '
+                              'ORDER BY "ExecutedAt", "Id"', **ids):
+            calls.setdefault(row["MessageId"], []).append(TOOL_CALLS.record(row))
         if not attachments and not calls:
             return messages
         return [replace(m, attachments=tuple(attachments.get(m.id, ())),
@@ -403,8 +431,6 @@ class SessionRepository(Repository[r.SessionRecord]):
         """Append a message: the next sequence number is taken inside the write transaction,
         and the session's last activity moves to now. Children are added in the same
         transaction."""
-        from .database import new_id
-
         if isinstance(token_usage, r.TokenUsage):
             token_usage = {"InputTokens": token_usage.input_tokens,
                            "OutputTokens": token_usage.output_tokens,
@@ -433,9 +459,7 @@ class SessionRepository(Repository[r.SessionRecord]):
                 self.store.tool_calls.add(message_id=message_id, **call)
             self.store.execute('UPDATE "Sessions" SET "LastActivityAt" = $now WHERE "Id" = $sid',
                                now=now, sid=session_id)
-            page = self.store.select(
-                f'SELECT {column_list("Messages")} FROM "Messages" WHERE "Id" = $id', id=message_id)
-            message = r.message_from_row(page[0])
+            message = MESSAGES.record(self._rows(MESSAGES, 'WHERE "Id" = $id', id=message_id)[0])
             return self._with_children([message])[0]
 
     def import_messages(self, session_id: str, messages: Sequence[dict[str, Any]], *,
@@ -447,9 +471,6 @@ class SessionRepository(Repository[r.SessionRecord]):
         `attachments` and `tool_calls` (lists of column dicts, as for `add_message`).
         Returns how many messages were added.
         """
-        from .database import new_id
-        from .encoding import encode_value
-
         now = now_text()
         with self.store.writing():
             if not self.exists(session_id):
@@ -545,14 +566,10 @@ _CHILD_DATES = {"Attachments": "uploaded_at", "ToolCalls": "executed_at"}
 
 def _child_row(table: str, values: dict[str, Any], now: str) -> tuple[Any, ...]:
     """A full attachment or tool-call row from snake_case values, .NET-encoded."""
-    from .encoding import encode_value
-    from .schema import COLUMNS
-
     merged = {**_CHILD_DEFAULTS[table], _CHILD_DATES[table]: now, **values}
-    snake = {"".join("_" + c.lower() if c.isupper() else c for c in column).lstrip("_"): column
-             for column in COLUMNS[table]}
+    snake = TABLES[table].attr_to_column
     unknown = set(merged) - set(snake)
     if unknown:
         raise ValidationError(sorted(unknown)[0], f"is not a column of {table}")
     by_column = {snake[name]: encode_value(value) for name, value in merged.items()}
-    return tuple(by_column.get(column) for column in COLUMNS[table])
+    return tuple(by_column.get(column) for column in TABLES[table].names)

@@ -18,8 +18,12 @@ from collections.abc import Callable
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
+from . import connection
+from .connection import sqlite_uri
 from .errors import SnapshotFormatError
 from .json_stream import Reader
+from .snapshot_form import DOTNET_FORM, FORMAT, read_header
+from .tables import SESSION_SNAPSHOTS, SNAPSHOT_LISTED, Selection
 
 if TYPE_CHECKING:
     from .database import Store
@@ -38,16 +42,20 @@ def has_facts_table(con: Any) -> bool:
                        (FACTS_TABLE,)).fetchone()[0] > 0
 
 
-def listing_columns(with_facts: bool) -> tuple[str, str]:
-    """(columns, join) for a listing of `SessionSnapshots x`: Id, SessionId, Name, Description,
-    CreatedAt, message count, size, form. Never reads the JSON documents."""
-    base = 'x."Id", x."SessionId", x."Name", x."Description", x."CreatedAt", '
+def listing_columns(with_facts: bool) -> tuple[Selection, str]:
+    """(columns, join) for a listing of `SessionSnapshots x`: its columns but the documents
+    (group "x"), the message count, and the facts' "size" and "form"; `snapshot_record(row["x"],
+    row["size"], row["form"])` is the record. Never reads the JSON documents."""
+    columns = Selection()
     if not with_facts:
-        return base + "x.\"MessageCount\", 0, ''", ""
-    return (base + 'CASE WHEN x."MessageCount" = 0 AND f."MessageCount" IS NOT NULL THEN '
-            'f."MessageCount" ELSE x."MessageCount" END, coalesce(f."Bytes", 0), '
-            f"coalesce(f.\"Form\", '{UNDESCRIBED}')",
-            f' LEFT JOIN "{FACTS_TABLE}" f ON f."SnapshotId" = x."Id"')
+        columns.columns(SESSION_SNAPSHOTS, "x", names=SNAPSHOT_LISTED)
+        return columns.value("size", "0").value("form", "''"), ""
+    count = ('CASE WHEN x."MessageCount" = 0 AND f."MessageCount" IS NOT NULL THEN '
+             'f."MessageCount" ELSE x."MessageCount" END')
+    columns.columns(SESSION_SNAPSHOTS, "x", names=SNAPSHOT_LISTED, sql={"MessageCount": count})
+    columns.value("size", 'coalesce(f."Bytes", 0)')
+    columns.value("form", f"coalesce(f.\"Form\", '{UNDESCRIBED}')")
+    return columns, f' LEFT JOIN "{FACTS_TABLE}" f ON f."SnapshotId" = x."Id"'
 
 
 def record_facts(con: Any, snapshot_id: str, form: str, count: int, size: int) -> None:
@@ -121,8 +129,6 @@ def blob_source(con: sqlite3.Connection, rowid: int, schema: str = "main"
 
 def describe(source: Callable[[], Reader]) -> tuple[str, int]:
     """(form, message count) of a stored state, read in chunks; ("", 0) when unreadable."""
-    from .snapshot_form import DOTNET_FORM, FORMAT, read_header
-
     try:
         header = read_header(source)
     except SnapshotFormatError:
@@ -133,13 +139,11 @@ def describe(source: Callable[[], Reader]) -> tuple[str, int]:
 def fill_missing(store: Store, should_stop: Callable[[], bool] = lambda: False) -> int:
     """Find the facts of every snapshot that has none (written by the .NET application), each
     in a short write of its own; returns how many were found."""
-    from .database import BUSY_TIMEOUT_SECONDS, sqlite_uri
-
     if store.read_only:
         return 0
     done = 0
     with closing(sqlite3.connect(sqlite_uri(store.path, read_only=True), uri=True,
-                                 timeout=BUSY_TIMEOUT_SECONDS)) as reader:
+                                 timeout=connection.BUSY_TIMEOUT_SECONDS)) as reader:
         if not has_facts_table(reader):
             return 0
         missing = reader.execute(
@@ -166,10 +170,8 @@ def fill_missing(store: Store, should_stop: Callable[[], bool] = lambda: False) 
 def describe_stored(store: Store, snapshot_id: str) -> tuple[str, int, int]:
     """(form, message count, bytes) of one stored snapshot, read in chunks now (for a
     read-only file, where facts cannot be stored)."""
-    from .database import BUSY_TIMEOUT_SECONDS, sqlite_uri
-
     with closing(sqlite3.connect(sqlite_uri(store.path, read_only=True), uri=True,
-                                 timeout=BUSY_TIMEOUT_SECONDS)) as reader:
+                                 timeout=connection.BUSY_TIMEOUT_SECONDS)) as reader:
         row = reader.execute('SELECT rowid, typeof("SessionStateJson") FROM "SessionSnapshots" '
                              'WHERE "Id" = ?', (snapshot_id,)).fetchone()
         if row is None or row[1] not in ("text", "blob"):

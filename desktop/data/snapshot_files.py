@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import records as r
+from .connection import new_id
 from .encoding import now_text, parse_datetime
 from .errors import DataError, NotFoundError, SnapshotFormatError, ValidationError
 from .files import partial_name
 from .json_stream import JsonStream, text_reader
 from .schema import COLUMNS, column_list
 from .snapshot_facts import describe, record_facts
+from .snapshot_form import read_header
 
 if TYPE_CHECKING:
     from .database import Store
@@ -159,8 +161,6 @@ def _check_state(raw: str | None) -> None:
     """A state in a form this version writes must be restorable; another form (a newer
     version's, one we do not know) is kept as it is, and restoring it later says why not.
     Read a message at a time; a state nested too deeply is refused."""
-    from .snapshot_form import read_header
-
     if not raw:
         return
     try:
@@ -177,8 +177,6 @@ def import_snapshot(store: Store, snapshot: SnapshotFile,
                     session_id: str | None = None) -> r.SnapshotRecord:
     """Add the file's snapshot, with a new id, to `session_id` or else to the session it was
     taken of when this database has it."""
-    from .database import new_id
-
     target = session_id or snapshot.session_id
     with store.writing():
         if not target or not store.sessions.exists(target):

@@ -66,7 +66,7 @@ class Staging:
     `src` and read in one read transaction."""
 
     def __init__(self, store: Store) -> None:
-        from .database import translated_errors
+        from .connection import translated_errors
 
         store.require_writable()
         self.path = store.path  # until _open names the scratch file
@@ -81,7 +81,7 @@ class Staging:
                 raise
 
     def _open(self, store: Store) -> None:
-        from .database import BUSY_TIMEOUT_SECONDS, sqlite_uri
+        from .connection import BUSY_TIMEOUT_SECONDS, sqlite_uri
 
         self.store = store
         self.lock_seconds = 0.0  # how long the last commit held the write lock
@@ -110,7 +110,7 @@ class Staging:
     @contextmanager
     def read_transaction(self) -> Iterator[None]:
         """One consistent view of the database (and writes to the scratch file)."""
-        from .database import translated_errors
+        from .connection import translated_errors
 
         with translated_errors():
             self.con.execute("BEGIN")
@@ -154,7 +154,7 @@ class Staging:
 
         def flush(done: int) -> None:
             if stop():
-                from .snapshots import Cancelled
+                from .errors import Cancelled
 
                 raise Cancelled("The restore was cancelled; nothing was changed.")
             for table, rows in batch.items():
@@ -228,7 +228,7 @@ class Staging:
             if not rows:
                 break
             if stop():
-                from .snapshots import Cancelled
+                from .errors import Cancelled
 
                 raise Cancelled("Cancelled; nothing was changed.")
             messages = [dict(zip(_MESSAGE_COLUMNS, row, strict=True)) for row in rows]
@@ -354,7 +354,7 @@ def _alive(pid: int) -> bool:
 def committing(store: Store, staging: Staging) -> Iterator[sqlite3.Connection]:
     """`BEGIN IMMEDIATE` on the database with the scratch file attached as `staging`; commits
     when the block ends, rolls back on any error."""
-    from .database import BUSY_TIMEOUT_SECONDS, translated_errors
+    from .connection import BUSY_TIMEOUT_SECONDS, translated_errors
 
     store.require_writable()
     with translated_errors(), closing(sqlite3.connect(

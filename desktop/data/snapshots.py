@@ -19,17 +19,27 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pony.orm.core import local as pony_local
 
 from . import records as r
+from .connection import new_id
 from .encoding import now_text
+from .errors import Cancelled as Cancelled
 from .errors import DataError, NotFoundError, SnapshotFormatError, ValidationError
 from .fts import DEFERRED_TABLE
 from .repository import Repository
 from .schema import COLUMNS, TEAM_COLUMNS, column_list
-from .snapshot_facts import has_facts_table, listing_columns, record_facts
+from .snapshot_compare import SnapshotComparison, compare
+from .snapshot_facts import (
+    UNDESCRIBED,
+    describe_stored,
+    has_facts_table,
+    listing_columns,
+    record_facts,
+)
+from .snapshot_files import SnapshotFile, export, import_snapshot, read
 from .snapshot_form import DOTNET_FORM, FORMAT, StateHeader, read_header, to_document
 from .snapshot_form import VERSION as VERSION
 from .snapshot_form import parse_state as parse_state
@@ -43,18 +53,11 @@ from .snapshot_staging import (
     insert_row,
     insert_snapshot,
 )
-
-if TYPE_CHECKING:
-    from .snapshot_compare import SnapshotComparison
-    from .snapshot_files import SnapshotFile
+from .tables import snapshot_record
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float], None]
-
-
-class Cancelled(DataError):
-    """The person cancelled a long operation; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -176,8 +179,6 @@ class SnapshotService(Repository[r.SnapshotRecord]):
 
     def _create_in_transaction(self, session_id: str, name: str | None,
                                description: str | None) -> r.SnapshotRecord:
-        from .database import new_id
-
         with self.store.writing():
             state, agents = self.capture(session_id)
             session_name = state["Session"]["Name"] or "Untitled session"
@@ -196,8 +197,6 @@ class SnapshotService(Repository[r.SnapshotRecord]):
 
     def _store_staged(self, con: Any, staging: Staging, session: dict[str, Any], count: int,
                       agents: str, name: str | None, description: str | None) -> str:
-        from .database import new_id
-
         if con.execute('SELECT 1 FROM "Sessions" WHERE "Id" = ?', (session["Id"],)).fetchone() \
                 is None:
             raise NotFoundError("session", session["Id"])
@@ -216,8 +215,6 @@ class SnapshotService(Repository[r.SnapshotRecord]):
         in a file not maintained since) described now by reading their documents in chunks.
         For a one-off listing on the command line; the window leaves it to maintenance."""
         from dataclasses import replace
-
-        from .snapshot_facts import UNDESCRIBED, describe_stored
 
         out = []
         for record in records:
@@ -239,39 +236,33 @@ class SnapshotService(Repository[r.SnapshotRecord]):
         where = ' WHERE x."SessionId" = $sid' if session_id is not None else ""
         with self.store.reading():
             columns, join = listing_columns(has_facts_table(self.store.db.get_connection()))
+            columns.value("session", 's."Name"').value("session_exists", 's."Id" IS NOT NULL')
             rows = self.store.select(
-                f'SELECT {columns}, s."Name", s."Id" IS NOT NULL FROM "SessionSnapshots" x '
+                f'SELECT {columns.sql} FROM "SessionSnapshots" x '
                 f'LEFT JOIN "Sessions" s ON s."Id" = x."SessionId"{join}{where} '
                 'ORDER BY x."CreatedAt" DESC, x."Id" LIMIT $limit', sid=session_id,
                 limit=int(limit))
-        return [SnapshotListing(r.snapshot_from_row(row[:8]), row[8], bool(row[9]))
-                for row in rows]
+        return [SnapshotListing(snapshot_record(row["x"], row["size"], row["form"]),
+                                row["session"], bool(row["session_exists"]))
+                for row in map(columns.read, rows)]
 
     def compare(self, snapshot_id: str, *, limit: int = 2000) -> SnapshotComparison:
         """Messages added, removed and changed in the snapshot's session since it was taken
         (at most `limit` of each kind listed; all counted)."""
-        from .snapshot_compare import compare
-
         return compare(self.store, snapshot_id, limit=limit)
 
     def export(self, snapshot_id: str, path: str | os.PathLike[str]) -> Path:
         """Write the snapshot, with its two JSON documents, to a JSON file."""
-        from .snapshot_files import export
-
         return export(self.store, snapshot_id, path)
 
     def read_file(self, path: str | os.PathLike[str]) -> SnapshotFile:
         """Read and check an exported snapshot file without changing the database."""
-        from .snapshot_files import read
-
         return read(path)
 
     def import_file(self, source: str | os.PathLike[str] | SnapshotFile,
                     session_id: str | None = None) -> r.SnapshotRecord:
         """Add an exported snapshot with a new id to `session_id`, or else to the session it
         was taken of when this database has it."""
-        from .snapshot_files import SnapshotFile, import_snapshot, read
-
         snapshot = source if isinstance(source, SnapshotFile) else read(source)
         return import_snapshot(self.store, snapshot, session_id)
 
@@ -294,8 +285,6 @@ class SnapshotService(Repository[r.SnapshotRecord]):
         Prepared beside the file with no lock held, then written in one short transaction:
         cancelled (`should_stop`), failed or killed, nothing is left behind.
         """
-        from .database import new_id
-
         self.require(snapshot_id)
         staging = Staging(self.store)
         try:
