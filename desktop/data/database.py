@@ -37,7 +37,7 @@ from .repository import Repository
 from .search import SearchService
 from .seed import DEFAULT_AGENTS, DEFAULT_CAPABILITIES_JSON
 from .sessions import SessionRepository
-from .snapshot_facts import fill_missing
+from .snapshot_facts import UNDESCRIBED_QUERY, fill_missing
 from .snapshots import SnapshotService
 
 # Names other modules have imported from here; they live in the modules below.
@@ -375,11 +375,15 @@ class Store:
         return copy_database(self.path, destination, progress)
 
     def needs_maintenance(self) -> bool:
-        """True when migration steps or the search-index fill are still to run."""
+        """True when migration steps, the search-index fill or the facts of snapshots another
+        program wrote are still to find."""
         if self.read_only:
             return False
-        return (self.schema_version < migrations.LATEST_VERSION
-                or self.meta("fts_state") != "ready" or bool(self.missing_objects()))
+        if (self.schema_version < migrations.LATEST_VERSION
+                or self.meta("fts_state") != "ready" or self.missing_objects()):
+            return True
+        with self.reading():
+            return bool(self.select(UNDESCRIBED_QUERY))
 
     def missing_objects(self) -> list[str]:
         """The names of this application's indexes and triggers on the .NET tables that are

@@ -136,6 +136,11 @@ def describe(source: Callable[[], Reader]) -> tuple[str, int]:
     return (DOTNET_FORM if header.form == DOTNET_FORM else FORMAT), header.message_count
 
 
+UNDESCRIBED_QUERY = (f'SELECT 1 FROM "SessionSnapshots" x WHERE NOT EXISTS (SELECT 1 FROM '
+                     f'"{FACTS_TABLE}" f WHERE f."SnapshotId" = x."Id") LIMIT 1')
+"""Is there a snapshot whose facts are not found yet (one written by another program since)?"""
+
+
 def fill_missing(store: Store, should_stop: Callable[[], bool] = lambda: False) -> int:
     """Find the facts of every snapshot that has none (written by the .NET application), each
     in a short write of its own; returns how many were found."""
