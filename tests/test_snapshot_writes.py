@@ -100,6 +100,11 @@ def _lock_seconds(caplog) -> list[float]:
 def test_a_writer_with_a_busy_timeout_never_fails_during_a_big_restore_or_revert(
         tmp_path, caplog, operation) -> None:
     path, snapshot_id = _big_file(tmp_path)
+    if operation == "revert":  # most of the thread is gone since: the revert writes it again
+        with sqlite3.connect(path) as con:
+            con.execute('DELETE FROM "Messages" WHERE "SessionId" = ? AND "SequenceNumber" > ?',
+                        (SESSION_ID, BIG // 10))
+        con.close()
     store = open_store(path)
     caplog.set_level(logging.INFO, logger="orchestrator_desktop.data.snapshot_staging")
     results = []
@@ -133,6 +138,76 @@ def test_a_writer_with_a_busy_timeout_never_fails_during_a_big_restore_or_revert
     finally:
         store.close()
     assert not list(tmp_path.glob("*.staging"))
+
+
+def _rowids(path: Path, session_id: str = SESSION_ID) -> dict[str, int]:
+    return dict(query(path, 'SELECT "Id", rowid FROM "Messages" WHERE "SessionId" = ?',
+                      session_id))
+
+
+def test_a_revert_writes_only_the_messages_that_differ(tmp_path) -> None:
+    path, snapshot_id = _big_file(tmp_path, 8_000)
+    before = _rowids(path)
+    children = {t: query(path, f'SELECT * FROM "{t}" ORDER BY "Id"')
+                for t in ("Attachments", "ToolCalls")}
+    seed = dict(query(path, 'SELECT "Id", "Content" FROM "Messages" WHERE "SessionId" = ?',
+                      SESSION_ID))
+    # since the snapshot: 3 messages added, one edited, an attachment added to a fourth, a tool
+    # call of a fifth changed
+    added = add_messages(path, SESSION_ID, 3, first_sequence=9_000, text="added {n} zebra")
+    edited, attached, tooled = (f"{SESSION_ID}-m{n:06d}" for n in (7_000, 7_001, 7_002))
+    tool_message = query(path, 'SELECT "MessageId" FROM "ToolCalls" WHERE "Id" = ?',
+                         "tool-1")[0][0]
+    with sqlite3.connect(path) as con:
+        con.execute('UPDATE "Messages" SET "Content" = \'edited giraffe\' WHERE "Id" = ?',
+                    (edited,))
+        con.execute('INSERT INTO "Attachments" VALUES (?,?,?,?,?,?,?,?)', (
+            "att-new", attached, "new.txt", "text/plain", 3, None, None, "2024-06-01 00:00:00"))
+        con.execute('UPDATE "ToolCalls" SET "Output" = \'changed\' WHERE "Id" = \'tool-1\'')
+        con.execute('INSERT INTO "ToolCalls" VALUES (?,?,?,?,?,?,?,?,?)', (
+            "tool-new", tooled, "grep", "{}", 1, "", None, "00:00:01", "2024-06-01 00:00:00"))
+    con.close()
+    add_messages(path, OTHER_SESSION, 1)  # above every rowid: a row written again moves
+    store = open_store(path)
+    try:
+        assert store.search.search("zebra").total == 3
+        store.snapshots.revert(snapshot_id)
+        after = _rowids(path)
+        assert set(after) == set(before) and not set(added) & set(after)
+        rewritten = {mid for mid, rowid in after.items() if before[mid] != rowid}
+        # on the old code every one of the 8,000 rows was deleted and inserted again
+        assert rewritten == {edited, attached, tooled, tool_message}
+        assert dict(query(path, 'SELECT "Id", "Content" FROM "Messages" WHERE "SessionId" = ?',
+                          SESSION_ID)) == seed
+        assert {t: query(path, f'SELECT * FROM "{t}" ORDER BY "Id"') for t in children} == \
+            children
+        assert store.search.search("zebra").total == 0
+        assert store.search.search("giraffe").total == 0
+        assert store.search.search("7000").total == 1
+        assert store.search.index_is_consistent() and store.search.check() == []
+    finally:
+        store.close()
+
+
+def test_a_revert_that_puts_back_thousands_indexes_them_after_its_commit(tmp_path) -> None:
+    path, snapshot_id = _big_file(tmp_path, 8_000)
+    with sqlite3.connect(path) as con:  # the other program removed most of the thread
+        con.execute('DELETE FROM "Messages" WHERE "SessionId" = ? AND "SequenceNumber" > 1000',
+                    (SESSION_ID,))
+    con.close()
+    add_messages(path, OTHER_SESSION, 1)  # above every rowid: a row written again moves
+    kept = _rowids(path)
+    store = open_store(path)
+    try:
+        assert store.search.search("7999").total == 0
+        store.snapshots.revert(snapshot_id)
+        after = _rowids(path)
+        assert len(after) == 8_000 and all(after[mid] == rowid for mid, rowid in kept.items())
+        assert query(path, 'SELECT count(*) FROM "desktop_fts_deferred"') == [(0,)]
+        assert store.search.search("7999").total == 1 and _indexed(path, SESSION_ID) == 8_000
+        assert store.search.index_is_consistent() and store.search.check() == []
+    finally:
+        store.close()
 
 
 def test_a_revert_killed_in_its_commit_leaves_nothing_and_search_right(tmp_path) -> None:

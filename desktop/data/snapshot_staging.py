@@ -98,6 +98,7 @@ class Staging:
             self.con.execute(f'CREATE TABLE "{table}" ("n" INTEGER PRIMARY KEY, '
                              f'{_names(COLUMNS[table])})')
         self.con.execute('CREATE TABLE "ids" ("Old" TEXT PRIMARY KEY, "New" TEXT) WITHOUT ROWID')
+        self.con.execute('CREATE TABLE "changed" ("Id" TEXT PRIMARY KEY) WITHOUT ROWID')
         self.con.execute('CREATE TABLE "pieces" ("n" INTEGER PRIMARY KEY, "Text" TEXT)')
 
     def close(self) -> None:
@@ -189,6 +190,32 @@ class Staging:
             con.execute('UPDATE "Messages" SET "ParentMessageId" = (SELECT "New" FROM "ids" '
                         'WHERE "Old" = "Messages"."ParentMessageId") WHERE "ParentMessageId" '
                         'IN (SELECT "Old" FROM "ids")')
+
+    def stage_difference(self, session_id: str) -> int:
+        """Which messages a revert must write (in the open read transaction, after
+        `stage_messages` kept the snapshot's ids): those of the session or of the snapshot
+        whose row, attachments or tool calls are not the same on both sides, by id and every
+        column. Their ids go to `changed`; returns how many."""
+        con = self.con
+        con.execute('DELETE FROM "changed"')
+        for table in ("Messages", *_CHILD_TABLES):
+            con.execute(f'CREATE INDEX IF NOT EXISTS "staged_{table}_id" ON "{table}" ("Id")')
+        same = {table: " AND ".join(f'c."{column}" IS s."{column}"' for column in COLUMNS[table])
+                for table in ("Messages", *_CHILD_TABLES)}
+        add = 'INSERT OR IGNORE INTO "changed" '
+        # staged messages not in the session exactly so, and the session's not staged
+        con.execute(add + f'SELECT s."Id" FROM "Messages" s WHERE NOT EXISTS (SELECT 1 FROM '
+                    f'src."Messages" c WHERE c."Id" = s."Id" AND {same["Messages"]})')
+        con.execute(add + 'SELECT c."Id" FROM src."Messages" c WHERE c."SessionId" = ? AND NOT '
+                    'EXISTS (SELECT 1 FROM "Messages" s WHERE s."Id" = c."Id")', (session_id,))
+        for table in _CHILD_TABLES:  # a child added, changed, moved or gone changes its message
+            con.execute(add + f'SELECT s."MessageId" FROM "{table}" s WHERE NOT EXISTS (SELECT 1 '
+                        f'FROM src."{table}" c WHERE c."Id" = s."Id" AND {same[table]})')
+            con.execute(add + f'SELECT c."MessageId" FROM src."{table}" c JOIN src."Messages" m '
+                        'ON m."Id" = c."MessageId" WHERE m."SessionId" = ? AND NOT EXISTS '
+                        f'(SELECT 1 FROM "{table}" s WHERE s."Id" = c."Id" AND '
+                        's."MessageId" IS c."MessageId")', (session_id,))
+        return int(con.execute('SELECT count(*) FROM "changed"').fetchone()[0])
 
     def staged_bytes(self) -> int:
         """The size in bytes of the staged snapshot document."""
@@ -385,16 +412,17 @@ def insert_row(store: Store, con: sqlite3.Connection, table: str, values: dict[s
 
 
 def copy_rows(store: Store, con: sqlite3.Connection, table: str,
-              replace: dict[str, str] | None = None, **params: Any) -> None:
-    """Every staged row of `table` into the database, in staged order, with the file's NOT NULL
-    columns filled; `replace` gives SQL for some columns."""
+              replace: dict[str, str] | None = None, where: str = "", **params: Any) -> None:
+    """Every staged row of `table` (or those `where` selects) into the database, in staged
+    order, with the file's NOT NULL columns filled; `replace` gives SQL for some columns."""
     columns = COLUMNS[table]
     present = tuple(c for c in columns if store.form.has_column(table, c))
     targets, selects = store.form.filled_select(table, present)
     inner = ", ".join(f'{(replace or {}).get(c, chr(34) + c + chr(34))} AS "{c}"'
                       for c in columns)
     con.execute(f'INSERT INTO main."{table}" ({targets}) SELECT {selects} FROM '
-                f'(SELECT {inner} FROM staging."{table}" ORDER BY "n")', params)
+                f'(SELECT {inner} FROM staging."{table}"{" WHERE " + where if where else ""} '
+                'ORDER BY "n")', params)
 
 
 def insert_snapshot(store: Store, con: sqlite3.Connection, values: dict[str, Any]) -> None:

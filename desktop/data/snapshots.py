@@ -345,7 +345,10 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             for _attempt in range(3):
                 with staging.read_transaction():
                     now, count, now_agents, seen = staging.stage_capture(
-                        session_id, progress, should_stop, share=(0.5, 0.9))
+                        session_id, progress, should_stop, share=(0.5, 0.85))
+                    changed = staging.stage_difference(session_id)
+                if progress:
+                    progress(0.9)
                 try:
                     with committing(self.store, staging) as con:
                         if fingerprint(con, session_id, "main") != seen:
@@ -354,7 +357,7 @@ class SnapshotService(Repository[r.SnapshotRecord]):
                             con, staging, now, count, now_agents,
                             f"Before reverting to “{record.name}”",
                             f"Taken automatically before reverting to “{record.name}”.")
-                        later = index_later(con, session_id, header.message_count + count)
+                        later = index_later(con, session_id, 2 * changed)
                         self._replace_session(con, header, session, agents, session_id)
                         if progress:
                             progress(0.95)
@@ -375,8 +378,15 @@ class SnapshotService(Repository[r.SnapshotRecord]):
 
     def _replace_session(self, con: Any, header: StateHeader, session: dict[str, Any],
                          agents: dict[str, Any], session_id: str) -> None:
+        """The session as the snapshot has it (inside the commit): only the messages staged as
+        changed (`Staging.stage_difference`) are deleted (their attachments and tool calls
+        with them) and written again; the others stay as they are, rowids and all."""
         form = self.store.form
-        con.execute('DELETE FROM "Messages" WHERE "SessionId" = ?', (session_id,))
+        con.execute('DELETE FROM "Messages" WHERE "SessionId" = ? AND "Id" IN '
+                    '(SELECT "Id" FROM staging."changed")', (session_id,))
+        for table in ("Attachments", "ToolCalls"):  # where the file's cascade is missing
+            con.execute(f'DELETE FROM "{table}" WHERE "MessageId" IN (SELECT "Id" FROM '
+                        'staging."changed")')
         con.execute('DELETE FROM "SessionAgents" WHERE "SessionId" = ?', (session_id,))
         if form.has_teams and header.form != DOTNET_FORM:
             con.execute('DELETE FROM "Teams" WHERE "SessionId" = ?', (session_id,))
@@ -384,7 +394,7 @@ class SnapshotService(Repository[r.SnapshotRecord]):
         con.execute('UPDATE "Sessions" SET ' + ", ".join(f'"{c}" = ?' for c in columns)
                     + ' WHERE "Id" = ?', (*(form.none_for_update("Sessions", c, session.get(c))
                                             for c in columns), session_id))
-        self._write_staged(con, header, agents, session_id, keep_ids=True)
+        self._write_staged(con, header, agents, session_id, keep_ids=True, only_changed=True)
 
     def _staged_agent_states(self, staging: Staging, snapshot_id: str) -> dict[str, Any]:
         row = staging.con.execute('SELECT "AgentStatesJson" FROM src."SessionSnapshots" '
@@ -392,17 +402,20 @@ class SnapshotService(Repository[r.SnapshotRecord]):
         return parse_agent_states(row[0] if row else None)
 
     def _write_staged(self, con: Any, header: StateHeader, agents: dict[str, Any],
-                      session_id: str, *, keep_ids: bool) -> None:
-        """The staged messages and their children, then memberships and teams, into the
-        session (inside the commit)."""
+                      session_id: str, *, keep_ids: bool, only_changed: bool = False) -> None:
+        """The staged messages (with `only_changed`, those staged as changed) and their
+        children, then memberships and teams, into the session (inside the commit)."""
         usable = self._ensure_agents(con, header, agents)
         fallback = agent_for(con, self.store, session_id)
+        changed = 'IN (SELECT "Id" FROM staging."changed")'
         copy_rows(self.store, con, "Messages", {
             "AgentId": 'CASE WHEN "AgentId" IN (SELECT value FROM json_each(:usable)) '
                        'THEN "AgentId" ELSE :fallback END'},
+            where=f'"Id" {changed}' if only_changed else "",
             usable=json.dumps(sorted(usable)), fallback=fallback)
-        copy_rows(self.store, con, "Attachments")
-        copy_rows(self.store, con, "ToolCalls")
+        for table in ("Attachments", "ToolCalls"):
+            copy_rows(self.store, con, table,
+                      where=f'"MessageId" {changed}' if only_changed else "")
         for member in header.session_agents:
             if member["AgentId"] in usable:
                 insert_row(self.store, con, "SessionAgents", {
