@@ -17,6 +17,7 @@ import json
 import logging
 import os
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ from .snapshot_staging import (
     committing,
     copy_rows,
     fingerprint,
+    fresh_messages_untriggered,
     insert_row,
     insert_snapshot,
 )
@@ -207,8 +209,9 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             "Id": snapshot_id, "SessionId": session["Id"],
             "Name": (name or "").strip() or f"{session_name} at {now_text()[:16]}",
             "Description": description or f"Snapshot of {session_name}",
-            "CreatedAt": now_text(), "MessageCount": count, "AgentStatesJson": agents})
-        record_facts(con, snapshot_id, FORMAT, count, staging.staged_bytes())
+            "CreatedAt": now_text(), "MessageCount": count, "AgentStatesJson": agents},
+            joined=staging.joined)
+        record_facts(con, snapshot_id, FORMAT, count, staging.document_bytes)
         return snapshot_id
 
     def described(self, records: list[r.SnapshotRecord]) -> list[r.SnapshotRecord]:
@@ -311,7 +314,8 @@ class SnapshotService(Repository[r.SnapshotRecord]):
                 insert_row(self.store, con, "Sessions",
                            {c: session.get(c) for c in COLUMNS["Sessions"]})
                 later = index_later(con, new_session_id, header.message_count)
-                self._write_staged(con, header, agents, new_session_id, keep_ids=False)
+                self._write_staged(con, header, agents, new_session_id, keep_ids=False,
+                                   deferred=later)
                 if progress:
                     progress(0.95)  # everything written, not yet committed
             if later:
@@ -402,17 +406,20 @@ class SnapshotService(Repository[r.SnapshotRecord]):
         return parse_agent_states(row[0] if row else None)
 
     def _write_staged(self, con: Any, header: StateHeader, agents: dict[str, Any],
-                      session_id: str, *, keep_ids: bool, only_changed: bool = False) -> None:
+                      session_id: str, *, keep_ids: bool, only_changed: bool = False,
+                      deferred: bool = False) -> None:
         """The staged messages (with `only_changed`, those staged as changed) and their
-        children, then memberships and teams, into the session (inside the commit)."""
+        children, then memberships and teams, into the session (inside the commit); a
+        `deferred` session with new ids is written without the index's insert triggers."""
         usable = self._ensure_agents(con, header, agents)
         fallback = agent_for(con, self.store, session_id)
         changed = 'IN (SELECT "Id" FROM staging."changed")'
-        copy_rows(self.store, con, "Messages", {
-            "AgentId": 'CASE WHEN "AgentId" IN (SELECT value FROM json_each(:usable)) '
-                       'THEN "AgentId" ELSE :fallback END'},
-            where=f'"Id" {changed}' if only_changed else "",
-            usable=json.dumps(sorted(usable)), fallback=fallback)
+        with fresh_messages_untriggered(con) if deferred and not keep_ids else nullcontext():
+            copy_rows(self.store, con, "Messages", {
+                "AgentId": 'CASE WHEN "AgentId" IN (SELECT value FROM json_each(:usable)) '
+                           'THEN "AgentId" ELSE :fallback END'},
+                where=f'"Id" {changed}' if only_changed else "",
+                usable=json.dumps(sorted(usable)), fallback=fallback)
         for table in ("Attachments", "ToolCalls"):
             copy_rows(self.store, con, table,
                       where=f'"MessageId" {changed}' if only_changed else "")
