@@ -241,6 +241,29 @@ def test_a_revert_that_puts_back_thousands_indexes_them_after_its_commit(tmp_pat
         store.close()
 
 
+def test_a_session_changed_between_staging_and_commit_is_staged_again(tmp_path) -> None:
+    path, snapshot_id = _big_file(tmp_path, 3_000)
+    add_messages(path, SESSION_ID, 2, first_sequence=5_000, text="after the snapshot {n}")
+    store = open_store(path)
+    late: list[str] = []
+
+    def progress(fraction: float) -> None:
+        if fraction == 0.9 and not late:  # staged, not yet committed: another program writes
+            late.extend(add_messages(path, SESSION_ID, 1, first_sequence=6_000,
+                                     text="late arrival"))
+
+    try:
+        result = store.snapshots.revert(snapshot_id, progress=progress)
+        # the safety snapshot holds the session as it really was just before the revert
+        _record, state, _agents = store.snapshots.load_state(result.safety_snapshot.id)
+        ids = {m["Id"] for m in state["Messages"]}
+        assert late and late[0] in ids and len(ids) == 3_003
+        assert len(_rowids(path)) == 3_000 and late[0] not in _rowids(path)
+        assert store.search.search("arrival").total == 0
+    finally:
+        store.close()
+
+
 def test_a_revert_killed_in_its_commit_leaves_nothing_and_search_right(tmp_path) -> None:
     path, snapshot_id = _big_file(tmp_path, 8_000)
     add_messages(path, SESSION_ID, 50, first_sequence=9_000, text="added later {n} zebra")

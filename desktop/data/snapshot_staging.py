@@ -224,6 +224,17 @@ class Staging:
                         's."MessageId" IS c."MessageId")', (session_id,))
         return int(con.execute('SELECT count(*) FROM "changed"').fetchone()[0])
 
+    def file_version(self) -> int:
+        """SQLite's `data_version` of the database on this connection: it changes when any
+        other connection commits to the file. Read inside a read transaction, it is the
+        version that transaction sees."""
+        return int(self.con.execute("PRAGMA src.data_version").fetchone()[0])
+
+    def unchanged_since(self, version: int) -> bool:
+        """Nobody has committed to the database since `file_version()` gave `version` (asked
+        while the commit holds the write lock, so nobody can until it ends)."""
+        return self.file_version() == version
+
     def staged_bytes(self) -> int:
         """The size in bytes of the staged snapshot document."""
         return int(self.con.execute(
