@@ -7,17 +7,21 @@ phases:
 1. **Staging**, with no lock on the database: a read transaction on the file (which in WAL mode
    holds no writer up) and a scratch SQLite file beside it (`<db>.<pid>-<token>.staging`, no
    journal). The snapshot's state is read a message at a time (`json_stream`), its rows are
-   written to the scratch file, and a snapshot document to be stored is built there in pieces.
-   Memory holds one chunk of rows, whatever the session's size.
+   written to the scratch file, and a snapshot document to be stored is built there in pieces,
+   then joined into one value there. Memory holds one chunk of rows, whatever the session's
+   size. A revert also finds there which messages differ from the snapshot
+   (`stage_difference`); a restore gives its rows new ids in ascending order.
 2. **Commit**: `BEGIN IMMEDIATE` on the file, a few `INSERT … SELECT` from the attached scratch
-   file (the search index's triggers fire as for any insert), `COMMIT`.
+   file (the search index's triggers fire as for any insert, but a big restore's idle ones are
+   set aside: `fresh_messages_untriggered`), `COMMIT`. A revert deletes and writes only the
+   messages that differ.
 
 A kill in phase 1 leaves the file untouched (the scratch file is left behind, and removed by the
 next staging in that folder); in phase 2 SQLite discards the open transaction. A revert's
 safety snapshot is built in phase 1 from the session as it was then, and phase 2 checks that the
-session is still exactly so (its row, and the count, last rowid and text length of its messages,
-attachments, tool calls and members); if another program changed it meanwhile, phase 1 runs
-again.
+session is still exactly so (nobody committed to the file since, by SQLite's `data_version`;
+else its row, and the count, last rowid and text length of its messages, attachments, tool
+calls and members); if another program changed it meanwhile, phase 1 runs again.
 """
 
 from __future__ import annotations
@@ -447,7 +451,7 @@ def committing(store: Store, staging: Staging) -> Iterator[sqlite3.Connection]:
         con.execute("PRAGMA foreign_keys = ON")
         con.execute("ATTACH DATABASE ? AS staging", (str(staging.path),))
         con.execute("BEGIN IMMEDIATE")
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         try:
             store.require_writable()
             yield con
@@ -457,7 +461,8 @@ def committing(store: Store, staging: Staging) -> Iterator[sqlite3.Connection]:
                 con.execute("ROLLBACK")
             raise
         finally:
-            log.info("write lock held %.2f s", time.monotonic() - started)
+            log.info("write lock held %.2f s (this process's CPU time meanwhile: %.2f s)",
+                     time.monotonic() - started, time.process_time() - cpu)
             staging.lock_seconds = time.monotonic() - started
 
 
@@ -466,10 +471,10 @@ def fresh_messages_untriggered(con: sqlite3.Connection) -> Iterator[None]:
     """Inside the commit, for inserting messages with new random ids into a session whose
     indexing is deferred (`snapshots.index_later`): the search index's insert triggers would
     each test every row and do nothing (no row has the id yet, so nothing is replaced; no key
-    names it; the session is deferred), yet cost about 15 µs a row, 4-5 s of the write lock for
-    300,000 messages. They are dropped for the block and made again from their own stored SQL
-    before the commit, in the same transaction: no other connection ever sees the file
-    without them (a failure rolls the drop back with everything else)."""
+    names it; the session is deferred), yet cost about 7 µs of CPU a row: 2 s of the write
+    lock for 300,000 messages. They are dropped for the block and made again from their own
+    stored SQL before the commit, in the same transaction: no other connection ever sees the
+    file without them (a failure rolls the drop back with everything else)."""
     from .fts import LATER_TRIGGERS, TRIGGERS
 
     names = (TRIGGERS[0], TRIGGERS[3], LATER_TRIGGERS[0])
@@ -513,14 +518,20 @@ def insert_snapshot(store: Store, con: sqlite3.Connection, values: dict[str, Any
     The stored value is TEXT either way, as the .NET application writes it: SQLite's JSON
     functions (3.45 and later) take a BLOB for JSONB, so a document written straight into the
     row through the blob API (a zeroblob, then pieces) would no longer read as JSON. So SQLite
-    holds the whole value in memory while it writes it: twice its size when joined (read, then
-    the row), four times through group_concat."""
+    holds the whole value in memory while it writes it: twice its size when joined (the value
+    read, then the row made of it), about four times through group_concat."""
     row = store.form.complete("SessionSnapshots", {**values, "SessionStateJson": ""})
     names = ", ".join(f'"{c}"' for c in row)
-    document = ('(SELECT CAST("Text" AS TEXT) FROM staging."document" WHERE rowid = 1)'
-                if joined else "(SELECT group_concat(\"Text\", '') FROM (SELECT \"Text\" "
-                'FROM staging."pieces" ORDER BY "n"))')
-    marks = ", ".join(document if c == "SessionStateJson" else "?" for c in row)
+    if joined:  # a scalar subquery would copy the value once more
+        selects = ", ".join('CAST(d."Text" AS TEXT)' if c == "SessionStateJson" else "?"
+                            for c in row)
+        con.execute(f'INSERT INTO "SessionSnapshots" ({names}) SELECT {selects} FROM '
+                    'staging."document" d WHERE d.rowid = 1',
+                    tuple(v for c, v in row.items() if c != "SessionStateJson"))
+        return
+    marks = ", ".join("(SELECT group_concat(\"Text\", '') FROM (SELECT \"Text\" FROM "
+                      'staging."pieces" ORDER BY "n"))' if c == "SessionStateJson" else "?"
+                      for c in row)
     con.execute(f'INSERT INTO "SessionSnapshots" ({names}) VALUES ({marks})',
                 tuple(v for c, v in row.items() if c != "SessionStateJson"))
 
