@@ -17,6 +17,7 @@ import json
 import logging
 import os
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ from .snapshot_staging import (
     committing,
     copy_rows,
     fingerprint,
+    fresh_messages_untriggered,
     insert_row,
     insert_snapshot,
 )
@@ -206,8 +208,9 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             "Id": snapshot_id, "SessionId": session["Id"],
             "Name": (name or "").strip() or f"{session_name} at {now_text()[:16]}",
             "Description": description or f"Snapshot of {session_name}",
-            "CreatedAt": now_text(), "MessageCount": count, "AgentStatesJson": agents})
-        record_facts(con, snapshot_id, FORMAT, count, staging.staged_bytes())
+            "CreatedAt": now_text(), "MessageCount": count, "AgentStatesJson": agents},
+            joined=staging.joined)
+        record_facts(con, snapshot_id, FORMAT, count, staging.document_bytes)
         return snapshot_id
 
     def described(self, records: list[r.SnapshotRecord]) -> list[r.SnapshotRecord]:
@@ -300,7 +303,8 @@ class SnapshotService(Repository[r.SnapshotRecord]):
                 insert_row(self.store, con, "Sessions",
                            {c: session.get(c) for c in COLUMNS["Sessions"]})
                 later = index_later(con, new_session_id, header.message_count)
-                self._write_staged(con, header, agents, new_session_id, keep_ids=False)
+                self._write_staged(con, header, agents, new_session_id, keep_ids=False,
+                                   deferred=later)
                 if progress:
                     progress(0.95)  # everything written, not yet committed
             if later:
@@ -334,16 +338,23 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             for _attempt in range(3):
                 with staging.read_transaction():
                     now, count, now_agents, seen = staging.stage_capture(
-                        session_id, progress, should_stop, share=(0.5, 0.9))
+                        session_id, progress, should_stop, share=(0.5, 0.85))
+                    changed = staging.stage_difference(session_id)
+                    version = staging.file_version()
+                if progress:
+                    progress(0.9)
                 try:
                     with committing(self.store, staging) as con:
-                        if fingerprint(con, session_id, "main") != seen:
+                        # nobody wrote since: no need to walk the session again (1-2 s
+                        # of the lock for 300,000 messages)
+                        if not staging.unchanged_since(version) and \
+                                fingerprint(con, session_id, "main") != seen:
                             raise SessionChanged("changed while the revert was prepared")
                         safety_id = self._store_staged(
                             con, staging, now, count, now_agents,
                             f"Before reverting to “{record.name}”",
                             f"Taken automatically before reverting to “{record.name}”.")
-                        later = index_later(con, session_id, header.message_count + count)
+                        later = index_later(con, session_id, 2 * changed)
                         self._replace_session(con, header, session, agents, session_id)
                         if progress:
                             progress(0.95)
@@ -364,8 +375,15 @@ class SnapshotService(Repository[r.SnapshotRecord]):
 
     def _replace_session(self, con: Any, header: StateHeader, session: dict[str, Any],
                          agents: dict[str, Any], session_id: str) -> None:
+        """The session as the snapshot has it (inside the commit): only the messages staged as
+        changed (`Staging.stage_difference`) are deleted (their attachments and tool calls
+        with them) and written again; the others stay as they are, rowids and all."""
         form = self.store.form
-        con.execute('DELETE FROM "Messages" WHERE "SessionId" = ?', (session_id,))
+        con.execute('DELETE FROM "Messages" WHERE "SessionId" = ? AND "Id" IN '
+                    '(SELECT "Id" FROM staging."changed")', (session_id,))
+        for table in ("Attachments", "ToolCalls"):  # where the file's cascade is missing
+            con.execute(f'DELETE FROM "{table}" WHERE "MessageId" IN (SELECT "Id" FROM '
+                        'staging."changed")')
         con.execute('DELETE FROM "SessionAgents" WHERE "SessionId" = ?', (session_id,))
         if form.has_teams and header.form != DOTNET_FORM:
             con.execute('DELETE FROM "Teams" WHERE "SessionId" = ?', (session_id,))
@@ -373,7 +391,7 @@ class SnapshotService(Repository[r.SnapshotRecord]):
         con.execute('UPDATE "Sessions" SET ' + ", ".join(f'"{c}" = ?' for c in columns)
                     + ' WHERE "Id" = ?', (*(form.none_for_update("Sessions", c, session.get(c))
                                             for c in columns), session_id))
-        self._write_staged(con, header, agents, session_id, keep_ids=True)
+        self._write_staged(con, header, agents, session_id, keep_ids=True, only_changed=True)
 
     def _staged_agent_states(self, staging: Staging, snapshot_id: str) -> dict[str, Any]:
         row = staging.con.execute('SELECT "AgentStatesJson" FROM src."SessionSnapshots" '
@@ -381,17 +399,23 @@ class SnapshotService(Repository[r.SnapshotRecord]):
         return parse_agent_states(row[0] if row else None)
 
     def _write_staged(self, con: Any, header: StateHeader, agents: dict[str, Any],
-                      session_id: str, *, keep_ids: bool) -> None:
-        """The staged messages and their children, then memberships and teams, into the
-        session (inside the commit)."""
+                      session_id: str, *, keep_ids: bool, only_changed: bool = False,
+                      deferred: bool = False) -> None:
+        """The staged messages (with `only_changed`, those staged as changed) and their
+        children, then memberships and teams, into the session (inside the commit); a
+        `deferred` session with new ids is written without the index's insert triggers."""
         usable = self._ensure_agents(con, header, agents)
         fallback = agent_for(con, self.store, session_id)
-        copy_rows(self.store, con, "Messages", {
-            "AgentId": 'CASE WHEN "AgentId" IN (SELECT value FROM json_each(:usable)) '
-                       'THEN "AgentId" ELSE :fallback END'},
-            usable=json.dumps(sorted(usable)), fallback=fallback)
-        copy_rows(self.store, con, "Attachments")
-        copy_rows(self.store, con, "ToolCalls")
+        changed = 'IN (SELECT "Id" FROM staging."changed")'
+        with fresh_messages_untriggered(con) if deferred and not keep_ids else nullcontext():
+            copy_rows(self.store, con, "Messages", {
+                "AgentId": 'CASE WHEN "AgentId" IN (SELECT value FROM json_each(:usable)) '
+                           'THEN "AgentId" ELSE :fallback END'},
+                where=f'"Id" {changed}' if only_changed else "",
+                usable=json.dumps(sorted(usable)), fallback=fallback)
+        for table in ("Attachments", "ToolCalls"):
+            copy_rows(self.store, con, table,
+                      where=f'"MessageId" {changed}' if only_changed else "")
         for member in header.session_agents:
             if member["AgentId"] in usable:
                 insert_row(self.store, con, "SessionAgents", {
