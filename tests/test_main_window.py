@@ -20,8 +20,8 @@ from gui_helpers import open_window, select_session, settings_in
 from orchestrator_desktop.data.enums import MessageRole, SessionStatus
 from orchestrator_desktop.gui import dialogs
 from orchestrator_desktop.gui.main_window import MainWindow
-from orchestrator_desktop.gui.message_render import DISPLAY_LIMIT, build_document
-from orchestrator_desktop.gui.thread_view import MAX_ROWS, MESSAGE_ROLE
+from orchestrator_desktop.gui.thread.message_render import DISPLAY_LIMIT, build_document
+from orchestrator_desktop.gui.thread.thread_view import MAX_ROWS, MESSAGE_ROLE
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QPlainTextEdit
 

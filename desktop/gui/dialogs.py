@@ -241,7 +241,7 @@ def ask_link_action(parent: QWidget | None, title: str, text: str, action: str |
 def ask_export_options(parent: QWidget | None, session_name: str, selected: int,
                        suggested_path: str, dark: bool, format: str = "md") -> object | None:
     """The export's form, file, messages and colours (an ExportChoice), or None on Cancel."""
-    from .export_dialog import ExportDialog
+    from .exporting.export_dialog import ExportDialog
 
     dialog = ExportDialog(parent, session_name, selected, suggested_path, dark, format)
     if dialog.exec() != dialog.DialogCode.Accepted:
@@ -253,7 +253,7 @@ def ask_go_to(parent: QWidget | None, count: int, first_time: object, last_time:
               current: int | None) -> object | None:
     """Where to go in a thread of `count` messages (a thread_view.GoTo: a message number or
     a time), or None on Cancel."""
-    from .go_to import GoToDialog
+    from .thread.go_to import GoToDialog
 
     dialog = GoToDialog(parent, count, first_time, last_time, current)  # type: ignore[arg-type]
     if dialog.exec() != dialog.DialogCode.Accepted:

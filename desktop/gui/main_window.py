@@ -30,13 +30,13 @@ from ..data.enums import SessionStatus
 from ..data.errors import DamagedDatabaseError, DatabaseLockedError, FileReplacedError
 from ..data.search import SearchHit
 from . import dialogs, style
-from .details_panel import DetailsPanel, SessionDetails
-from .file_care import FileCare
-from .message_render import search_terms
-from .search_panel import SearchPanel
-from .session_list import SessionFilterBar, SessionListModel, StatusBadgeDelegate
+from .files.file_care import FileCare
+from .search.search_panel import SearchPanel
+from .sessions.details_panel import DetailsPanel, SessionDetails
+from .sessions.session_list import SessionFilterBar, SessionListModel, StatusBadgeDelegate
 from .tasks import TaskRunner
-from .thread_view import MessageThreadModel, ThreadView
+from .thread.message_render import search_terms
+from .thread.thread_view import MessageThreadModel, ThreadView
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setStretchFactor(2, 2)
         self.splitter.setSizes([540, 580, 420])
-        from .welcome import WelcomePage
+        from .files.welcome import WelcomePage
 
         self.welcome = WelcomePage(self)  # the start screen, shown while no file is open
         self.pages = QStackedWidget(self)
@@ -607,7 +607,7 @@ class MainWindow(QMainWindow):
         session_id, store = self.current_session_id(), self.store
         if not (session_id and store):
             return
-        from .snapshot_manager import default_snapshot_name
+        from .snapshots.snapshot_manager import default_snapshot_name
 
         summary = self.sessions.summary(self.table.currentIndex().row())
         default = default_snapshot_name(summary.session.display_name if summary else None)
@@ -769,7 +769,7 @@ class MainWindow(QMainWindow):
     def _fill_restore_menu(self) -> None:
         """Fill Session ▸ Restore Snapshot with the current session's snapshots, read off the
         GUI thread; choosing one restores it as a new session."""
-        from .snapshot_manager import RESTORE_MENU_LIMIT
+        from .snapshots.snapshot_manager import RESTORE_MENU_LIMIT
 
         menu, store, session_id = self.restore_menu, self.store, self.current_session_id()
         menu.clear()
@@ -808,7 +808,7 @@ class MainWindow(QMainWindow):
 
     def show_agent_editor(self) -> None:
         """Show the agent editor of the open file (one window, brought forward when open)."""
-        from .agent_editor import AgentEditor
+        from .agents.agent_editor import AgentEditor
 
         editor = getattr(self, "agent_editor", None)
         if editor is None:
@@ -830,7 +830,7 @@ class MainWindow(QMainWindow):
 
     def manage_snapshots(self) -> None:
         """Show the snapshot manager, following the current session."""
-        from .snapshot_manager import SnapshotManager
+        from .snapshots.snapshot_manager import SnapshotManager
 
         manager = getattr(self, "snapshot_manager", None)
         if manager is None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..data import ConflictError
-from ..data import records as r
-from ..data.agents import new_agent_configuration
-from ..data.enums import AgentType
-from . import dialogs
+from ...data import ConflictError
+from ...data import records as r
+from ...data.agents import new_agent_configuration
+from ...data.enums import AgentType
+from .. import dialogs
 
 
 class AgentCommands:

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data.agent_rules import CAPABILITY_FLAGS, CAPABILITY_LIMITS
-from ..data.encoding import JsonText
-from ..data.seed import _CAPABILITIES as SEED_CAPABILITIES
+from ...data.agent_rules import CAPABILITY_FLAGS, CAPABILITY_LIMITS
+from ...data.encoding import JsonText
+from ...data.seed import _CAPABILITIES as SEED_CAPABILITIES
 
 UNDO_KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
 REDO_TOO = QKeySequence("Ctrl+Y")

@@ -28,15 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data import Store
-from ..data import records as r
-from ..data.agent_editing import fingerprint
-from . import dialogs
+from ...data import Store
+from ...data import records as r
+from ...data.agent_editing import fingerprint
+from .. import dialogs
+from ..tasks import TaskRunner
 from .agent_actions import AgentCommands
 from .agent_form import AgentForm
 from .agent_models import AgentDraftModel, AgentTableModel, known_tools
 from .agent_saving import AgentSaving
-from .tasks import TaskRunner
 from .usage_chart import UsagePanel
 
 

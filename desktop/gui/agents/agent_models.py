@@ -19,15 +19,15 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..data import records as r
-from ..data.agent_editing import (
+from ...data import records as r
+from ...data.agent_editing import (
     EDITABLE_FIELDS,
     editable_values,
     setting_text,
     validate_agent_fields,
 )
-from ..data.encoding import JsonText
-from . import style
+from ...data.encoding import JsonText
+from .. import style
 
 Index = QModelIndex | QPersistentModelIndex
 MERGING = {"name", "description", "working_directory", "model", "temperature", "max_tokens",

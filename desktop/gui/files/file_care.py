@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 
-from .. import paths
-from ..data import Store, backups
-from ..data.health import HealthReport, check_database
-from . import dialogs
+from ... import paths
+from ...data import Store, backups
+from ...data.health import HealthReport, check_database
+from .. import dialogs
 from .backup_views import BackupDialog, CheckReportDialog
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from ..main_window import MainWindow
 
 log = logging.getLogger(__name__)
 

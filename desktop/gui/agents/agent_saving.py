@@ -11,10 +11,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
-from ..data import NotFoundError
-from ..data import records as r
-from ..data.errors import DatabaseLockedError, StaleEditError
-from . import dialogs
+from ...data import NotFoundError
+from ...data import records as r
+from ...data.errors import DatabaseLockedError, StaleEditError
+from .. import dialogs
 from .agent_form import TITLES
 from .agent_models import form_values
 

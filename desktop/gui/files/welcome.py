@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import APP_NAME, paths
-from . import dialogs
-from .icons import icon_pixmap
+from ... import APP_NAME, paths
+from .. import dialogs
+from ..icons import icon_pixmap
 
 if TYPE_CHECKING:
-    from ..data.samples import SampleLoad
-    from .main_window import MainWindow
+    from ...data.samples import SampleLoad
+    from ..main_window import MainWindow
 
 ICON_SIZE = 72
 COLUMN_WIDTH = 620
@@ -243,7 +243,7 @@ class WelcomePage(QScrollArea):
     def load_samples(self) -> None:
         """Add the sample sessions to the open database (the default one when none is open)
         on a worker thread, then show them."""
-        from ..data.samples import load_samples
+        from ...data.samples import load_samples
 
         window = self.main_window
         if window.store is None and not window.open_file(paths.default_database_path(),
