@@ -166,8 +166,8 @@ def test_search_says_when_the_index_is_not_ready(qtbot, tmp_path, monkeypatch) -
     add_messages(path, SESSION_ID, 20, first_sequence=6)
     window = MainWindow(settings_in(tmp_path))
     qtbot.addWidget(window)
-    start_maintenance = window._start_maintenance
-    monkeypatch.setattr(window, "_start_maintenance", lambda: None)  # hold the index build
+    start_maintenance = window.start_maintenance
+    monkeypatch.setattr(window, "start_maintenance", lambda: None)  # hold the index build
     window.open_file(path)
     window.search.query.setText("message")
     window.search.run_search()

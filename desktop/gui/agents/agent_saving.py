@@ -1,13 +1,14 @@
 """Saving in the agent editor: one conflict-checked transaction off the GUI thread, the choice
 after another program changed the agent, Revert, and the unsaved-changes prompt.
 
-A mixin of `AgentEditor` (which provides store, runner, draft, table_model, reload, say ...).
+One `AgentSaving` belongs to each `AgentEditor`, whose store, draft, table and messages it works
+on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
@@ -18,101 +19,107 @@ from .. import dialogs
 from .agent_form import TITLES
 from .agent_models import form_values
 
+if TYPE_CHECKING:
+    from .agent_editor import AgentEditor
 
 class AgentSaving:
     """Save, Revert and what happens to unsaved edits."""
 
-    def save(self: Any, then: Callable[[], None] | None = None, *, overwrite: bool = False) -> None:
+    def __init__(self, editor: AgentEditor) -> None:
+        self.editor = editor
+
+    def save(self, then: Callable[[], None] | None = None, *, overwrite: bool = False) -> None:
         """Write the edits in one transaction off the GUI thread; then show what the file
         holds and run `then`."""
-        store, loaded = self.store, self.draft.loaded
-        if store is None or loaded is None or self.saving or not self.writable:
+        store, loaded = self.editor.store, self.editor.draft.loaded
+        if store is None or loaded is None or self.editor.saving or not self.editor.writable:
             return
-        cells = self.form.settings_table.table
+        cells = self.editor.form.settings_table.table
         if cells.viewport().isAncestorOf(QApplication.focusWidget()):
             cells.setFocus()  # a setting being typed is committed first
-        if not self.draft.is_valid:
-            dialogs.show_error(self, "Cannot save", "Fix the marked problems first.")
+        if not self.editor.draft.is_valid:
+            dialogs.show_error(self.editor, "Cannot save", "Fix the marked problems first.")
             return
-        changes = self.draft.changes()
-        self.saving = True
-        self._update_actions()
-        self.say("Saving…")
+        changes = self.editor.draft.changes()
+        self.editor.saving = True
+        self.editor.update_actions()
+        self.editor.say("Saving…")
 
         def done(record: r.AgentRecord) -> None:
-            self.saving = False
-            if store is not self.store:
+            self.editor.saving = False
+            if store is not self.editor.store:
                 return
-            self.table_model.update_record(record)
-            self._load(record)
-            self.say(f"Saved “{record.name}”.")
-            self.changed.emit()
-            self.reload()
+            self.editor.table_model.update_record(record)
+            self.editor.load_record(record)
+            self.editor.say(f"Saved “{record.name}”.")
+            self.editor.changed.emit()
+            self.editor.reload()
             if then is not None:
                 then()
 
         def failed(error: Exception) -> None:
-            self.saving = False
-            self._update_actions()
-            if store is not self.store:
+            self.editor.saving = False
+            self.editor.update_actions()
+            if store is not self.editor.store:
                 return
             if isinstance(error, StaleEditError):
                 self._stale(error.current, then)
                 return
-            self.say("Not saved.")
+            self.editor.say("Not saved.")
             if isinstance(error, DatabaseLockedError) and dialogs.confirm(
-                    self, "Cannot save the agent", f"{error}\n\nYour changes are still in the "
-                    "form. Try again now?", "Try Again"):
+                    self.editor, "Cannot save the agent", f"{error}\n\nYour changes are still "
+                    "in the form. Try again now?", "Try Again"):
                 self.save(then, overwrite=overwrite)
                 return
-            dialogs.report_failure(self, error, "Cannot save the agent")
+            dialogs.report_failure(self.editor, error, "Cannot save the agent")
             if isinstance(error, NotFoundError):
-                self.reload()
+                self.editor.reload()
 
-        self.runner.submit(lambda: store.agents.save(loaded.id, loaded, changes,
+        self.editor.runner.submit(lambda: store.agents.save(loaded.id, loaded, changes,
                                                      overwrite=overwrite), done, failed)
 
-    def _stale(self: Any, current: r.AgentRecord, then: Callable[[], None] | None) -> None:
+    def _stale(self, current: r.AgentRecord, then: Callable[[], None] | None) -> None:
         fresh = form_values(current)
-        differs = [TITLES[f].lower() for f in fresh if fresh[f] != self.draft.initial[f]]
+        differs = [TITLES[f].lower() for f in fresh if fresh[f] != self.editor.draft.initial[f]]
         name = current.name or "The agent"
         answer = dialogs.choose_stale_resolution(
-            self, "Changed by another program",
+            self.editor, "Changed by another program",
             f"“{name}” was changed by another program since you opened it "
             f"({', '.join(differs) or 'its configuration'}). Overwrite their version with "
             "yours, load theirs and discard your changes, or keep editing?")
         if answer == "overwrite":
             self.save(then, overwrite=True)
         elif answer == "reload":
-            self.table_model.update_record(current)
-            self._load(current)
-            self.say("Loaded the version in the file; your changes were discarded.")
+            self.editor.table_model.update_record(current)
+            self.editor.load_record(current)
+            self.editor.say("Loaded the version in the file; your changes were discarded.")
             if then is not None:
                 then()
         else:
-            self.say("Not saved: the file holds a newer version. Save again to choose again.")
+            self.editor.say(
+                "Not saved: the file holds a newer version. Save again to choose again.")
 
-    def revert(self: Any) -> None:
+    def revert(self) -> None:
         """Drop the edits (Undo brings them back)."""
-        if self.revert_action.isEnabled():
-            self.draft.revert()
-            self.say("Reverted to the version loaded from the file.")
+        if self.editor.revert_action.isEnabled():
+            self.editor.draft.revert()
+            self.editor.say("Reverted to the version loaded from the file.")
 
-    def resolve_unsaved(self: Any, then: Callable[[], None]) -> bool:
+    def resolve_unsaved(self, then: Callable[[], None]) -> bool:
         """Ask what to do with unsaved edits: True when settled now; False when cancelled or
         when a save was started (which runs `then` once it succeeds)."""
-        if not self.draft.is_dirty:
+        if not self.editor.draft.is_dirty:
             return True
-        name = (self.draft.loaded.name if self.draft.loaded else None) or "the agent"
-        answer = dialogs.ask_save_changes(self, "Unsaved changes",
+        name = (self.editor.draft.loaded.name if self.editor.draft.loaded else None) or "the agent"
+        answer = dialogs.ask_save_changes(self.editor, "Unsaved changes",
                                           f"Save your changes to “{name}”?")
         if answer == "discard":
-            self._load(self.draft.loaded)
+            self.editor.load_record(self.editor.draft.loaded)
             return True
         if answer == "save":
             self.save(then)
         return False
 
-    def may_close(self: Any, then: Callable[[], None]) -> bool:
+    def may_close(self, then: Callable[[], None]) -> bool:
         """For the main window: True when the editor has no unsaved edits left."""
         return self.resolve_unsaved(then)
