@@ -22,15 +22,25 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME, paths
-from ..data import DataError, Store, open_store
+from ..data import DataError, Store
 from ..data.enums import SessionStatus
-from ..data.errors import DamagedDatabaseError, DatabaseLockedError, FileReplacedError
+from ..data.errors import DamagedDatabaseError, FileReplacedError
 from ..data.search import SearchHit
 from . import dialogs, style
 from .actions import add_action
 from .exporting.session_export import SessionExport
 from .files.file_care import FileCare
 from .files.welcome import WelcomePage
+from .operations import (
+    AGENTS,
+    DETAILS,
+    EVERYTHING,
+    SEARCH,
+    SESSIONS,
+    THREAD,
+    WAITING_FOR_LOCK,
+    Door,
+)
 from .search.search_panel import SearchPanel
 from .sessions.details_panel import DetailsPanel, SessionDetails
 from .sessions.sessions_pane import SessionsPane
@@ -42,8 +52,6 @@ from .thread.thread_view import MessageThreadModel, ThreadView
 log = logging.getLogger(__name__)
 
 REFRESH_INTERVAL_MS = 1500
-WAITING_NOTICE_MS = 800
-WAITING_FOR_LOCK = "Waiting for another program to finish writing to the file…"
 MAX_RECENT = 8
 
 
@@ -58,10 +66,13 @@ class MainWindow(QMainWindow):
         self.store: Store | None = None
         self.queries = TaskRunner("queries", self)
         self.maintenance = TaskRunner("maintenance", self)
+        self.door = Door(self.queries, self)  # the person's requests to the open file
         self._maintenance_task: Any = None
         self._told_replaced: Store | None = None
         self._data_version: int | None = None
         self._pending_open: tuple[str, str, tuple[str, ...]] | None = None
+        self._opening = False  # a file is being opened (the event loop runs meanwhile)
+        self._close_after_open = False
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
         self._build_views()
@@ -166,6 +177,9 @@ class MainWindow(QMainWindow):
 
     def _build_rooms(self) -> None:
         """The commands that live in their own rooms, wired to the window by signals."""
+        self.door.changed.connect(self.refresh_changed)
+        self.door.waiting.connect(self._waiting_for_lock)
+        self.door.replaced.connect(self._file_replaced)
         self.care = FileCare(self.maintenance, self.run_with_progress, self)
         self.care.open_requested.connect(lambda path: self.open_file(path, create=False))
         self.care.close_requested.connect(self.close_file)
@@ -175,8 +189,8 @@ class MainWindow(QMainWindow):
         self.care.status.connect(self.statusBar().showMessage)
         self.store_changed.connect(self.care.set_store)
 
-        self.snapshots = SnapshotActions(self.queries, self.session_pane, self.thread_model,
-                                         self._write, self.run_with_progress, self)
+        self.snapshots = SnapshotActions(self.door, self.session_pane, self.thread_model,
+                                         self.run_with_progress, self)
         self.snapshot_action = self.snapshots.snapshot_action
         self.manage_snapshots_action = self.snapshots.manage_action
         self.snapshots.changed.connect(self.refresh)
@@ -278,12 +292,22 @@ class MainWindow(QMainWindow):
     def open_file(self, path: str | Path, *, create: bool = True) -> bool:
         """Open `path` (creating it when asked); on failure say why and keep what was open."""
         path = Path(str(path).removeprefix("file://")).expanduser()
-        if not self._agent_edits_settled(lambda: self.open_file(path, create=create)):
+        if self._opening or not self._agent_edits_settled(
+                lambda: self.open_file(path, create=create)):
             return False
+        self._opening = True
+        self.statusBar().showMessage(f"Opening {path.name}…")
         try:
-            store = open_store(path, create=create)
+            store = self.door.open_file(path, create=create)
         except DataError as error:
             self._explain_open_failure(path, error)
+            return False
+        finally:
+            self._opening = False
+            self.statusBar().clearMessage()
+        if self._close_after_open:  # the window was closed while the file was opening
+            store.close()
+            self.close()
             return False
         self._set_store(store)
         self._remember_recent(store.path)
@@ -323,13 +347,14 @@ class MainWindow(QMainWindow):
             self.open_file(path, create=True)
 
     def close_file(self) -> None:
-        if self._agent_edits_settled(self.close_file):
+        if not self._opening and self._agent_edits_settled(self.close_file):
             self._set_store(None)
 
     def _set_store(self, store: Store | None) -> None:
         self._stop_background()
         old = self.store
         self.store = store
+        self.door.set_store(store)
         self.welcome.set_store(store)  # before it is shown below, which redraws it
         self._data_version = None
         self.sessions.set_store(store)
@@ -436,7 +461,7 @@ class MainWindow(QMainWindow):
             self.filter_bar.set_projects(projects)
             self.search.set_agents(agents)
 
-        self.queries.submit(load, done, self._report_failure)
+        self.door.op(lambda _store: load()).latest("side data").success(done).run()
 
     def _check_for_outside_changes(self) -> None:
         store = self.store
@@ -482,15 +507,26 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Re-read the list, the open thread, the details and the search results, keeping
         selection and scroll."""
+        self.refresh_changed(EVERYTHING)
+
+    def refresh_changed(self, changes: frozenset[str], *, editor_too: bool = True) -> None:
+        """Re-read what shows `changes` (what a write reported), keeping selection and
+        scroll."""
         if self.store is None:
             return
-        self.sessions.refresh()
-        self.thread_model.refresh()
-        self._load_details(self.current_session_id())
-        self._load_side_data()
-        self.search.run_search(quiet=True)
+        if SESSIONS in changes:
+            self.sessions.refresh()
+        if THREAD in changes:
+            self.thread_model.refresh()
+        if changes & {DETAILS, THREAD}:
+            self._load_details(self.current_session_id())
+        if changes & {SESSIONS, AGENTS}:
+            self._load_side_data()
+        if SEARCH in changes:
+            self.search.run_search(quiet=True)
         editor = getattr(self, "agent_editor", None)
-        if editor is not None and editor.isVisible() and not editor.saving:
+        if editor_too and AGENTS in changes and editor is not None and editor.isVisible() \
+                and not editor.saving:
             editor.reload()  # keeps unsaved edits; shows other programs' changes otherwise
 
     # -- selection -----------------------------------------------------------------------------
@@ -541,11 +577,11 @@ class MainWindow(QMainWindow):
                                   store.plans.work_plans(session_id))
 
         def done(details: SessionDetails | None) -> None:
-            if store is self.store and session_id == self.thread_model.session_id:
+            if session_id == self.thread_model.session_id:
                 self.details.show_details(details)
                 self.thread.set_statistics(details.statistics if details else None)
 
-        self.queries.submit(load, done, self._report_failure)
+        self.door.op(lambda _store: load()).latest("details").success(done).run()
 
     def open_hit(self, hit: SearchHit, query: str) -> None:
         """Show the hit's session scrolled to the message, with the matched words marked."""
@@ -606,13 +642,14 @@ class MainWindow(QMainWindow):
                                 summary.session.name or "" if summary else "")
         if name is None:
             return
-        self._write(lambda: store.sessions.rename(session_id, name), "Cannot rename the session")
+        self._write(lambda: store.sessions.rename(session_id, name), "Cannot rename the session",
+                    frozenset({SESSIONS, DETAILS, SEARCH}))
 
     def change_status(self, status: SessionStatus) -> None:
         session_id, store = self.current_session_id(), self.store
         if session_id and store:
             self._write(lambda: store.sessions.set_status(session_id, status),
-                        "Cannot change the status")
+                        "Cannot change the status", frozenset({SESSIONS, DETAILS, SEARCH}))
 
     def delete_session(self) -> None:
         session_id, store = self.current_session_id(), self.store
@@ -635,43 +672,24 @@ class MainWindow(QMainWindow):
                 self.session_pane.select_row(next_row)
 
         self._write(lambda: store.sessions.delete(session_id), "Cannot delete the session",
-                    deleted)
+                    after=deleted)
 
-    def _write(self, work: Any, failure_title: str, after: Any = None) -> None:
-        """Run a change in the background. While another program holds the file's write lock
+    def _write(self, work: Any, failure_title: str, changes: frozenset[str] = EVERYTHING,
+               after: Any = None) -> None:
+        """Run a change through the door. While another program holds the file's write lock
         the status bar says so; past the busy timeout the person may try again, and the
-        change, still in hand, is not lost."""
-        finished = False
+        change, still in hand, is not lost. Then the views showing `changes` read again."""
+        op = self.door.op(lambda _store: work()).changes(changes) \
+            .retry_when_locked(failure_title)
+        if after is not None:
+            op.success(after)
+        op.run()
 
-        def waiting() -> None:
-            if not finished:
-                self.statusBar().showMessage(WAITING_FOR_LOCK)
-
-        def done(result: Any) -> None:
-            nonlocal finished
-            finished = True
-            if self.statusBar().currentMessage() == WAITING_FOR_LOCK:
-                self.statusBar().clearMessage()
-            self.refresh()
-            if after:
-                after(result)
-
-        def failed(error: Exception) -> None:
-            nonlocal finished
-            finished = True
+    def _waiting_for_lock(self, waiting: bool) -> None:
+        if waiting:
+            self.statusBar().showMessage(WAITING_FOR_LOCK)
+        elif self.statusBar().currentMessage() == WAITING_FOR_LOCK:
             self.statusBar().clearMessage()
-            if isinstance(error, DatabaseLockedError) and dialogs.confirm(
-                    self, failure_title, f"{error}\n\nYour change has not been made yet. "
-                    "Try again now?", "Try Again"):
-                self._write(work, failure_title, after)
-                return
-            if isinstance(error, FileReplacedError) and self.store is not None:
-                self._file_replaced(self.store.replaced_reason or str(error))
-                return
-            self._report_failure(error, failure_title)
-
-        QTimer.singleShot(WAITING_NOTICE_MS, waiting)
-        self.queries.submit(work, done, failed)
 
     def _leave_welcome(self) -> None:
         """Leave the start screen for the open file's sessions."""
@@ -725,6 +743,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """QWidget.closeEvent: remember the layout, stop background work, close the file."""
+        if self._opening:  # closed once the file is open (SQLite may be waiting for a lock)
+            self._close_after_open = True
+            event.ignore()
+            return
         if not self._agent_edits_settled(self.close):  # unsaved agent edits: ask first
             event.ignore()
             return
@@ -757,7 +779,7 @@ class MainWindow(QMainWindow):
         editor = getattr(self, "agent_editor", None)
         if editor is None:
             editor = AgentEditor(self.queries, self)
-            editor.changed.connect(self.refresh)
+            editor.changed.connect(lambda: self.refresh_changed(EVERYTHING, editor_too=False))
             self.store_changed.connect(editor.set_store)
             self.agent_editor = editor
             editor.set_store(self.store)

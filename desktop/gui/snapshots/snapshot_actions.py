@@ -17,13 +17,11 @@ from PySide6.QtWidgets import QMenu, QWidget
 from ...data import DataError, Store
 from .. import dialogs, style
 from ..actions import add_action
+from ..operations import SNAPSHOTS, Door
 from ..sessions.sessions_pane import SessionsPane
-from ..tasks import TaskRunner
 from ..thread.thread_view import MessageThreadModel
 from .snapshot_manager import RESTORE_MENU_LIMIT, SnapshotManager, default_snapshot_name
 
-# write(work, failure_title, after): a change on the queries runner, with the locked-file retry
-Write = Callable[[Callable[[], Any], str, Callable[[Any], None] | None], None]
 # run_with_progress(work, done, parent, title, text, failure_title, verb)
 RunWithProgress = Callable[..., None]
 
@@ -35,15 +33,14 @@ class SnapshotActions(QObject):
     session_created = Signal(str)  # the id of a session a restore wrote
     status = Signal(str, int)  # a status bar line and how long it shows (ms)
 
-    def __init__(self, runner: TaskRunner, sessions: SessionsPane,
-                 thread_model: MessageThreadModel, write: Write,
+    def __init__(self, door: Door, sessions: SessionsPane, thread_model: MessageThreadModel,
                  run_with_progress: RunWithProgress, parent: QWidget) -> None:
         super().__init__(parent)
         self.parent_widget = parent
-        self.runner = runner
+        self.door = door
+        self.runner = door.runner
         self.sessions = sessions
         self.thread_model = thread_model
-        self.write = write
         self.run_with_progress = run_with_progress
         self.store: Store | None = None
         self.manager: SnapshotManager | None = None
@@ -78,8 +75,8 @@ class SnapshotActions(QObject):
                 f"Snapshot “{snapshot.name}” taken ({snapshot.message_count:,} messages)", 5000)
             self.reload_manager(snapshot.id)
 
-        self.write(lambda: store.snapshots.create(session_id, name.strip() or default),
-                   "Cannot take the snapshot", taken)
+        self.door.op(lambda store: store.snapshots.create(session_id, name.strip() or default)) \
+            .changes(SNAPSHOTS).retry_when_locked("Cannot take the snapshot").success(taken).run()
 
     def fill_restore_menu(self, menu: QMenu) -> None:
         """Fill Session ▸ Restore Snapshot with the current session's snapshots, read off the
@@ -93,7 +90,7 @@ class SnapshotActions(QObject):
         menu.addAction("Loading…").setEnabled(False)
 
         def done(records: list[Any]) -> None:
-            if store is not self.store or self._restore_menu_for != session_id:
+            if self._restore_menu_for != session_id:
                 return
             menu.clear()
             if not records:
@@ -117,7 +114,8 @@ class SnapshotActions(QObject):
             menu.addAction("The snapshots could not be read").setEnabled(False)
             dialogs.report_failure(self.parent_widget, error, "Cannot list the snapshots")
 
-        self.runner.submit(lambda: store.snapshots.for_session(session_id), done, failed)
+        self.door.op(lambda store: store.snapshots.for_session(session_id)) \
+            .latest("restore menu").success(done).failure(failed).run()
 
     def manage_snapshots(self) -> None:
         """Show the snapshot manager, following the current session."""
