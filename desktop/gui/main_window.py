@@ -778,7 +778,7 @@ class MainWindow(QMainWindow):
 
         editor = getattr(self, "agent_editor", None)
         if editor is None:
-            editor = AgentEditor(self.queries, self)
+            editor = AgentEditor(self.door, self)
             editor.changed.connect(lambda: self.refresh_changed(EVERYTHING, editor_too=False))
             self.store_changed.connect(editor.set_store)
             self.agent_editor = editor

@@ -119,6 +119,12 @@ class Op:
         self._retry_title: str | None = None
         self._kept = "Your change has not been made yet."
         self._failure_title = "Something went wrong"
+        self._parent: QWidget = door.parent_widget
+
+    def over(self, parent: QWidget) -> Op:
+        """Ask and tell over `parent` (another window of the application) instead."""
+        self._parent = parent
+        return self
 
     def success(self, fn: Callable[[Any], None]) -> Op:
         """Call `fn(result)` on the GUI thread, if the result is still wanted."""
@@ -187,7 +193,7 @@ class Op:
             if not settle():
                 return
             if self._retry_title is not None and isinstance(error, DatabaseLockedError) \
-                    and offer_try_again(door.parent_widget, self._retry_title, error, self._kept):
+                    and offer_try_again(self._parent, self._retry_title, error, self._kept):
                 self.run()
                 return
             if isinstance(error, FileReplacedError):
@@ -196,7 +202,7 @@ class Op:
             if self._on_failure is not None:
                 self._on_failure(error)
             else:
-                dialogs.report_failure(door.parent_widget, error, self._failure_title)
+                dialogs.report_failure(self._parent, error, self._failure_title)
 
         if self._retry_title is not None:
             QTimer.singleShot(WAITING_NOTICE_MS, waiting)

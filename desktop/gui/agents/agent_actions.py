@@ -27,19 +27,18 @@ class AgentCommands:
     def _write(self, work: Callable[[], Any], title: str,
                after: Callable[[Any], None] | None = None,
                failed: Callable[[Exception], bool] | None = None) -> None:
-        store = self.editor.store
-
+        """A change through the window's door, answered only while the file is the same."""
         def done(result: Any) -> None:
-            if store is self.editor.store:
-                if after is not None:
-                    after(result)
-                self.editor.changed.emit()
+            if after is not None:
+                after(result)
+            self.editor.changed.emit()
 
         def failure(error: Exception) -> None:
-            if store is self.editor.store and not (failed and failed(error)):
+            if not (failed and failed(error)):
                 dialogs.report_failure(self.editor, error, title)
 
-        self.editor.runner.submit(work, done, failure)
+        self.editor.door.op(lambda _store: work()).over(self.editor) \
+            .retry_when_locked(title).success(done).failure(failure).run()
 
     def new_agent(self) -> None:
         """Ask a name, then create a Custom agent with the default configuration."""

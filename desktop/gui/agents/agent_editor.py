@@ -32,7 +32,7 @@ from ...data import Store
 from ...data import records as r
 from ...data.agent_editing import fingerprint
 from .. import dialogs
-from ..tasks import TaskRunner
+from ..operations import Door
 from .agent_actions import AgentCommands
 from .agent_form import AgentForm
 from .agent_models import AgentDraftModel, AgentTableModel, known_tools
@@ -45,12 +45,13 @@ class AgentEditor(QMainWindow):
 
     changed = Signal()  # the file was written
 
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, door: Door, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Agents[*]")
         self.setAccessibleName("Agent editor")
         self.resize(1180, 760)
-        self.runner = runner
+        self.door = door  # writes go through the window's door, reads through its worker
+        self.runner = door.runner
         self.store: Store | None = None
         self.saving = False
         self._selecting = False

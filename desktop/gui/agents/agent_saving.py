@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from ...data import NotFoundError
 from ...data import records as r
-from ...data.errors import DatabaseLockedError, StaleEditError
+from ...data.errors import StaleEditError
 from .. import dialogs
 from .agent_form import TITLES
 from .agent_models import form_values
@@ -47,8 +47,6 @@ class AgentSaving:
 
         def done(record: r.AgentRecord) -> None:
             self.editor.saving = False
-            if store is not self.editor.store:
-                return
             self.editor.table_model.update_record(record)
             self.editor.load_record(record)
             self.editor.say(f"Saved “{record.name}”.")
@@ -60,23 +58,20 @@ class AgentSaving:
         def failed(error: Exception) -> None:
             self.editor.saving = False
             self.editor.update_actions()
-            if store is not self.editor.store:
-                return
             if isinstance(error, StaleEditError):
                 self._stale(error.current, then)
                 return
             self.editor.say("Not saved.")
-            if isinstance(error, DatabaseLockedError) and dialogs.confirm(
-                    self.editor, "Cannot save the agent", f"{error}\n\nYour changes are still "
-                    "in the form. Try again now?", "Try Again"):
-                self.save(then, overwrite=overwrite)
-                return
             dialogs.report_failure(self.editor, error, "Cannot save the agent")
             if isinstance(error, NotFoundError):
                 self.editor.reload()
 
-        self.editor.runner.submit(lambda: store.agents.save(loaded.id, loaded, changes,
-                                                     overwrite=overwrite), done, failed)
+        # the door offers Try Again when another program holds the lock past the busy timeout
+        self.editor.door.op(lambda _store: store.agents.save(loaded.id, loaded, changes,
+                                                            overwrite=overwrite)) \
+            .over(self.editor) \
+            .retry_when_locked("Cannot save the agent", "Your changes are still in the form.") \
+            .success(done).failure(failed).run()
 
     def _stale(self, current: r.AgentRecord, then: Callable[[], None] | None) -> None:
         fresh = form_values(current)
