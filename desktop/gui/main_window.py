@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self.store: Store | None = None
         self.queries = TaskRunner("queries", self)
         self.maintenance = TaskRunner("maintenance", self)
-        self.door = Door(self.queries, self)  # the person's requests to the open file
+        self.door = Door(self.queries, self, self.maintenance)  # requests to the open file
         self._maintenance_task: Any = None
         self._told_replaced: Store | None = None
         self._data_version: int | None = None
@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         self.door.changed.connect(self.refresh_changed)
         self.door.waiting.connect(self._waiting_for_lock)
         self.door.replaced.connect(self._file_replaced)
+        self.door.status.connect(self.statusBar().showMessage)
         self.care = FileCare(self.maintenance, self.run_with_progress, self)
         self.care.open_requested.connect(lambda path: self.open_file(path, create=False))
         self.care.close_requested.connect(self.close_file)
@@ -189,8 +190,7 @@ class MainWindow(QMainWindow):
         self.care.status.connect(self.statusBar().showMessage)
         self.store_changed.connect(self.care.set_store)
 
-        self.snapshots = SnapshotActions(self.door, self.session_pane, self.thread_model,
-                                         self.run_with_progress, self)
+        self.snapshots = SnapshotActions(self.door, self.session_pane, self.thread_model, self)
         self.snapshot_action = self.snapshots.snapshot_action
         self.manage_snapshots_action = self.snapshots.manage_action
         self.snapshots.changed.connect(self.refresh)
@@ -199,10 +199,9 @@ class MainWindow(QMainWindow):
         self.store_changed.connect(self.snapshots.set_store)
 
         self.exporter = SessionExport(self.settings, self.session_pane, self.thread,
-                                      self.run_with_progress, self)
+                                      self.door, self)
         self.export_action = self.exporter.export_action
         self.exporter.status.connect(self.statusBar().showMessage)
-        self.store_changed.connect(self.exporter.set_store)
 
         self.session_pane.menu_items = [
             self.rename_action, ("Change Status", list(self.status_actions.values())),
@@ -797,40 +796,14 @@ class MainWindow(QMainWindow):
     def run_with_progress(self, work: Any, done: Any, parent: Any, title: str, text: str,
                           failure_title: str, verb: str, *, cancellable: bool = True,
                           failed: Any = None) -> None:
-        """Run `work(report, should_stop)` on the maintenance runner (browsing queries never
-        wait behind it) with a window-modal progress dialog; `failed` replaces the report of
-        a failure."""
-        from ..data.snapshots import Cancelled
-        from .progress import TaskProgressDialog
+        """Long work with a window-modal progress dialog (see `Door.run_with_progress`)."""
+        self.door.run_with_progress(work, done, parent, title, text, failure_title, verb,
+                                    cancellable=cancellable, failed=failed)
 
-        previous = getattr(self, "task_progress", None)
-        if previous is not None:
-            previous.deleteLater()
-        dialog = TaskProgressDialog(parent or self, title, text)
-        dialog.cancel_button.setEnabled(cancellable)
-        self.task_progress = dialog
-
-        def succeeded(result: Any) -> None:
-            dialog.finish()
-            done(result)
-
-        def went_wrong(error: Exception) -> None:
-            dialog.finish()
-            if isinstance(error, Cancelled):
-                self.statusBar().showMessage(f"{verb} cancelled; nothing was changed.", 8000)
-            elif failed is not None:
-                failed(error)
-            else:
-                self._report_failure(error, failure_title)
-
-        def progressed(step: str, fraction: float) -> None:
-            if not cancellable:  # the step is all there is to say
-                dialog.label.setText(step + "…")
-            dialog.set_fraction(fraction)
-
-        task = self.maintenance.submit(work, succeeded, went_wrong, on_progress=progressed)
-        dialog.attach(task)
-        dialog.show()
+    @property
+    def task_progress(self) -> Any:
+        """The progress dialog of the latest long work."""
+        return self.door.progress_dialog
 
     def _show_new_session(self, session_id: str) -> None:
         """Select and show a session just written, once the list has read it."""

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QWidget
 from ..data import Store, open_store
 from ..data.errors import DatabaseLockedError, FileReplacedError
 from . import dialogs
+from .progress import TaskProgressDialog
 from .tasks import Task, TaskRunner
 
 # what a write may change, so that only the views showing it read the file again
@@ -57,11 +58,15 @@ class Door(QObject):
     changed = Signal(object)  # the frozenset of what a write changed
     waiting = Signal(bool)  # a write waits for another program's write lock (False: no more)
     replaced = Signal(str)  # a write found the file replaced (the reason); writing stopped
+    status = Signal(str, int)  # a status bar line and how long it shows (ms)
 
-    def __init__(self, runner: TaskRunner, parent: QWidget) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget,
+                 long_runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
+        self.long_runner = long_runner or runner  # long work, so browsing never waits for it
         self.parent_widget = parent
+        self.progress_dialog: TaskProgressDialog | None = None
         self.store: Store | None = None
         self._requests: dict[str, int] = {}
 
@@ -82,6 +87,44 @@ class Door(QObject):
         """Number a new request of kind `key`; earlier ones of that kind are no longer wanted."""
         self._requests[key] = self._requests.get(key, 0) + 1
         return self._requests[key]
+
+    def run_with_progress(self, work: Callable[[Any, Any], Any], done: Callable[[Any], None],
+                          parent: QWidget | None, title: str, text: str, failure_title: str,
+                          verb: str, *, cancellable: bool = True,
+                          failed: Callable[[Exception], None] | None = None) -> Task:
+        """Run `work(report, should_stop)` on the long-work runner with a window-modal
+        progress dialog, whether or not a file is open (a backup restore closes it first);
+        `failed` replaces the report of a failure."""
+        from ..data.snapshots import Cancelled
+
+        if self.progress_dialog is not None:
+            self.progress_dialog.deleteLater()
+        dialog = TaskProgressDialog(parent or self.parent_widget, title, text)
+        dialog.cancel_button.setEnabled(cancellable)
+        self.progress_dialog = dialog
+
+        def succeeded(result: Any) -> None:
+            dialog.finish()
+            done(result)
+
+        def went_wrong(error: Exception) -> None:
+            dialog.finish()
+            if isinstance(error, Cancelled):
+                self.status.emit(f"{verb} cancelled; nothing was changed.", 8000)
+            elif failed is not None:
+                failed(error)
+            else:
+                dialogs.report_failure(self.parent_widget, error, failure_title)
+
+        def progressed(step: str, fraction: float) -> None:
+            if not cancellable:  # the step is all there is to say
+                dialog.label.setText(step + "…")
+            dialog.set_fraction(fraction)
+
+        task = self.long_runner.submit(work, succeeded, went_wrong, on_progress=progressed)
+        dialog.attach(task)
+        dialog.show()
+        return task
 
     def open_file(self, path: Path, *, create: bool) -> Store:
         """Open (or create) `path` on a worker of its own while the event loop keeps running,
@@ -120,6 +163,7 @@ class Op:
         self._kept = "Your change has not been made yet."
         self._failure_title = "Something went wrong"
         self._parent: QWidget = door.parent_widget
+        self._progress: tuple[str, str, str, bool, QWidget | None] | None = None
 
     def over(self, parent: QWidget) -> Op:
         """Ask and tell over `parent` (another window of the application) instead."""
@@ -160,6 +204,14 @@ class Op:
         self._failure_title = title
         if kept is not None:
             self._kept = kept
+        return self
+
+    def with_progress(self, title: str, text: str, verb: str, *, cancellable: bool = True,
+                      over: QWidget | None = None) -> Op:
+        """Long work: `work(store, report, should_stop)` runs on the long-work runner with a
+        progress dialog (window-modal over `over`) and Cancel; a cancelled run says "`verb`
+        cancelled; nothing was changed."."""
+        self._progress = (title, text, verb, cancellable, over)
         return self
 
     def run(self) -> Task | None:
@@ -204,6 +256,11 @@ class Op:
             else:
                 dialogs.report_failure(self._parent, error, self._failure_title)
 
+        if self._progress is not None:
+            title, text, verb, cancellable, over = self._progress
+            return door.run_with_progress(
+                lambda report, should_stop: self.work(store, report, should_stop), done, over,
+                title, text, self._failure_title, verb, cancellable=cancellable, failed=failed)
         if self._retry_title is not None:
             QTimer.singleShot(WAITING_NOTICE_MS, waiting)
         return door.runner.submit(lambda: self.work(store), done, failed)

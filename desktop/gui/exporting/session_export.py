@@ -3,7 +3,6 @@ progress and Cancel (a cancelled export leaves no file)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 from ...data import Store
 from .. import dialogs, style
 from ..actions import add_action
+from ..operations import Door
 from ..sessions.sessions_pane import SessionsPane
 from ..thread.thread_view import ThreadView
 
@@ -23,26 +23,22 @@ class SessionExport(QObject):
     status = Signal(str, int)  # a status bar line and how long it shows (ms)
 
     def __init__(self, settings: QSettings, sessions: SessionsPane, thread: ThreadView,
-                 run_with_progress: Callable[..., None], window: QWidget) -> None:
+                 door: Door, window: QWidget) -> None:
         super().__init__(window)
         self.window = window
         self.settings = settings
         self.sessions = sessions
         self.thread = thread
-        self.run_with_progress = run_with_progress
-        self.store: Store | None = None
+        self.door = door
         self.export_action = add_action(
             window, "E&xport…", self.export_current_session, "Ctrl+E",
             "Export the session (or the selected messages) to Markdown, HTML, JSON or PDF")
-
-    def set_store(self, store: Store | None) -> None:
-        self.store = store
 
     def export_current_session(self) -> None:
         """Ask for the form and the file, then export in the background."""
         from ...export import ExportOptions, export_session, suggested_file_name
 
-        session_id, store = self.sessions.current_session_id(), self.store
+        session_id, store = self.sessions.current_session_id(), self.door.store
         summary = self.sessions.current_summary()
         if not (session_id and store and summary):
             return
@@ -67,7 +63,7 @@ class SessionExport(QObject):
                                 dark=choice.dark, selected=choice.selected_only)
         messages = selected if choice.selected_only else None
 
-        def work(report: Any, should_stop: Any) -> Any:
+        def work(store: Store, report: Any, should_stop: Any) -> Any:
             return export_session(store, session_id, options, target=path, messages=messages,
                                   progress=report, should_stop=should_stop)
 
@@ -75,9 +71,9 @@ class SessionExport(QObject):
             self.status.emit(
                 f"Exported {result.message_count:,} messages to {result.path}", 10000)
 
-        self.run_with_progress(work, done, None, "Exporting session",
-                               f"Exporting “{summary.session.display_name}” to {path.name}…",
-                               "Cannot export the session", "Export")
+        self.door.op(work).with_progress(
+            "Exporting session", f"Exporting “{summary.session.display_name}” to {path.name}…",
+            "Export").failure("Cannot export the session").success(done).run()
 
     def selected_messages(self, session_id: str) -> list[Any]:
         """The messages selected in the thread, in thread order."""

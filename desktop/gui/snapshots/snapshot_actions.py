@@ -8,7 +8,6 @@ signals: `changed` (the file was written), `session_created` (a restored session
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -22,9 +21,6 @@ from ..sessions.sessions_pane import SessionsPane
 from ..thread.thread_view import MessageThreadModel
 from .snapshot_manager import RESTORE_MENU_LIMIT, SnapshotManager, default_snapshot_name
 
-# run_with_progress(work, done, parent, title, text, failure_title, verb)
-RunWithProgress = Callable[..., None]
-
 
 class SnapshotActions(QObject):
     """The snapshot commands on the current session of the window's file."""
@@ -34,14 +30,13 @@ class SnapshotActions(QObject):
     status = Signal(str, int)  # a status bar line and how long it shows (ms)
 
     def __init__(self, door: Door, sessions: SessionsPane, thread_model: MessageThreadModel,
-                 run_with_progress: RunWithProgress, parent: QWidget) -> None:
+                 parent: QWidget) -> None:
         super().__init__(parent)
         self.parent_widget = parent
         self.door = door
         self.runner = door.runner
         self.sessions = sessions
         self.thread_model = thread_model
-        self.run_with_progress = run_with_progress
         self.store: Store | None = None
         self.manager: SnapshotManager | None = None
         self._restore_menu_for: str | None = None
@@ -173,7 +168,7 @@ class SnapshotActions(QObject):
                 "session it was taken of is not changed."):
             return
 
-        def work(report: Any, should_stop: Any) -> Any:
+        def work(store: Store, report: Any, should_stop: Any) -> Any:
             return store.snapshots.restore(
                 snapshot_id, progress=lambda fraction: report("Restoring", fraction),
                 should_stop=should_stop)
@@ -181,13 +176,12 @@ class SnapshotActions(QObject):
         def done(session: Any) -> None:
             note = f"Restored “{name}” as “{session.display_name}”, now shown in the window."
             self.status.emit(note, 8000)
-            if store is self.store:
-                self.session_created.emit(session.id)
-                self.reload_manager(note=note)
+            self.session_created.emit(session.id)
+            self.reload_manager(note=note)
 
-        self.run_with_progress(work, done, parent, "Restoring snapshot",
-                               f"Restoring “{name}” as a new session…",
-                               "Cannot restore the snapshot", "Restore")
+        self.door.op(work).with_progress(
+            "Restoring snapshot", f"Restoring “{name}” as a new session…", "Restore",
+            over=parent).failure("Cannot restore the snapshot").success(done).run()
 
     def revert_snapshot(self, snapshot_id: str, name: str, parent: Any = None) -> None:
         """Put a snapshot's session back as it was, after an automatic safety snapshot whose
@@ -196,14 +190,12 @@ class SnapshotActions(QObject):
         if store is None or store.read_only:
             return
 
-        def work(report: Any, should_stop: Any) -> Any:
+        def work(store: Store, report: Any, should_stop: Any) -> Any:
             return store.snapshots.revert(
                 snapshot_id, progress=lambda fraction: report("Reverting", fraction),
                 should_stop=should_stop)
 
         def done(result: Any) -> None:
-            if store is not self.store:
-                return
             self.changed.emit()
             self.reload_manager(
                 result.safety_snapshot.id,
@@ -214,6 +206,6 @@ class SnapshotActions(QObject):
                 f"A safety snapshot of how it was just before was taken first: "
                 f"“{result.safety_snapshot.name}”. Revert to it to undo this.")
 
-        self.run_with_progress(work, done, parent, "Reverting session",
-                               f"Reverting the session to “{name}”…",
-                               "Cannot revert the session", "Revert")
+        self.door.op(work).with_progress(
+            "Reverting session", f"Reverting the session to “{name}”…", "Revert",
+            over=parent).failure("Cannot revert the session").success(done).run()
