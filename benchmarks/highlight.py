@@ -24,7 +24,7 @@ from orchestrator_desktop.data.encoding import JsonText  # noqa: E402
 from orchestrator_desktop.data.enums import MessageRole  # noqa: E402
 from orchestrator_desktop.data.records import MessageRecord  # noqa: E402
 from orchestrator_desktop.export import highlight  # noqa: E402
-from orchestrator_desktop.gui import message_render  # noqa: E402
+from orchestrator_desktop.gui.thread import message_render  # noqa: E402
 from PySide6.QtCore import QRegularExpression  # noqa: E402
 from PySide6.QtGui import (  # noqa: E402
     QColor,

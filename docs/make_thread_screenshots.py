@@ -18,9 +18,9 @@ from pathlib import Path
 from make_screenshots import DARK, OUT, ROOT, save, wait, wait_for
 from orchestrator_desktop.data.encoding import now_text
 from orchestrator_desktop.gui.application import create_application
-from orchestrator_desktop.gui.go_to import GoToDialog
 from orchestrator_desktop.gui.main_window import MainWindow
-from orchestrator_desktop.gui.thread_view import GoTo
+from orchestrator_desktop.gui.thread.go_to import GoToDialog
+from orchestrator_desktop.gui.thread.thread_view import GoTo
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory

@@ -61,7 +61,7 @@ PORTABLE_FILES = frozenset({
     "test_agent_data.py", "test_backups.py", "test_encoding.py", "test_layers.py",
     "test_open_files.py", "test_operations.py", "test_samples.py", "test_schema_contract.py",
     "test_search.py", "test_snapshots.py", "test_dotnet_schema_changes.py",
-    "test_file_faults.py", "test_errors.py",
+    "test_file_faults.py", "test_errors.py", "test_tables.py", "test_layering.py",
     # the command line's parts (test_cli.py marks a few of its own), the Qt binding, one
     # launch of the window
     "test_cli_parts.py", "test_qt_binding.py", "test_app_launch.py",
@@ -69,7 +69,7 @@ PORTABLE_FILES = frozenset({
 """Marked `portable`: what the other interpreters run (noxfile.py), a minute's worth."""
 
 WIDGET_FILES = frozenset({"test_main_window.py", "test_snapshot_manager.py",
-                          "test_link_safety.py"})
+                          "test_link_safety.py", "test_door.py"})
 """Marked `widgets`: the window and its menus, which the lowest Qt also runs."""
 
 

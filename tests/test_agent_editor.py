@@ -15,7 +15,7 @@ from gui_helpers import menu_titled, open_window
 from orchestrator_desktop.data import connection
 from orchestrator_desktop.data.enums import AgentType
 from orchestrator_desktop.gui import dialogs
-from orchestrator_desktop.gui.agent_editor import AgentEditor
+from orchestrator_desktop.gui.agents.agent_editor import AgentEditor
 from orchestrator_desktop.gui.main_window import MainWindow
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QPalette

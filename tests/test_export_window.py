@@ -12,8 +12,8 @@ from orchestrator_desktop.data.enums import MessageRole
 from orchestrator_desktop.data.records import MessageRecord
 from orchestrator_desktop.export import highlight
 from orchestrator_desktop.gui import dialogs
-from orchestrator_desktop.gui.export_dialog import ExportChoice, ExportDialog
-from orchestrator_desktop.gui.message_render import build_document
+from orchestrator_desktop.gui.exporting.export_dialog import ExportChoice, ExportDialog
+from orchestrator_desktop.gui.thread.message_render import build_document
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QDialogButtonBox

@@ -17,7 +17,8 @@ from gui_helpers import open_window, select_session, settings_in
 from orchestrator_desktop import paths
 from orchestrator_desktop.data import connection, open_store
 from orchestrator_desktop.data.backups import list_backups
-from orchestrator_desktop.gui import dialogs, file_care
+from orchestrator_desktop.gui import dialogs
+from orchestrator_desktop.gui.files import file_care
 from orchestrator_desktop.gui.main_window import WAITING_FOR_LOCK, MainWindow
 
 

@@ -284,7 +284,7 @@ def test_session_show_json_has_the_team_and_plans(tmp_path) -> None:
 
 
 def test_details_panel_shows_the_team_and_plans(qtbot, tmp_path) -> None:
-    from orchestrator_desktop.gui.details_panel import DetailsPanel, SessionDetails
+    from orchestrator_desktop.gui.sessions.details_panel import DetailsPanel, SessionDetails
 
     store = open_store(make_form_database(tmp_path / "fresh.db", "fresh"))
     sid = TODAY_SESSION_ID

@@ -53,12 +53,12 @@ from orchestrator_desktop.data import open_store
 from orchestrator_desktop.data.schema import COLUMNS
 from orchestrator_desktop.data.sessions import MAX_MESSAGE_TOKENS
 from orchestrator_desktop.gui import dialogs
-from orchestrator_desktop.gui.details_panel import SHOWN_LIMIT
 from orchestrator_desktop.gui.main_window import MainWindow
-from orchestrator_desktop.gui.message_render import DISPLAY_LIMIT, LONG_LINE, build_document
-from orchestrator_desktop.gui.search_panel import HIT_ROLE, hit_title
+from orchestrator_desktop.gui.search.search_panel import HIT_ROLE, hit_title
+from orchestrator_desktop.gui.sessions.details_panel import SHOWN_LIMIT
 from orchestrator_desktop.gui.style import isolate
-from orchestrator_desktop.gui.thread_view import EXPANDED_ROLE, MESSAGE_ROLE
+from orchestrator_desktop.gui.thread.message_render import DISPLAY_LIMIT, LONG_LINE, build_document
+from orchestrator_desktop.gui.thread.thread_view import EXPANDED_ROLE, MESSAGE_ROLE
 from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt
 from PySide6.QtGui import QImage, QPainter, QTextFormat
 from PySide6.QtWidgets import (

@@ -17,8 +17,8 @@ import pytest
 from dotnet_files import SESSION_ID, make_dotnet_database
 from gui_helpers import open_window, select_session
 from orchestrator_desktop.gui import dialogs, link_opening
-from orchestrator_desktop.gui.message_render import build_document
-from orchestrator_desktop.gui.thread_view import MESSAGE_ROLE
+from orchestrator_desktop.gui.thread.message_render import build_document
+from orchestrator_desktop.gui.thread.thread_view import MESSAGE_ROLE
 from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication

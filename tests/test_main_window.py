@@ -20,8 +20,8 @@ from gui_helpers import open_window, select_session, settings_in
 from orchestrator_desktop.data.enums import MessageRole, SessionStatus
 from orchestrator_desktop.gui import dialogs
 from orchestrator_desktop.gui.main_window import MainWindow
-from orchestrator_desktop.gui.message_render import DISPLAY_LIMIT, build_document
-from orchestrator_desktop.gui.thread_view import MAX_ROWS, MESSAGE_ROLE
+from orchestrator_desktop.gui.thread.message_render import DISPLAY_LIMIT, build_document
+from orchestrator_desktop.gui.thread.thread_view import MAX_ROWS, MESSAGE_ROLE
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QPlainTextEdit
 
@@ -166,8 +166,8 @@ def test_search_says_when_the_index_is_not_ready(qtbot, tmp_path, monkeypatch) -
     add_messages(path, SESSION_ID, 20, first_sequence=6)
     window = MainWindow(settings_in(tmp_path))
     qtbot.addWidget(window)
-    start_maintenance = window._start_maintenance
-    monkeypatch.setattr(window, "_start_maintenance", lambda: None)  # hold the index build
+    start_maintenance = window.start_maintenance
+    monkeypatch.setattr(window, "start_maintenance", lambda: None)  # hold the index build
     window.open_file(path)
     window.search.query.setText("message")
     window.search.run_search()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dotnet_files import AGENT_ID, MESSAGE_IDS, SESSION_ID, make_dotnet_database
 from gui_helpers import open_window, select_session
-from orchestrator_desktop.gui.thread_view import MESSAGE_ROLE
+from orchestrator_desktop.gui.thread.thread_view import MESSAGE_ROLE
 
 DOTNET_WRITER = textwrap.dedent("""
     import sqlite3, sys

@@ -24,8 +24,8 @@ from orchestrator_desktop.data.enums import MessageRole
 from orchestrator_desktop.data.schema import COLUMNS
 from orchestrator_desktop.gui import dialogs
 from orchestrator_desktop.gui.main_window import MainWindow
-from orchestrator_desktop.gui.snapshot_manager import SnapshotManager
-from orchestrator_desktop.gui.snapshot_model import DOTNET_LABEL, UNREAD_LABEL
+from orchestrator_desktop.gui.snapshots.snapshot_manager import SnapshotManager
+from orchestrator_desktop.gui.snapshots.snapshot_model import DOTNET_LABEL, UNREAD_LABEL
 from processes import kill_when
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence

@@ -16,8 +16,8 @@ from dotnet_files import AGENT_ID, MESSAGE_IDS, SESSION_ID, add_messages, make_d
 from gui_helpers import open_window, select_session
 from orchestrator_desktop.data import open_store
 from orchestrator_desktop.gui import dialogs
-from orchestrator_desktop.gui.go_to import GoToDialog, local_to_utc
-from orchestrator_desktop.gui.thread_view import MAX_ROWS, position_text
+from orchestrator_desktop.gui.thread.go_to import GoToDialog, local_to_utc
+from orchestrator_desktop.gui.thread.thread_view import MAX_ROWS, position_text
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest

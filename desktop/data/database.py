@@ -346,6 +346,11 @@ class Store:
         with self.reading():
             return int(self.scalar("SELECT user_version FROM pragma_user_version") or 0)
 
+    def journal_mode(self) -> str:
+        """The file's journal mode as SQLite reports it (`wal`, `delete`, …)."""
+        with self.reading():
+            return str(self.scalar("SELECT journal_mode FROM pragma_journal_mode"))
+
     def change_counter(self) -> int:
         """SQLite's `data_version` for this thread's connection: it changes when another
         connection (another program, or another thread here) commits to the file."""

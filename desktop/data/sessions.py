@@ -216,6 +216,16 @@ class SessionRepository(Repository[r.SessionRecord]):
             return SessionThread(session, self.members(session_id),
                                  self.messages_page(session_id, limit=limit))
 
+    def cursor_at(self, session_id: str, position: int) -> Cursor | None:
+        """The cursor of the message at 1-based `position` in thread order (None past the
+        end), for a page that starts after it."""
+        with self.store.reading():
+            rows = self.store.select(
+                'SELECT "Timestamp", "SequenceNumber", "Id" FROM "Messages" '
+                'WHERE "SessionId" = $sid ORDER BY "Timestamp", "SequenceNumber", "Id" '
+                'LIMIT 1 OFFSET $skip', sid=session_id, skip=position - 1)
+        return (rows[0][0], int(rows[0][1]), rows[0][2]) if rows else None
+
     def messages_page(self, session_id: str, *, after: Cursor | None = None,
                       before: Cursor | None = None, last: bool = False,
                       limit: int = 100, with_children: bool = True,

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox,
 MIN_WIDTH = 420  # a dialog's least width: its title and fields are never cut short
 
 
-def _title_width(widget: QWidget, title: str) -> int:
+def title_width(widget: QWidget, title: str) -> int:
     """Room for the title in the window manager's title bar (its buttons take about 160 px)."""
     return max(MIN_WIDTH, widget.fontMetrics().horizontalAdvance(title) + 160)
 
@@ -21,7 +21,7 @@ def _widen(box: QMessageBox, title: str) -> None:
 
     layout = box.layout()
     if isinstance(layout, QGridLayout):
-        layout.addItem(QSpacerItem(_title_width(box, title), 0, QSizePolicy.Policy.Minimum,
+        layout.addItem(QSpacerItem(title_width(box, title), 0, QSizePolicy.Policy.Minimum,
                                    QSizePolicy.Policy.Expanding),
                        layout.rowCount(), 0, 1, layout.columnCount())
 
@@ -35,7 +35,7 @@ def ask_text(parent: QWidget | None, title: str, label: str, default: str = "") 
     dialog.setTextValue(default)
     field = dialog.findChild(QLineEdit)  # the dialog's layout sizes itself to its field
     if field is not None:
-        field.setMinimumWidth(_title_width(dialog, title))
+        field.setMinimumWidth(title_width(dialog, title))
     ok = dialog.exec() == QInputDialog.DialogCode.Accepted
     return dialog.textValue() if ok else None
 
@@ -111,7 +111,7 @@ def ask_name_and_description(parent: QWidget | None, title: str, name: str = "",
     dialog = QDialog(parent)
     dialog.setWindowTitle(title)
     dialog.setAccessibleName(title)
-    dialog.setMinimumWidth(_title_width(dialog, title))
+    dialog.setMinimumWidth(title_width(dialog, title))
     name_edit = QLineEdit(name, dialog)
     name_edit.setAccessibleName("Name")
     name_edit.selectAll()
@@ -241,7 +241,7 @@ def ask_link_action(parent: QWidget | None, title: str, text: str, action: str |
 def ask_export_options(parent: QWidget | None, session_name: str, selected: int,
                        suggested_path: str, dark: bool, format: str = "md") -> object | None:
     """The export's form, file, messages and colours (an ExportChoice), or None on Cancel."""
-    from .export_dialog import ExportDialog
+    from .exporting.export_dialog import ExportDialog
 
     dialog = ExportDialog(parent, session_name, selected, suggested_path, dark, format)
     if dialog.exec() != dialog.DialogCode.Accepted:
@@ -253,7 +253,7 @@ def ask_go_to(parent: QWidget | None, count: int, first_time: object, last_time:
               current: int | None) -> object | None:
     """Where to go in a thread of `count` messages (a thread_view.GoTo: a message number or
     a time), or None on Cancel."""
-    from .go_to import GoToDialog
+    from .thread.go_to import GoToDialog
 
     dialog = GoToDialog(parent, count, first_time, last_time, current)  # type: ignore[arg-type]
     if dialog.exec() != dialog.DialogCode.Accepted:

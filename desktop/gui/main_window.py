@@ -1,4 +1,7 @@
-"""The main window: session list, message thread and details/search side panel in splitters."""
+"""The main window: it composes the rooms (the session list, the thread, the details and
+search side panel, the start screen, and the snapshot, export, file-care and agent commands),
+places their actions in its menus, and holds what belongs to the open file as a whole: opening
+and closing it, background maintenance, noticing outside changes, and the write helper."""
 
 from __future__ import annotations
 
@@ -6,43 +9,50 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
-    QHeaderView,
     QLabel,
     QMainWindow,
-    QMenu,
     QProgressBar,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
-    QVBoxLayout,
-    QWidget,
 )
 
 from .. import APP_NAME, paths
-from ..data import DataError, Store, open_store
+from ..data import DataError, Store
 from ..data.enums import SessionStatus
-from ..data.errors import DamagedDatabaseError, DatabaseLockedError, FileReplacedError
+from ..data.errors import DamagedDatabaseError, FileReplacedError
 from ..data.search import SearchHit
 from . import dialogs, style
-from .details_panel import DetailsPanel, SessionDetails
-from .file_care import FileCare
-from .message_render import search_terms
-from .search_panel import SearchPanel
-from .session_list import SessionFilterBar, SessionListModel, StatusBadgeDelegate
+from .actions import add_action
+from .exporting.session_export import SessionExport
+from .files.file_care import FileCare
+from .files.welcome import WelcomePage
+from .operations import (
+    AGENTS,
+    DETAILS,
+    EVERYTHING,
+    SEARCH,
+    SESSIONS,
+    SNAPSHOTS,
+    THREAD,
+    WAITING_FOR_LOCK,
+    Door,
+)
+from .search.search_panel import SearchPanel
+from .sessions.details_panel import DetailsPanel, SessionDetails
+from .sessions.sessions_pane import SessionsPane
+from .snapshots.snapshot_actions import SnapshotActions
 from .tasks import TaskRunner
-from .thread_view import MessageThreadModel, ThreadView
+from .thread.message_render import search_terms
+from .thread.thread_view import MessageThreadModel, ThreadView
 
 log = logging.getLogger(__name__)
 
 REFRESH_INTERVAL_MS = 1500
-WAITING_NOTICE_MS = 800
-WAITING_FOR_LOCK = "Waiting for another program to finish writing to the file…"
 MAX_RECENT = 8
 
 
@@ -57,17 +67,20 @@ class MainWindow(QMainWindow):
         self.store: Store | None = None
         self.queries = TaskRunner("queries", self)
         self.maintenance = TaskRunner("maintenance", self)
+        self.door = Door(self.queries, self, self.maintenance)  # requests to the open file
         self._maintenance_task: Any = None
         self._told_replaced: Store | None = None
         self._data_version: int | None = None
         self._pending_open: tuple[str, str, tuple[str, ...]] | None = None
+        self._opening = False  # a file is being opened (the event loop runs meanwhile)
+        self._close_after_open = False
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
         self._build_views()
         self._build_actions()
-        self.care = FileCare(self)
-        self._build_menus()
         self._build_status_bar()
+        self._build_rooms()
+        self._build_menus()
         self._restore_layout()
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_INTERVAL_MS)
@@ -77,31 +90,11 @@ class MainWindow(QMainWindow):
     # -- construction -----------------------------------------------------------------------
 
     def _build_views(self) -> None:
-        self.sessions = SessionListModel(self.queries, self)
-        self.filter_bar = SessionFilterBar(self)
-        self.table = QTableView(self)
-        self.table.setAccessibleName("Sessions")
-        self.table.setModel(self.sessions)
-        self.table.setItemDelegateForColumn(1, StatusBadgeDelegate(self.table))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((220, 100, 100, 90, 100, 80, 140)):
-            header.resizeSection(column, width)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.customContextMenuRequested.connect(self._session_context_menu)
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(4, 4, 0, 4)
-        left_layout.addWidget(self.filter_bar)
-        left_layout.addWidget(self.table, 1)
+        self.session_pane = SessionsPane(self.queries, self)
+        # the pane's parts, by the names the window's commands (and its tests) use
+        self.sessions = self.session_pane.model
+        self.filter_bar = self.session_pane.filter_bar
+        self.table = self.session_pane.table
 
         self.thread_model = MessageThreadModel(self.queries, self)
         self.thread = ThreadView(self.thread_model, self)
@@ -114,37 +107,37 @@ class MainWindow(QMainWindow):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.session_pane)
         self.splitter.addWidget(self.thread)
         self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setStretchFactor(2, 2)
         self.splitter.setSizes([540, 580, 420])
-        from .welcome import WelcomePage
 
-        self.welcome = WelcomePage(self)  # the start screen, shown while no file is open
+        # the start screen, shown while no file is open
+        self.welcome = WelcomePage(self.queries, self.recent_files, self)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.welcome)
         self.pages.addWidget(self.splitter)
         self.setCentralWidget(self.pages)
 
-        self.filter_bar.changed.connect(self.sessions.set_filters)
-        self.table.selectionModel().currentRowChanged.connect(self._current_session_changed)
+        self.session_pane.current_changed.connect(self._current_session_changed)
         self.sessions.reloaded.connect(self._restore_selection)
         self.sessions.failed.connect(self._report_failure)
         self.thread_model.failed.connect(self._report_failure)
         self.search.hit_chosen.connect(self.open_hit)
+        welcome = self.welcome
+        welcome.choose_requested.connect(self.choose_file)
+        welcome.new_requested.connect(self.choose_new_file)
+        welcome.open_requested.connect(lambda path: self.open_file(path, create=False))
+        welcome.create_requested.connect(lambda path: self.open_file(path, create=True))
+        welcome.shown.connect(lambda: self.pages.setCurrentWidget(welcome))
+        welcome.database_wanted.connect(self._leave_welcome)
+        welcome.samples_loaded.connect(self._samples_loaded)
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+        return add_action(self, text, slot, shortcut, tip)
 
     def _build_actions(self) -> None:
         key = QKeySequence.StandardKey
@@ -173,15 +166,6 @@ class MainWindow(QMainWindow):
         self.details_action = self._action("Show &Details", lambda: self._show_side(0),
                                            "Ctrl+I")
         self.rename_action = self._action("&Rename…", self.rename_session, "F2")
-        self.snapshot_action = self._action("Take &Snapshot…", self.take_snapshot,
-                                            "Ctrl+Shift+S",
-                                            "Take a snapshot of the session to restore later")
-        self.manage_snapshots_action = self._action(
-            "&Manage Snapshots…", self.manage_snapshots, "Ctrl+Shift+M",
-            "List, compare, restore, export and import snapshots")
-        self.export_action = self._action(
-            "E&xport…", self.export_current_session, "Ctrl+E",
-            "Export the session (or the selected messages) to Markdown, HTML, JSON or PDF")
         self.agents_action = self._action("&Agents…", self.show_agent_editor, "Ctrl+Shift+A",
                                           "Edit agent configurations")
         self.delete_action = self._action("&Delete…", self.delete_session, key.Delete)
@@ -191,6 +175,49 @@ class MainWindow(QMainWindow):
             action = QAction(status.label, self)
             action.triggered.connect(lambda _=False, s=status: self.change_status(s))
             self.status_actions[status] = action
+
+    def _build_rooms(self) -> None:
+        """The commands that live in their own rooms, wired to the window by signals."""
+        self.door.changed.connect(self.refresh_changed)
+        self.door.waiting.connect(self._waiting_for_lock)
+        self.door.replaced.connect(self._file_replaced)
+        self.door.status.connect(self.statusBar().showMessage)
+        self.care = FileCare(self.maintenance, self.run_with_progress, self)
+        self.care.open_requested.connect(lambda path: self.open_file(path, create=False))
+        self.care.close_requested.connect(self.close_file)
+        self.care.maintenance_wanted.connect(self.start_maintenance)
+        self.care.progress.connect(self.show_background_progress)
+        self.care.progress_note.connect(self.progress_label.setText)
+        self.care.status.connect(self.statusBar().showMessage)
+        self.store_changed.connect(self.care.set_store)
+
+        self.snapshots = SnapshotActions(self.door, self.session_pane, self.thread_model, self)
+        self.snapshot_action = self.snapshots.snapshot_action
+        self.manage_snapshots_action = self.snapshots.manage_action
+        self.snapshots.changed.connect(self.refresh)
+        self.snapshots.session_created.connect(self._show_new_session)
+        self.snapshots.status.connect(self.statusBar().showMessage)
+        self.store_changed.connect(self.snapshots.set_store)
+
+        self.exporter = SessionExport(self.settings, self.session_pane, self.thread,
+                                      self.door, self)
+        self.export_action = self.exporter.export_action
+        self.exporter.status.connect(self.statusBar().showMessage)
+
+        self.session_pane.menu_items = [
+            self.rename_action, ("Change Status", list(self.status_actions.values())),
+            self.snapshot_action, self.export_action, None, self.delete_action]
+
+    @property
+    def snapshot_manager(self) -> Any:
+        """The snapshot manager window, once shown."""
+        return self.snapshots.manager
+
+    def manage_snapshots(self) -> None:
+        self.snapshots.manage_snapshots()
+
+    def restore_snapshot(self, snapshot_id: str, name: str, parent: Any = None) -> None:
+        self.snapshots.restore_snapshot(snapshot_id, name, parent)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -228,7 +255,8 @@ class MainWindow(QMainWindow):
         session.addAction(self.snapshot_action)
         self.restore_menu = session.addMenu("Restore Sna&pshot")
         self.restore_menu.setToolTipsVisible(True)
-        self.restore_menu.aboutToShow.connect(self._fill_restore_menu)
+        self.restore_menu.aboutToShow.connect(
+            lambda: self.snapshots.fill_restore_menu(self.restore_menu))
         session.addAction(self.manage_snapshots_action)
         session.addSeparator()
         session.addAction(self.export_action)
@@ -264,12 +292,22 @@ class MainWindow(QMainWindow):
     def open_file(self, path: str | Path, *, create: bool = True) -> bool:
         """Open `path` (creating it when asked); on failure say why and keep what was open."""
         path = Path(str(path).removeprefix("file://")).expanduser()
-        if not self._agent_edits_settled(lambda: self.open_file(path, create=create)):
+        if self._opening or not self._agent_edits_settled(
+                lambda: self.open_file(path, create=create)):
             return False
+        self._opening = True
+        self.statusBar().showMessage(f"Opening {path.name}…")
         try:
-            store = open_store(path, create=create)
+            store = self.door.open_file(path, create=create)
         except DataError as error:
             self._explain_open_failure(path, error)
+            return False
+        finally:
+            self._opening = False
+            self.statusBar().clearMessage()
+        if self._close_after_open:  # the window was closed while the file was opening
+            store.close()
+            self.close()
             return False
         self._set_store(store)
         self._remember_recent(store.path)
@@ -309,13 +347,15 @@ class MainWindow(QMainWindow):
             self.open_file(path, create=True)
 
     def close_file(self) -> None:
-        if self._agent_edits_settled(self.close_file):
+        if not self._opening and self._agent_edits_settled(self.close_file):
             self._set_store(None)
 
     def _set_store(self, store: Store | None) -> None:
         self._stop_background()
         old = self.store
         self.store = store
+        self.door.set_store(store)
+        self.welcome.set_store(store)  # before it is shown below, which redraws it
         self._data_version = None
         self.sessions.set_store(store)
         self.thread_model.set_store(store)
@@ -340,7 +380,7 @@ class MainWindow(QMainWindow):
             self.read_only_label.setToolTip(store.read_only_reason or "")
             self.settings.setValue("lastFile", str(store.path))
             self._load_side_data()
-            self._start_maintenance()
+            self.start_maintenance()
             self._check_for_outside_changes()
             self._refresh_timer.start()
         self._update_actions()
@@ -365,7 +405,9 @@ class MainWindow(QMainWindow):
 
     # -- background work --------------------------------------------------------------------------
 
-    def _start_maintenance(self) -> None:
+    def start_maintenance(self) -> None:
+        """Run the open file's one-time work (backup, schema steps, search index) in the
+        background, if it needs any."""
         store = self.store
         if store is None or store.read_only:
             return
@@ -382,7 +424,7 @@ class MainWindow(QMainWindow):
             self.show_background_progress(None)
             if worked:  # search may answer now; what is shown and scrolled to stays
                 self.search.run_search(quiet=True)
-                self._reload_snapshot_manager()  # other programs' snapshots are read now
+                self.snapshots.reload_manager()  # other programs' snapshots are read now
 
         def failed(error: Exception) -> None:
             self._maintenance_task = None
@@ -420,7 +462,7 @@ class MainWindow(QMainWindow):
             self.filter_bar.set_projects(projects)
             self.search.set_agents(agents)
 
-        self.queries.submit(load, done, self._report_failure)
+        self.door.op(lambda _store: load()).latest("side data").success(done).run()
 
     def _check_for_outside_changes(self) -> None:
         store = self.store
@@ -441,7 +483,7 @@ class MainWindow(QMainWindow):
                 log.info("the file changed outside this window; refreshing")
                 self.refresh()
                 if self._maintenance_task is None:  # it may have rebuilt a table of ours
-                    self._start_maintenance()
+                    self.start_maintenance()
             self._data_version = version
 
         self.queries.submit(poll, done, lambda _e: None)
@@ -466,28 +508,36 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Re-read the list, the open thread, the details and the search results, keeping
         selection and scroll."""
+        self.refresh_changed(EVERYTHING)
+
+    def refresh_changed(self, changes: frozenset[str], *, editor_too: bool = True) -> None:
+        """Re-read what shows `changes` (what a write reported), keeping selection and
+        scroll."""
         if self.store is None:
             return
-        self.sessions.refresh()
-        self.thread_model.refresh()
-        self._load_details(self.current_session_id())
-        self._load_side_data()
-        self.search.run_search(quiet=True)
-        self._reload_snapshot_manager()
+        if SESSIONS in changes:
+            self.sessions.refresh()
+        if THREAD in changes:
+            self.thread_model.refresh()
+        if changes & {DETAILS, THREAD}:
+            self._load_details(self.current_session_id())
+        if changes & {SESSIONS, AGENTS}:
+            self._load_side_data()
+        if SEARCH in changes:
+            self.search.run_search(quiet=True)
+        if SNAPSHOTS in changes:
+            self.snapshots.reload_manager()
         editor = getattr(self, "agent_editor", None)
-        if editor is not None and editor.isVisible() and not editor.saving:
+        if editor_too and AGENTS in changes and editor is not None and editor.isVisible() \
+                and not editor.saving:
             editor.reload()  # keeps unsaved edits; shows other programs' changes otherwise
 
     # -- selection -----------------------------------------------------------------------------
 
     def current_session_id(self) -> str | None:
-        index = self.table.currentIndex()
-        summary = self.sessions.summary(index.row()) if index.isValid() else None
-        return summary.session.id if summary else None
+        return self.session_pane.current_session_id()
 
-    def _current_session_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        summary = self.sessions.summary(current.row()) if current.isValid() else None
-        session_id = summary.session.id if summary else None
+    def _current_session_changed(self, session_id: str | None) -> None:
         if session_id == self.thread_model.session_id:
             return
         if session_id is not None:
@@ -508,10 +558,9 @@ class MainWindow(QMainWindow):
         if row < 0 and self.sessions.rowCount() and self.thread_model.session_id is None:
             row = 0
         if row >= 0:
-            index = self.sessions.index(row, 0)
-            if self.table.currentIndex().row() != row:
-                self.table.setCurrentIndex(index)
-            self.table.scrollTo(index)
+            summary = self.sessions.summary(row)
+            if summary is not None:
+                self.session_pane.select(summary.session.id)
 
     def _load_details(self, session_id: str | None) -> None:
         store = self.store
@@ -531,11 +580,11 @@ class MainWindow(QMainWindow):
                                   store.plans.work_plans(session_id))
 
         def done(details: SessionDetails | None) -> None:
-            if store is self.store and session_id == self.thread_model.session_id:
+            if session_id == self.thread_model.session_id:
                 self.details.show_details(details)
                 self.thread.set_statistics(details.statistics if details else None)
 
-        self.queries.submit(load, done, self._report_failure)
+        self.door.op(lambda _store: load()).latest("details").success(done).run()
 
     def open_hit(self, hit: SearchHit, query: str) -> None:
         """Show the hit's session scrolled to the message, with the matched words marked."""
@@ -566,8 +615,7 @@ class MainWindow(QMainWindow):
 
     def focus_filter(self) -> None:
         self._show_views()
-        self.filter_bar.text.setFocus()
-        self.filter_bar.text.selectAll()
+        self.session_pane.focus_filter()
 
     def _show_views(self) -> None:
         """Leave the start screen for the open file's views (a shortcut that acts on them
@@ -592,118 +640,73 @@ class MainWindow(QMainWindow):
         session_id, store = self.current_session_id(), self.store
         if not (session_id and store):
             return
-        summary = self.sessions.summary(self.table.currentIndex().row())
+        summary = self.session_pane.current_summary()
         name = dialogs.ask_text(self, "Rename session", "New name:",
                                 summary.session.name or "" if summary else "")
         if name is None:
             return
-        self._write(lambda: store.sessions.rename(session_id, name), "Cannot rename the session")
+        self._write(lambda: store.sessions.rename(session_id, name), "Cannot rename the session",
+                    frozenset({SESSIONS, DETAILS, SEARCH}))
 
     def change_status(self, status: SessionStatus) -> None:
         session_id, store = self.current_session_id(), self.store
         if session_id and store:
             self._write(lambda: store.sessions.set_status(session_id, status),
-                        "Cannot change the status")
-
-    def take_snapshot(self) -> None:
-        session_id, store = self.current_session_id(), self.store
-        if not (session_id and store):
-            return
-        from .snapshot_manager import default_snapshot_name
-
-        summary = self.sessions.summary(self.table.currentIndex().row())
-        default = default_snapshot_name(summary.session.display_name if summary else None)
-        name = dialogs.ask_text(self, "Take snapshot", "Snapshot name:", default)
-        if name is None:
-            return
-
-        def taken(snapshot: Any) -> None:
-            self.statusBar().showMessage(
-                f"Snapshot “{snapshot.name}” taken ({snapshot.message_count:,} messages)", 5000)
-            self._reload_snapshot_manager(snapshot.id)
-
-        self._write(lambda: store.snapshots.create(session_id, name.strip() or default),
-                    "Cannot take the snapshot", taken)
+                        "Cannot change the status", frozenset({SESSIONS, DETAILS, SEARCH}))
 
     def delete_session(self) -> None:
         session_id, store = self.current_session_id(), self.store
         if not (session_id and store):
             return
-        summary = self.sessions.summary(self.table.currentIndex().row())
+        summary = self.session_pane.current_summary()
         name = summary.session.display_name if summary else session_id
         count = summary.message_count if summary else 0
         if not dialogs.confirm(self, "Delete session",
                                f"Delete “{name}” with its {count:,} messages, snapshots and "
                                "plans? This cannot be undone."):
             return
-        row = self.table.currentIndex().row()
+        row = self.session_pane.current_row()
 
         def deleted(_result: Any) -> None:
             self.thread_model.show_session(None)
             self.sessions.refresh()
             next_row = min(row, self.sessions.rowCount() - 1)
             if next_row >= 0:
-                self.table.setCurrentIndex(self.sessions.index(next_row, 0))
+                self.session_pane.select_row(next_row)
 
         self._write(lambda: store.sessions.delete(session_id), "Cannot delete the session",
-                    deleted)
+                    after=deleted)
 
-    def _write(self, work: Any, failure_title: str, after: Any = None) -> None:
-        """Run a change in the background. While another program holds the file's write lock
+    def _write(self, work: Any, failure_title: str, changes: frozenset[str] = EVERYTHING,
+               after: Any = None) -> None:
+        """Run a change through the door. While another program holds the file's write lock
         the status bar says so; past the busy timeout the person may try again, and the
-        change, still in hand, is not lost."""
-        finished = False
+        change, still in hand, is not lost. Then the views showing `changes` read again."""
+        op = self.door.op(lambda _store: work()).changes(changes) \
+            .retry_when_locked(failure_title)
+        if after is not None:
+            op.success(after)
+        op.run()
 
-        def waiting() -> None:
-            if not finished:
-                self.statusBar().showMessage(WAITING_FOR_LOCK)
-
-        def done(result: Any) -> None:
-            nonlocal finished
-            finished = True
-            if self.statusBar().currentMessage() == WAITING_FOR_LOCK:
-                self.statusBar().clearMessage()
-            self.refresh()
-            if after:
-                after(result)
-
-        def failed(error: Exception) -> None:
-            nonlocal finished
-            finished = True
+    def _waiting_for_lock(self, waiting: bool) -> None:
+        if waiting:
+            self.statusBar().showMessage(WAITING_FOR_LOCK)
+        elif self.statusBar().currentMessage() == WAITING_FOR_LOCK:
             self.statusBar().clearMessage()
-            if isinstance(error, DatabaseLockedError) and dialogs.confirm(
-                    self, failure_title, f"{error}\n\nYour change has not been made yet. "
-                    "Try again now?", "Try Again"):
-                self._write(work, failure_title, after)
-                return
-            if isinstance(error, FileReplacedError) and self.store is not None:
-                self._file_replaced(self.store.replaced_reason or str(error))
-                return
-            self._report_failure(error, failure_title)
 
-        QTimer.singleShot(WAITING_NOTICE_MS, waiting)
-        self.queries.submit(work, done, failed)
+    def _leave_welcome(self) -> None:
+        """Leave the start screen for the open file's sessions."""
+        self.pages.setCurrentWidget(self.splitter)
+        self.table.setFocus()
+
+    def _samples_loaded(self, summary: str) -> None:
+        self.statusBar().showMessage(summary, 10_000)
+        self.refresh()
 
     def show_about(self) -> None:
         from .about import show_about
 
         show_about(self, self.store.path if self.store else None)
-
-    def _session_context_menu(self, position: Any) -> None:
-        index = self.table.indexAt(position)
-        if not index.isValid():
-            return
-        self.table.setCurrentIndex(index)
-        menu = QMenu(self)
-        menu.addAction(self.rename_action)
-        status_menu = menu.addMenu("Change Status")
-        for action in self.status_actions.values():
-            status_menu.addAction(action)
-        menu.addAction(self.snapshot_action)
-        menu.addAction(self.export_action)
-        menu.addSeparator()
-        menu.addAction(self.delete_action)
-        menu.popup(self.table.viewport().mapToGlobal(position))
 
     def _update_actions(self) -> None:
         has_store = self.store is not None
@@ -743,6 +746,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """QWidget.closeEvent: remember the layout, stop background work, close the file."""
+        if self._opening:  # closed once the file is open (SQLite may be waiting for a lock)
+            self._close_after_open = True
+            event.ignore()
+            return
         if not self._agent_edits_settled(self.close):  # unsaved agent edits: ask first
             event.ignore()
             return
@@ -766,56 +773,16 @@ class MainWindow(QMainWindow):
         self.maintenance.shutdown(close)
         self.queries.shutdown(close)
 
-    # -- snapshots ---------------------------------------------------------------------------------
-
-    def _fill_restore_menu(self) -> None:
-        """Fill Session ▸ Restore Snapshot with the current session's snapshots, read off the
-        GUI thread; choosing one restores it as a new session."""
-        from .snapshot_manager import RESTORE_MENU_LIMIT
-
-        menu, store, session_id = self.restore_menu, self.store, self.current_session_id()
-        menu.clear()
-        self._restore_menu_for = session_id
-        if store is None or session_id is None:
-            menu.addAction("No session selected").setEnabled(False)
-            return
-        menu.addAction("Loading…").setEnabled(False)
-
-        def done(records: list[Any]) -> None:
-            if store is not self.store or self._restore_menu_for != session_id:
-                return
-            menu.clear()
-            if not records:
-                menu.addAction("No snapshots of this session").setEnabled(False)
-            for record in records[:RESTORE_MENU_LIMIT]:
-                when = style.local_text(record.created_at, " %H:%M") \
-                    if record.created_at else "—"
-                name = (record.name or "Unnamed snapshot").replace("&", "&&")
-                action = menu.addAction(f"{name}\t{when} · {record.message_count:,} messages")
-                action.setToolTip(style.plain_tooltip(record.description or record.name) or "")
-                action.triggered.connect(
-                    lambda _=False, r=record: self.restore_snapshot(r.id, r.name or ""))
-            if len(records) > RESTORE_MENU_LIMIT:
-                more = menu.addAction(f"{len(records) - RESTORE_MENU_LIMIT:,} more…")
-                more.triggered.connect(self.manage_snapshots)
-            menu.addSeparator()
-            menu.addAction(self.manage_snapshots_action)
-
-        def failed(error: Exception) -> None:
-            menu.clear()
-            menu.addAction("The snapshots could not be read").setEnabled(False)
-            self._report_failure(error, "Cannot list the snapshots")
-
-        self.queries.submit(lambda: store.snapshots.for_session(session_id), done, failed)
+    # -- the other windows and long work ------------------------------------------------------
 
     def show_agent_editor(self) -> None:
         """Show the agent editor of the open file (one window, brought forward when open)."""
-        from .agent_editor import AgentEditor
+        from .agents.agent_editor import AgentEditor
 
         editor = getattr(self, "agent_editor", None)
         if editor is None:
-            editor = AgentEditor(self.queries, self)
-            editor.changed.connect(self.refresh)
+            editor = AgentEditor(self.door, self)
+            editor.changed.connect(lambda: self.refresh_changed(EVERYTHING, editor_too=False))
             self.store_changed.connect(editor.set_store)
             self.agent_editor = editor
             editor.set_store(self.store)
@@ -830,229 +797,22 @@ class MainWindow(QMainWindow):
         editor = getattr(self, "agent_editor", None)
         return editor is None or editor.may_close(then)
 
-    def manage_snapshots(self) -> None:
-        """Show the snapshot manager, following the current session."""
-        from .snapshot_manager import SnapshotManager
-
-        manager = getattr(self, "snapshot_manager", None)
-        if manager is None:
-            manager = SnapshotManager(self.queries, self)
-            manager.restore_requested.connect(
-                lambda snapshot_id, name: self.restore_snapshot(snapshot_id, name, manager))
-            manager.revert_requested.connect(
-                lambda snapshot_id, name: self.revert_snapshot(snapshot_id, name, manager))
-            manager.changed.connect(self.refresh)
-            self.store_changed.connect(manager.set_store)
-            self.table.selectionModel().currentRowChanged.connect(
-                lambda *_: self._sync_snapshot_manager())
-            self.sessions.modelReset.connect(self._sync_snapshot_manager)
-            self.sessions.reloaded.connect(self._sync_snapshot_manager)
-            self.snapshot_manager = manager
-            manager.set_store(self.store)
-        self._sync_snapshot_manager()
-        if manager.isVisible():  # already open: bring it to the front
-            manager.raise_()
-            manager.activateWindow()
-        manager.show()
-
-    def _sync_snapshot_manager(self) -> None:
-        manager = getattr(self, "snapshot_manager", None)
-        if manager is None:
-            return
-        summary = self.sessions.summary(self.table.currentIndex().row())
-        if summary is not None:
-            manager.set_session(summary.session.id, summary.session.display_name)
-        elif self.thread_model.session_id is None:
-            manager.set_session(None, None)
-
-    def _reload_snapshot_manager(self, select_id: str | None = None, note: str = "") -> None:
-        manager = getattr(self, "snapshot_manager", None)
-        if manager is not None and manager.isVisible():
-            manager.reload(select_id)
-            if note:
-                manager.say(note)
-
-    def restore_snapshot(self, snapshot_id: str, name: str, parent: Any = None) -> None:
-        """Ask first (what will be created, and in which file), then restore a snapshot as a
-        new session with a progress dialog (Cancel keeps nothing); then select and show the
-        new session, clearing the session filter if it would hide it."""
-        store = self.store
-        if store is None or store.read_only:
-            return
-        try:
-            record = store.snapshots.require(snapshot_id)
-        except DataError as exc:
-            dialogs.report_failure(parent or self, exc, "Cannot restore the snapshot")
-            return
-        count = f"{record.message_count:,} message{'' if record.message_count == 1 else 's'}"
-        if not dialogs.confirm_restore(
-                parent or self,
-                f"Restore “{name or 'Unnamed snapshot'}” ({count}) as a new session in "
-                f"{store.path.name}?\n\nThe new session is a copy of the session as it was "
-                "when the snapshot was taken, with its dates, named “… (Restored)”; the "
-                "session it was taken of is not changed."):
-            return
-
-        def work(report: Any, should_stop: Any) -> Any:
-            return store.snapshots.restore(
-                snapshot_id, progress=lambda fraction: report("Restoring", fraction),
-                should_stop=should_stop)
-
-        def done(session: Any) -> None:
-            note = f"Restored “{name}” as “{session.display_name}”, now shown in the window."
-            self.statusBar().showMessage(note, 8000)
-            if store is self.store:
-                self._show_new_session(session.id)
-                self._reload_snapshot_manager(note=note)
-
-        self.run_with_progress(work, done, parent, "Restoring snapshot",
-                                f"Restoring “{name}” as a new session…",
-                                "Cannot restore the snapshot", "Restore")
-
-    def revert_snapshot(self, snapshot_id: str, name: str, parent: Any = None) -> None:
-        """Put a snapshot's session back as it was, after an automatic safety snapshot whose
-        name the person is told."""
-        store = self.store
-        if store is None or store.read_only:
-            return
-
-        def work(report: Any, should_stop: Any) -> Any:
-            return store.snapshots.revert(
-                snapshot_id, progress=lambda fraction: report("Reverting", fraction),
-                should_stop=should_stop)
-
-        def done(result: Any) -> None:
-            if store is not self.store:
-                return
-            self.refresh()
-            self._reload_snapshot_manager(
-                result.safety_snapshot.id,
-                f"Reverted to “{name}”; safety snapshot “{result.safety_snapshot.name}” taken.")
-            dialogs.show_info(
-                parent or self, "Session reverted",
-                f"“{result.session.display_name}” is back as it was in “{name}”.\n\n"
-                f"A safety snapshot of how it was just before was taken first: "
-                f"“{result.safety_snapshot.name}”. Revert to it to undo this.")
-
-        self.run_with_progress(work, done, parent, "Reverting session",
-                                f"Reverting the session to “{name}”…",
-                                "Cannot revert the session", "Revert")
-
     def run_with_progress(self, work: Any, done: Any, parent: Any, title: str, text: str,
                           failure_title: str, verb: str, *, cancellable: bool = True,
                           failed: Any = None) -> None:
-        """Run `work(report, should_stop)` on the maintenance runner (browsing queries never
-        wait behind it) with a window-modal progress dialog; `failed` replaces the report of
-        a failure."""
-        from ..data.snapshots import Cancelled
-        from .progress import TaskProgressDialog
+        """Long work with a window-modal progress dialog (see `Door.run_with_progress`)."""
+        self.door.run_with_progress(work, done, parent, title, text, failure_title, verb,
+                                    cancellable=cancellable, failed=failed)
 
-        previous = getattr(self, "task_progress", None)
-        if previous is not None:
-            previous.deleteLater()
-        dialog = TaskProgressDialog(parent or self, title, text)
-        dialog.cancel_button.setEnabled(cancellable)
-        self.task_progress = dialog
-
-        def succeeded(result: Any) -> None:
-            dialog.finish()
-            done(result)
-
-        def went_wrong(error: Exception) -> None:
-            dialog.finish()
-            if isinstance(error, Cancelled):
-                self.statusBar().showMessage(f"{verb} cancelled; nothing was changed.", 8000)
-            elif failed is not None:
-                failed(error)
-            else:
-                self._report_failure(error, failure_title)
-
-        def progressed(step: str, fraction: float) -> None:
-            if not cancellable:  # the step is all there is to say
-                dialog.label.setText(step + "…")
-            dialog.set_fraction(fraction)
-
-        task = self.maintenance.submit(work, succeeded, went_wrong, on_progress=progressed)
-        dialog.attach(task)
-        dialog.show()
-
-    # -- export ----------------------------------------------------------------------------------
-
-    def export_current_session(self) -> None:
-        """Session ▸ Export…: ask for the form and file, then write it in the background with
-        progress and Cancel (a cancelled export leaves no file)."""
-        from ..export import ExportOptions, export_session, suggested_file_name
-
-        session_id, store = self.current_session_id(), self.store
-        summary = self.sessions.summary(self.table.currentIndex().row())
-        if not (session_id and store and summary):
-            return
-        selected = self._selected_messages(session_id)
-        last_format = str(self.settings.value("exportFormat", "md"))
-        if last_format not in ("md", "html", "json", "pdf"):
-            last_format = "md"
-        folder = Path(str(self.settings.value("exportFolder", "") or Path.home()))
-        suggested = folder / suggested_file_name(summary.session, last_format)
-        choice: Any = dialogs.ask_export_options(
-            self, summary.session.display_name, len(selected), str(suggested),
-            style.is_dark(self.palette()), last_format)
-        if choice is None:
-            return
-        path = Path(choice.path).expanduser()
-        if path.exists() and not dialogs.confirm(
-                self, "Export session", f"{path} exists. Replace it?", "Replace"):
-            return
-        self.settings.setValue("exportFormat", choice.format)
-        self.settings.setValue("exportFolder", str(path.parent))
-        options = ExportOptions(format=choice.format, tool_output=choice.tool_output,
-                                dark=choice.dark, selected=choice.selected_only)
-        messages = selected if choice.selected_only else None
-
-        def work(report: Any, should_stop: Any) -> Any:
-            return export_session(store, session_id, options, target=path, messages=messages,
-                                  progress=report, should_stop=should_stop)
-
-        def done(result: Any) -> None:
-            self.statusBar().showMessage(
-                f"Exported {result.message_count:,} messages to {result.path}", 10000)
-
-        self.run_with_progress(work, done, None, "Exporting session",
-                               f"Exporting “{summary.session.display_name}” to {path.name}…",
-                               "Cannot export the session", "Export")
-
-    def _selected_messages(self, session_id: str) -> list[Any]:
-        """The messages selected in the thread, in thread order."""
-        if self.thread_model.session_id != session_id:
-            return []
-        rows = sorted(index.row() for index in self.thread.list.selectionModel().selectedRows())
-        found = (self.thread_model.message(row) for row in rows)
-        return [message for message in found if message is not None]
-
-    def _clear_session_filter(self) -> bool:
-        """Reset the filter bar's text and lists without reloading; False when it was clear."""
-        bar = self.filter_bar
-        widgets = (bar.status, bar.type, bar.project)
-        if not bar.text.text() and all(w.currentIndex() == 0 for w in widgets):
-            return False
-        for widget in (bar.text, *widgets):
-            widget.blockSignals(True)
-        bar.text.clear()
-        for widget in widgets:
-            widget.setCurrentIndex(0)
-        for widget in (bar.text, *widgets):
-            widget.blockSignals(False)
-        return True
+    @property
+    def task_progress(self) -> Any:
+        """The progress dialog of the latest long work."""
+        return self.door.progress_dialog
 
     def _show_new_session(self, session_id: str) -> None:
         """Select and show a session just written, once the list has read it."""
         def attempt() -> bool:
-            row = self.sessions.row_of(session_id)
-            if row < 0:
-                return False
-            index = self.sessions.index(row, 0)
-            self.table.setCurrentIndex(index)
-            self.table.scrollTo(index)
-            return True
+            return self.session_pane.select(session_id)
 
         def unfiltered() -> None:
             self.sessions.reloaded.disconnect(unfiltered)
@@ -1063,14 +823,14 @@ class MainWindow(QMainWindow):
                 shown_anyway()
 
         def shown_anyway() -> None:
-            self.table.clearSelection()
+            self.session_pane.clear_selection()
             self.thread_model.show_session(session_id)
             self._load_details(session_id)
 
         def listed() -> None:
             self.sessions.reloaded.disconnect(listed)
             if not attempt():  # hidden by the filters: clear them, and show it anyway
-                if self._clear_session_filter():
+                if self.session_pane.clear_filter():
                     self.sessions.reloaded.connect(unfiltered)
                     self.filter_bar.changed.emit(self.filter_bar.current())
                 else:

@@ -71,8 +71,7 @@ def register(commands: Any) -> None:
 def info(options: argparse.Namespace) -> Outcome:
     path = database_path(options)
     with reading(options) as store:
-        with store.reading():
-            journal = store.scalar("SELECT journal_mode FROM pragma_journal_mode")
+        journal = store.journal_mode()
         version = store.schema_version
         counts = store.counts()
         state, progress = index_state(store)

@@ -130,15 +130,10 @@ def page_at(store: Store, session_id: str, offset: int, limit: int) -> MessagePa
     """`limit` messages of the session starting after the first `offset` (in order)."""
     if offset == 0:
         return store.sessions.messages_page(session_id, limit=limit)
-    with store.reading():
-        rows = store.select(
-            'SELECT "Timestamp", "SequenceNumber", "Id" FROM "Messages" WHERE "SessionId" = $sid '
-            'ORDER BY "Timestamp", "SequenceNumber", "Id" LIMIT 1 OFFSET $skip',
-            sid=session_id, skip=offset - 1)
-    if not rows:
+    cursor = store.sessions.cursor_at(session_id, offset)
+    if cursor is None:
         return MessagePage((), has_before=True, has_after=False)
-    return store.sessions.messages_page(
-        session_id, after=(rows[0][0], int(rows[0][1]), rows[0][2]), limit=limit)
+    return store.sessions.messages_page(session_id, after=cursor, limit=limit)
 
 
 def show_session(options: argparse.Namespace) -> Outcome:

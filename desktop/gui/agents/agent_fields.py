@@ -31,12 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data.agent_rules import CAPABILITY_FLAGS, CAPABILITY_LIMITS
-from ..data.encoding import JsonText
-from ..data.seed import _CAPABILITIES as SEED_CAPABILITIES
+from ...data.agent_rules import CAPABILITY_FLAGS, CAPABILITY_LIMITS
+from ...data.agents import new_agent_configuration
+from ...data.encoding import JsonText
 
 UNDO_KEYS = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
 REDO_TOO = QKeySequence("Ctrl+Y")
+# what a new agent's capabilities are (the seed's), shown when an agent has none
+SEED_CAPABILITIES = new_agent_configuration()["capabilities"]
 
 
 class _UndoKeysToWindow(QObject):

@@ -1,16 +1,17 @@
 """The starting screen: open a database, load the sample sessions or start empty; recent files.
 
 It is the main window's first page, shown on the first run (over the new default database) and
-whenever no database is open. It works through the window's own commands, so a choice here does
-exactly what the File menu does.
+whenever no database is open. It asks the window for the window's own commands through
+signals, so a choice here does exactly what the File menu does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QPointF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QCommandLinkButton,
@@ -25,13 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import APP_NAME, paths
-from . import dialogs
-from .icons import icon_pixmap
+from ... import APP_NAME, paths
+from .. import dialogs
+from ..icons import icon_pixmap
+from ..tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from ..data.samples import SampleLoad
-    from .main_window import MainWindow
+    from ...data import Store
+    from ...data.samples import SampleLoad
 
 ICON_SIZE = 72
 COLUMN_WIDTH = 620
@@ -43,9 +45,20 @@ SELECTABLE = (Qt.TextInteractionFlag.TextSelectableByMouse
 class WelcomePage(QScrollArea):
     """The start screen, one page of the window's central stack."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.main_window = window
+    choose_requested = Signal()  # File ▸ Open…
+    new_requested = Signal()  # File ▸ New Database…
+    open_requested = Signal(object)  # open this path (a recent file)
+    create_requested = Signal(object)  # open this path, creating it if need be
+    shown = Signal()  # show this page
+    database_wanted = Signal()  # leave this page for the open file's sessions
+    samples_loaded = Signal(str)  # what was added, to say in the status bar
+
+    def __init__(self, runner: TaskRunner, recent_files: Callable[[], list[str]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.recent_files = recent_files
+        self.store: Store | None = None
         self.first_run = False
         self._loading_for: Any = None  # the store the samples are being added to
         self.setObjectName("welcomePage")
@@ -165,9 +178,13 @@ class WelcomePage(QScrollArea):
             button.setIcon(arrow)
             button.setIconSize(QSize(20, 20))
 
+    def set_store(self, store: Store | None) -> None:
+        """The window opened `store` (None: closed its file)."""
+        self.store = store
+
     def refresh(self) -> None:
         """Describe the choices for the database now open (or none) and list recent files."""
-        store = self.main_window.store
+        store = self.store
         self._draw_icons()
         if self._loading_for is not None and self._loading_for is not store:
             self._busy(None)  # the file changed while the samples were loading
@@ -198,7 +215,7 @@ class WelcomePage(QScrollArea):
 
     def _fill_recent(self, open_path: Path | None) -> None:
         self.recent.clear()
-        files = [p for p in self.main_window.recent_files() if p != str(open_path)]
+        files = [p for p in self.recent_files() if p != str(open_path)]
         for path in files:
             item = QListWidgetItem(f"{Path(path).name}    {display_path(Path(path).parent)}",
                                    self.recent)
@@ -218,58 +235,56 @@ class WelcomePage(QScrollArea):
     def present(self, first_run: bool = False) -> None:
         """Show this page (over the open database, if any) with the first choice focused."""
         self.first_run = first_run
-        self.main_window.pages.setCurrentWidget(self)
+        self.shown.emit()
         self.refresh()
         self.open_button.setFocus()
 
     def show_database(self) -> None:
         """Leave the start screen for the open database's sessions."""
-        self.main_window.pages.setCurrentWidget(self.main_window.splitter)
-        self.main_window.table.setFocus()
+        self.database_wanted.emit()
 
     # -- choices -----------------------------------------------------------------------------
 
     def open_existing(self) -> None:
         """Ask for a database file and open it (the window says why when it cannot)."""
-        self.main_window.choose_file()
+        self.choose_requested.emit()
 
     def start_empty(self) -> None:
         """Go to the open database, or make a new one where the person chooses."""
-        if self.main_window.store is not None:
+        if self.store is not None:
             self.show_database()
         else:
-            self.main_window.choose_new_file()
+            self.new_requested.emit()
 
     def load_samples(self) -> None:
         """Add the sample sessions to the open database (the default one when none is open)
         on a worker thread, then show them."""
-        from ..data.samples import load_samples
+        from ...data.samples import load_samples
 
-        window = self.main_window
-        if window.store is None and not window.open_file(paths.default_database_path(),
-                                                         create=True):
+        if self.store is None:  # the window opens it at once and tells set_store, or says why
+            self.create_requested.emit(paths.default_database_path())
+        store = self.store
+        if store is None:
             return
-        store = window.store
-        if store is None or store.read_only:
-            dialogs.show_error(window, "Cannot add the samples",
-                               f"{store.path.name if store else 'The database'} is open "
+        if store.read_only:
+            dialogs.show_error(self.window(), "Cannot add the samples",
+                               f"{store.path.name} is open "
                                "read-only, so nothing can be added to it.")
             return
         self._busy(store)
 
         def done(result: SampleLoad) -> None:
             self._busy(None)
-            if store is not window.store:
+            if store is not self.store:
                 return
-            window.statusBar().showMessage(result.summary, 10_000)
             self.show_database()
-            window.refresh()
+            self.samples_loaded.emit(result.summary)
 
         def failed(error: Exception) -> None:
             self._busy(None)
-            dialogs.report_failure(window, error, "Cannot add the sample sessions")
+            dialogs.report_failure(self.window(), error, "Cannot add the sample sessions")
 
-        window.queries.submit(lambda: load_samples(store), done, failed)
+        self.runner.submit(lambda: load_samples(store), done, failed)
 
     def _busy(self, store: Any) -> None:
         """Disable the choices while the samples are added to `store` (None: done)."""
@@ -279,7 +294,7 @@ class WelcomePage(QScrollArea):
         self.status.setText("Adding the sample sessions…" if store is not None else "")
 
     def _open_recent(self, item: QListWidgetItem) -> None:
-        self.main_window.open_file(item.data(Qt.ItemDataRole.UserRole), create=False)
+        self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole))
 
 
 def display_path(path: Path) -> str:

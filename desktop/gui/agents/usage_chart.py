@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data import Store
-from ..data.agent_editing import UsagePoint
-from . import dialogs
-from .tasks import TaskRunner
+from ...data import Store
+from ...data.agent_editing import UsagePoint
+from .. import dialogs
+from ..tasks import TaskRunner
 
 METRICS = (("messages", "Messages"), ("sessions", "Sessions"), ("tokens", "Tokens"),
            ("tool_calls", "Tool calls"))

@@ -34,13 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data import DataError, Store
-from ..data.snapshot_compare import SnapshotComparison
-from ..data.snapshots import DOTNET_FORM, SnapshotListing
-from . import dialogs, style
+from ...data import DataError, Store
+from ...data.snapshot_compare import SnapshotComparison
+from ...data.snapshots import DOTNET_FORM, SnapshotListing
+from .. import dialogs, style
+from ..tasks import TaskRunner
 from .snapshot_compare import SnapshotCompareDialog
 from .snapshot_model import SnapshotTableModel, can_restore_here, form_explanation
-from .tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 

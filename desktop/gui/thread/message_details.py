@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data.encoding import JsonText
-from ..data.records import AttachmentRecord, MessageRecord, ToolCallRecord
-from ..export.writers import ExportOptions, MarkdownWriter, utc_text
-from ..units import human_size
-from . import style
+from ...data.encoding import JsonText
+from ...data.records import AttachmentRecord, MessageRecord, ToolCallRecord
+from ...export.writers import ExportOptions, MarkdownWriter, utc_text
+from ...units import human_size
+from .. import style
 from .message_render import break_long_lines
 
 FIELD_LIMIT = 20_000  # characters of one tool output shown here; Copy Text copies the message

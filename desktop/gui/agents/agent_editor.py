@@ -28,29 +28,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data import Store
-from ..data import records as r
-from ..data.agent_editing import fingerprint
-from . import dialogs
+from ...data import Store
+from ...data import records as r
+from ...data.agent_editing import fingerprint
+from .. import dialogs
+from ..operations import Door
 from .agent_actions import AgentCommands
 from .agent_form import AgentForm
 from .agent_models import AgentDraftModel, AgentTableModel, known_tools
 from .agent_saving import AgentSaving
-from .tasks import TaskRunner
 from .usage_chart import UsagePanel
 
 
-class AgentEditor(AgentSaving, AgentCommands, QMainWindow):
+class AgentEditor(QMainWindow):
     """Agents of the open file: list, create, duplicate, (de)activate, delete, and edit."""
 
     changed = Signal()  # the file was written
 
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, door: Door, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Agents[*]")
         self.setAccessibleName("Agent editor")
         self.resize(1180, 760)
-        self.runner = runner
+        self.door = door  # writes go through the window's door, reads through its worker
+        self.runner = door.runner
         self.store: Store | None = None
         self.saving = False
         self._selecting = False
@@ -58,16 +59,18 @@ class AgentEditor(AgentSaving, AgentCommands, QMainWindow):
         self._wanted: str | None = None
         self.table_model = AgentTableModel(self)
         self.draft = AgentDraftModel(self)
+        self.saver = AgentSaving(self)
+        self.commands = AgentCommands(self)
         self._build()
         self._build_actions()
-        self.draft.state_changed.connect(self._update_actions)
+        self.draft.state_changed.connect(self.update_actions)
         self.draft.undo.canUndoChanged.connect(self._undo_changed)
         self.draft.undo.canRedoChanged.connect(self._undo_changed)
-        self._update_actions()
+        self.update_actions()
 
     def _undo_changed(self, _can: bool) -> None:
         try:
-            self._update_actions()
+            self.update_actions()
         except RuntimeError:  # the stack empties as the window is destroyed
             pass
 
@@ -146,13 +149,14 @@ class AgentEditor(AgentSaving, AgentCommands, QMainWindow):
 
     def _build_actions(self) -> None:
         key = QKeySequence.StandardKey
-        self.new_action = self._action("&New Agent…", self.new_agent, ("Ctrl+N",),
+        commands = self.commands
+        self.new_action = self._action("&New Agent…", commands.new_agent, ("Ctrl+N",),
                                        "Create an agent")
-        self.duplicate_action = self._action("D&uplicate", self.duplicate_agent, ("Ctrl+D",),
+        self.duplicate_action = self._action("D&uplicate", commands.duplicate_agent, ("Ctrl+D",),
                                              "Make a copy of the agent")
-        self.active_action = self._action("&Deactivate", self.toggle_active, ("Ctrl+T",),
+        self.active_action = self._action("&Deactivate", commands.toggle_active, ("Ctrl+T",),
                                           "Activate or deactivate the agent")
-        self.delete_action = self._action("De&lete…", self.delete_agent, ("Del",),
+        self.delete_action = self._action("De&lete…", commands.delete_agent, ("Del",),
                                           "Delete the agent (or deactivate it when messages "
                                           "refer to it)")
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -231,7 +235,7 @@ class AgentEditor(AgentSaving, AgentCommands, QMainWindow):
         # a later reload (another program's change) must not forget the agent asked for
         self._wanted = select_id or self._wanted
         if store is None:
-            self._update_actions()
+            self.update_actions()
             return
 
         def done(result: tuple[list[r.AgentRecord], list[str]]) -> None:
@@ -270,7 +274,7 @@ class AgentEditor(AgentSaving, AgentCommands, QMainWindow):
         record = self.table_model.record(row)
         if load and (record is None or not (self.draft.is_dirty
                                             and record.id == self.draft.agent_id)):
-            self._load(record)
+            self.load_record(record)
 
     def select_agent(self, agent_id: str) -> None:
         """Show this agent in the form (asking first about unsaved changes)."""
@@ -285,7 +289,7 @@ class AgentEditor(AgentSaving, AgentCommands, QMainWindow):
         if record is None or record.id == self.draft.agent_id:
             return
         if not self.draft.is_dirty:
-            self._load(record)
+            self.load_record(record)
             return
         self._select_row(self.table_model.row_of(self.draft.agent_id), load=False)
         QTimer.singleShot(0, lambda: self._switch_to(record.id))
@@ -294,13 +298,14 @@ class AgentEditor(AgentSaving, AgentCommands, QMainWindow):
         if self.resolve_unsaved(lambda: self.select_agent(agent_id)):
             self.select_agent(agent_id)
 
-    def _load(self, record: r.AgentRecord | None) -> None:
+    def load_record(self, record: r.AgentRecord | None) -> None:
         self.draft.load(record)
         self.draft.set_taken_names(self.table_model.names_except(self.draft.agent_id))
         self.usage.set_agent(self.store if record else None, record.id if record else None)
-        self._update_actions()
+        self.update_actions()
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
+        """Enable what the file, the agent and its edits allow, and say what is unsaved."""
         record = self.current()
         listed = self.table_model.record(self.table_model.row_of(self.draft.agent_id))
         active = listed.is_active if listed else bool(record and record.is_active)
@@ -339,6 +344,22 @@ class AgentEditor(AgentSaving, AgentCommands, QMainWindow):
         elif self.status.text().startswith(("Unsaved", "1 problem")) or " to fix " in \
                 self.status.text():
             self.say("")
+
+    def save(self, then: Callable[[], None] | None = None, *, overwrite: bool = False) -> None:
+        """Write the edits (see `AgentSaving.save`)."""
+        self.saver.save(then, overwrite=overwrite)
+
+    def revert(self) -> None:
+        """Drop the edits (Undo brings them back)."""
+        self.saver.revert()
+
+    def resolve_unsaved(self, then: Callable[[], None]) -> bool:
+        """Settle unsaved edits first (see `AgentSaving.resolve_unsaved`)."""
+        return self.saver.resolve_unsaved(then)
+
+    def may_close(self, then: Callable[[], None]) -> bool:
+        """For the main window: True when the editor has no unsaved edits left."""
+        return self.saver.may_close(then)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """QWidget.closeEvent: unsaved edits are saved or dropped only as the person says."""

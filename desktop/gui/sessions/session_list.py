@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data import Store
-from ..data.enums import SessionStatus, SessionType
-from ..data.records import Page, SessionSummary
-from ..data.sessions import SessionFilter
-from . import style
-from .tasks import TaskRunner
+from ...data import Store
+from ...data.enums import SessionStatus, SessionType
+from ...data.records import Page, SessionSummary
+from ...data.sessions import SessionFilter
+from .. import style
+from ..tasks import TaskRunner
 
 PAGE_SIZE = 200
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -6,9 +6,9 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from ..data.snapshot_facts import UNDESCRIBED
-from ..data.snapshots import DOTNET_FORM, READABLE_FORMS, SnapshotListing
-from . import style
+from ...data.snapshot_facts import UNDESCRIBED
+from ...data.snapshots import DOTNET_FORM, READABLE_FORMS, SnapshotListing
+from .. import style
 
 LISTING_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data.agent_rules import MAX_TOKENS_RANGE
-from ..data.enums import AgentType
-from . import dialogs, style
+from ...data.agent_rules import MAX_TOKENS_RANGE
+from ...data.enums import AgentType
+from .. import dialogs, style
 from .agent_fields import (
     CapabilitiesEditor,
     JsonFieldEditor,

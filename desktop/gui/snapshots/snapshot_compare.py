@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data.snapshot_compare import MessageChange, SnapshotComparison
-from . import style
+from ...data.snapshot_compare import MessageChange, SnapshotComparison
+from .. import style
 
 KIND_LABELS = {"added": "+ Added", "removed": "− Removed", "changed": "~ Changed"}
 COLUMNS = ("Change", "#", "Role", "What changed", "In the snapshot", "Now")

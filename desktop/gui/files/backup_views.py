@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data.backups import Backup
-from ..data.health import HealthReport
-from ..units import human_size
+from ...data.backups import Backup
+from ...data.health import HealthReport
+from ...units import human_size
 
 
 class BackupDialog(QDialog):

@@ -24,10 +24,10 @@ from PySide6.QtGui import (
     QTextFormat,
 )
 
-from ..data.records import MessageRecord
-from ..data.search import query_words
-from ..export.highlight import Look, highlight
-from . import style
+from ...data.records import MessageRecord
+from ...data.search import query_words
+from ...export.highlight import Look, highlight
+from .. import style
 
 DISPLAY_LIMIT = 20_000  # characters of a message rendered inline; the rest behind a link
 MARKDOWN_LIMIT = 200_000

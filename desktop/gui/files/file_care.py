@@ -1,26 +1,29 @@
 """File ▸ Back Up Now, Restore from Backup and Check Database, and the scheduled backups.
 
 A controller the main window owns: it adds its actions to the window, runs the work on the
-window's maintenance runner (so browsing never waits) and shows what came of it.
+window's maintenance runner (so browsing never waits) and shows what came of it. It hears of
+the open file through `set_store` and asks the window for what only the window does through
+signals (open or close the file, start maintenance, show progress or a status line).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, QUrl
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QWidget
 
-from .. import paths
-from ..data import Store, backups
-from ..data.health import HealthReport, check_database
-from . import dialogs
+from ... import paths
+from ...data import Store, backups
+from ...data.health import HealthReport, check_database
+from .. import dialogs
+from ..actions import add_action
+from ..tasks import TaskRunner
 from .backup_views import BackupDialog, CheckReportDialog
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +34,29 @@ FIRST_CHECK_MS = 30 * 1000  # let the first minute after opening belong to brows
 class FileCare(QObject):
     """Backups and checks of the window's database file."""
 
-    def __init__(self, window: MainWindow) -> None:
+    open_requested = Signal(object)  # the path of a file to open (after a restore)
+    close_requested = Signal()  # close the file (before a restore replaces it)
+    maintenance_wanted = Signal()  # the search index was emptied: build it again
+    progress = Signal(object, float)  # background work's step (None: done) and fraction
+    progress_note = Signal(str)  # what stays in the status bar after background work
+    status = Signal(str, int)  # a status bar line and how long it shows (ms)
+
+    def __init__(self, maintenance: TaskRunner, run_with_progress: Callable[..., None],
+                 window: QWidget) -> None:
         super().__init__(window)
         self.window = window
+        self.maintenance = maintenance
+        self.run_with_progress = run_with_progress
+        self.store: Store | None = None
         self.backup_root = paths.backup_dir()
-        self.backup_action = window._action(
-            "Back &Up Now", self.back_up_now, "Ctrl+Shift+B",
+        self.backup_action = add_action(
+            window, "Back &Up Now", self.back_up_now, "Ctrl+Shift+B",
             "Make a backup copy of the database now")
-        self.restore_action = window._action(
-            "Restore from &Backup…", self.show_backups, "Ctrl+Shift+R",
+        self.restore_action = add_action(
+            window, "Restore from &Backup…", self.show_backups, "Ctrl+Shift+R",
             "Put the database back as it was in one of its backups")
-        self.check_action = window._action(
-            "Chec&k Database…", self.check_database, "Ctrl+Shift+K",
+        self.check_action = add_action(
+            window, "Chec&k Database…", self.check_database, "Ctrl+Shift+K",
             "Check the file's integrity and its search index")
         self.dialog: BackupDialog | None = None
         self._dialog_path: Path | None = None
@@ -50,11 +64,6 @@ class FileCare(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(SCHEDULE_CHECK_MS)
         self.timer.timeout.connect(self.back_up_if_due)
-        window.store_changed.connect(self._store_changed)
-
-    @property
-    def store(self) -> Store | None:
-        return self.window.store
 
     def update_actions(self) -> None:
         """Enable what the open file allows, with the reason when it is read-only."""
@@ -66,7 +75,9 @@ class FileCare(QObject):
         self.restore_action.setToolTip(reason or "Restore from a backup")
         self.check_action.setEnabled(store is not None)
 
-    def _store_changed(self, store: Store | None) -> None:
+    def set_store(self, store: Store | None) -> None:
+        """The window opened `store` (None: closed its file)."""
+        self.store = store
         self.update_actions()
         if self.dialog is not None:
             self.dialog.close()
@@ -91,7 +102,6 @@ class FileCare(QObject):
             self._back_up(self.store, "manual")
 
     def _back_up(self, store: Store, reason: str) -> None:
-        window = self.window
         root = self.backup_root
 
         def work(report: Any, _should_stop: Any) -> backups.Backup | None:
@@ -100,22 +110,21 @@ class FileCare(QObject):
             return backups.make_backup(store.path, root, reason, report)
 
         def done(backup: backups.Backup | None) -> None:
-            window.show_background_progress(None)
+            self.progress.emit(None, 0.0)
             if backup is None:
                 return
-            window.statusBar().showMessage(f"Backed up to {backup.path}", 8000)
+            self.status.emit(f"Backed up to {backup.path}", 8000)
             if self.dialog is not None and self._dialog_path == store.path:
                 self.dialog.set_backups(backups.list_backups(store.path, root))
 
         def failed(error: Exception) -> None:
-            window.show_background_progress(None)
-            window.progress_label.setText("Backup failed")
+            self.progress.emit(None, 0.0)
+            self.progress_note.emit("Backup failed")
             log.warning("%s backup of %s failed: %s", reason, store.path, error)
             if reason == "manual" or self.dialog is not None:
-                dialogs.report_failure(self.dialog or window, error, "Cannot back up")
+                dialogs.report_failure(self.dialog or self.window, error, "Cannot back up")
 
-        window.maintenance.submit(work, done, failed,
-                                  on_progress=window.show_background_progress)
+        self.maintenance.submit(work, done, failed, on_progress=self.progress.emit)
 
     # -- restoring ---------------------------------------------------------------------------
 
@@ -170,8 +179,8 @@ class FileCare(QObject):
                 "first, so you can return to it by restoring that backup.", "Restore"):
             return
         if store is not None and store.path == path:
-            self.window.close_file()
-            if self.window.store is not None:  # unsaved agent edits kept it open
+            self.close_requested.emit()  # the window answers at once, through set_store
+            if self.store is not None:  # unsaved agent edits kept it open
                 return
         if self.dialog is not None:
             self.dialog.close()
@@ -180,16 +189,16 @@ class FileCare(QObject):
             return backups.restore(path, backup.path, self.backup_root, report)
 
         def done(safety: backups.Backup) -> None:
-            self.window.open_file(path, create=False)
-            self.window.statusBar().showMessage(
+            self.open_requested.emit(path)
+            self.status.emit(
                 f"Restored the backup of {when}; what the file held before is kept as "
                 f"{safety.path.name} in its backup folder.", 15000)
 
         def failed(error: Exception) -> None:
             dialogs.report_failure(self.window, error, "Cannot restore the backup")
-            self.window.open_file(path, create=False)
+            self.open_requested.emit(path)
 
-        self.window.run_with_progress(
+        self.run_with_progress(
             work, done, self.window, "Restoring backup",
             f"Restoring {path.name} from the backup of {when}…", "Cannot restore the backup",
             "Restore", cancellable=False, failed=failed)
@@ -210,9 +219,9 @@ class FileCare(QObject):
             if store is self.store:
                 self.show_report(store.path, report)
 
-        self.window.run_with_progress(work, done, self.window, "Checking the database",
-                                      f"Checking {store.path.name}…",
-                                      "Cannot check the database", "Check", cancellable=False)
+        self.run_with_progress(work, done, self.window, "Checking the database",
+                               f"Checking {store.path.name}…",
+                               "Cannot check the database", "Check", cancellable=False)
 
     def show_report(self, path: Path, report: HealthReport) -> None:
         if self.report_dialog is not None:
@@ -232,10 +241,10 @@ class FileCare(QObject):
             return
 
         def done(_result: Any) -> None:
-            self.window.statusBar().showMessage("Rebuilding the search index…", 8000)
-            self.window._start_maintenance()
+            self.status.emit("Rebuilding the search index…", 8000)
+            self.maintenance_wanted.emit()
 
-        self.window.maintenance.submit(
+        self.maintenance.submit(
             store.search.clear_index, done,
             lambda error: dialogs.report_failure(self.window, error,
                                                  "Cannot rebuild the search index"))

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data.encoding import JsonText
-from ..data.records import (
+from ...data.encoding import JsonText
+from ...data.records import (
     PlanRecord,
     SessionAgentRecord,
     SessionRecord,
@@ -30,8 +30,8 @@ from ..data.records import (
     TeamRecord,
     WorkPlanRecord,
 )
-from . import style
-from .message_render import break_long_lines
+from .. import style
+from ..thread.message_render import break_long_lines
 
 JSON_LIMIT = 50_000  # characters of a JSON column shown in its box
 SHOWN_LIMIT = 300  # characters of a value shown in a label or tree cell; all of it in the tip

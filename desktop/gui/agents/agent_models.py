@@ -19,15 +19,15 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..data import records as r
-from ..data.agent_editing import (
+from ...data import records as r
+from ...data.agent_editing import (
     EDITABLE_FIELDS,
     editable_values,
     setting_text,
     validate_agent_fields,
 )
-from ..data.encoding import JsonText
-from . import style
+from ...data.encoding import JsonText
+from .. import style
 
 Index = QModelIndex | QPersistentModelIndex
 MERGING = {"name", "description", "working_directory", "model", "temperature", "max_tokens",
@@ -171,10 +171,10 @@ class SetField(QUndoCommand):
         return True
 
     def redo(self) -> None:
-        self.draft._apply(self.field, self.new)
+        self.draft.apply_value(self.field, self.new)
 
     def undo(self) -> None:
-        self.draft._apply(self.field, self.old)
+        self.draft.apply_value(self.field, self.old)
 
 
 class AgentDraftModel(QAbstractTableModel):
@@ -234,7 +234,8 @@ class AgentDraftModel(QAbstractTableModel):
         """An edit made in the form: one undoable step (merged while typing)."""
         return self.setData(self.index(0, EDITABLE_FIELDS.index(field)), value)
 
-    def _apply(self, field: str, value: Any) -> None:
+    def apply_value(self, field: str, value: Any) -> None:
+        """Put `value` in `field` without an undo step (the undo stack's commands call this)."""
         self.values[field] = value
         column = EDITABLE_FIELDS.index(field)
         self.dataChanged.emit(self.index(0, column), self.index(0, column))

@@ -51,13 +51,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data import Store
-from ..data.records import MessageRecord, SessionStatistics
-from ..data.sessions import Cursor, MessagePage, ThreadExtent
-from . import dialogs, link_opening, style
+from ...data import Store
+from ...data.records import MessageRecord, SessionStatistics
+from ...data.sessions import Cursor, MessagePage, ThreadExtent
+from .. import dialogs, link_opening, style
+from ..tasks import TaskRunner
 from .message_details import MessageDetailsDialog, markdown_text
 from .message_render import LONG_LINE, break_long_lines, build_document, header_text
-from .tasks import TaskRunner
 
 PAGE_SIZE = 60
 MAX_ROWS = 360

@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data import Store
-from ..data.enums import MessageRole
-from ..data.search import IndexState, SearchFilter, SearchHit, SearchResult
-from . import style
-from .tasks import TaskRunner
+from ...data import Store
+from ...data.enums import MessageRole
+from ...data.search import IndexState, SearchFilter, SearchHit, SearchResult
+from .. import style
+from ..tasks import TaskRunner
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 20
 DEBOUNCE_MS = 250

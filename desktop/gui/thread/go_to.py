@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from . import style
+from .. import style
 from .thread_view import GoTo
 
 _NUMBER = re.compile(r"^#?\s*(\d[\d,.\s\u00a0\u202f']*)$")
@@ -61,7 +61,7 @@ class GoToDialog(QDialog):
     def __init__(self, parent: QWidget | None, count: int, first_time: datetime | None,
                  last_time: datetime | None, current: int | None) -> None:
         super().__init__(parent)
-        from .dialogs import _title_width
+        from ..dialogs import title_width
 
         self.setWindowTitle("Go to message")
         self.setAccessibleName("Go to message")
@@ -94,7 +94,7 @@ class GoToDialog(QDialog):
         layout = QVBoxLayout(self)
         for widget in (intro, label, self.field, self.explanation, self.buttons):
             layout.addWidget(widget)
-        self.setMinimumWidth(_title_width(self, self.windowTitle()) + 60)
+        self.setMinimumWidth(title_width(self, self.windowTitle()) + 60)
         self.field.textChanged.connect(self._explain)
         self._explain()
 

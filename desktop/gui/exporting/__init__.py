@@ -1,0 +1,1 @@
+"""Session ▸ Export: the dialog that asks the form and the file."""

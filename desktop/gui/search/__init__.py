@@ -1,0 +1,1 @@
+"""The Search tab: every message of the file, ranked, a page at a time."""
