@@ -21,11 +21,20 @@ from orchestrator_desktop.app import main
 def check():
     windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
     title = windows[0].windowTitle() if windows else ""
+    waited.append(title)
+    if ".db" not in title and len(waited) < 100:
+        return  # the file is still opening (an event loop turns meanwhile): up to 20 s
+    poll.stop()
     print("TITLE", title, flush=True)
-    QApplication.quit()
+    # quit() is ignored until the application's own loop runs (after the file is open)
+    ending.start(100)
 
 app = QApplication(sys.argv[:1])  # the entry point adopts it
-QTimer.singleShot(2500, check)
+waited = []
+poll, ending = QTimer(app), QTimer(app)
+poll.timeout.connect(check)
+ending.timeout.connect(QApplication.quit)
+poll.start(200)
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 log = logging.getLogger(__name__)
@@ -95,9 +96,10 @@ class TaskRunner(QObject):
         task = Task(fn, with_progress=on_progress is not None)
 
         def unless_abandoned(callback: Callable[..., None]) -> Callable[..., None]:
-            # a result already on its way when the runner shut down (its window closing) is
-            # dropped: what it would update may be gone
-            return lambda *value: None if task.abandoned else callback(*value)
+            # a result already on its way when the runner shut down (its window closing) or
+            # was deleted with its window is dropped: what it would update is gone
+            return lambda *value: None if task.abandoned or not shiboken6.isValid(self) \
+                else callback(*value)
 
         if on_success:
             task.signals.succeeded.connect(unless_abandoned(on_success))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractListModel,
     QEvent,
@@ -784,6 +785,8 @@ class ThreadView(QWidget):
 
     def _update_position(self) -> None:
         self._position_scheduled = False
+        if not shiboken6.isValid(self.list):  # scheduled while the view was being deleted
+            return
         extent = self.model.extent
         first, last = self.visible_positions()
         self.position.setText(position_text(first, last, extent.count if extent else None))
