@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -51,6 +52,13 @@ SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 
 Progress = Callable[[str, float], None]
 """Called with a short description of the current task and its fraction done (0..1)."""
+
+
+@lru_cache(maxsize=512)
+def _sqlite_sql(sql: str) -> str:
+    """A statement written for Pony's raw SQL (`$name` parameters, `$$` for a dollar sign) in
+    SQLite's own terms, where `$name` is a named parameter."""
+    return sql.replace("$$", "$")
 
 
 class Rollback(Exception):
@@ -314,11 +322,27 @@ class Store:
     # -- raw SQL helpers (call inside a db_session) ---------------------------------------
 
     def select(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
-        """Run a read query with `$name` parameters; rows as tuples."""
-        rows = self.db.select(sql, globals={}, locals=params)
-        if rows and not isinstance(rows[0], tuple):
-            return [(value,) for value in rows]
-        return list(rows)
+        """Run a read query with `$name` parameters; rows as tuples.
+
+        Straight through sqlite3 on the session's connection (SQLite binds `$name` itself):
+        Pony's raw-SQL path evaluates each parameter as Python, wraps every row in a row
+        class and decodes every TEXT value in a Python function, which cost more than the
+        query on a page of messages. Pony's pending changes are flushed first, as its
+        `select` does; text that is not valid UTF-8 is read as Pony reads it (replaced).
+        """
+        connection = self.db._get_cache().prepare_connection_for_query_execution()
+        statement = _sqlite_sql(sql)
+        factory = connection.text_factory
+        connection.text_factory = str
+        try:
+            return connection.execute(statement, params).fetchall()
+        except sqlite3.OperationalError as error:
+            if "decode" not in str(error):
+                raise
+            connection.text_factory = factory
+            return connection.execute(statement, params).fetchall()
+        finally:
+            connection.text_factory = factory
 
     def scalar(self, sql: str, **params: Any) -> Any:
         """The first column of the first row, or None."""

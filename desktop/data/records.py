@@ -152,12 +152,16 @@ class MessageRecord:
         return TokenUsage.from_json(self.token_usage_json)
 
 
-def message_from_row(row: Sequence[Any], agent_name: str | None = None) -> MessageRecord:
+def message_from_row(row: Sequence[Any], agent_name: str | None = None, *,
+                     position: int | None = None,
+                     attachments: tuple[AttachmentRecord, ...] = (),
+                     tool_calls: tuple[ToolCallRecord, ...] = ()) -> MessageRecord:
     return MessageRecord(
         id=row[0], session_id=text_or_none(row[1]), content=row[2], role=MessageRole(row[3]),
         agent_id=text_or_none(row[4]), parent_message_id=text_or_none(row[5]),
         timestamp=parse_datetime(row[6]), sequence_number=int(row[7]),
         metadata=JsonText(row[8]), token_usage_json=JsonText(row[9]), agent_name=agent_name,
+        attachments=attachments, tool_calls=tool_calls, position=position,
         timestamp_text=row[6],
     )
 

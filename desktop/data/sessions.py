@@ -227,15 +227,16 @@ class SessionRepository(Repository[r.SessionRecord]):
             rows = rows[:limit]
             if backwards:
                 rows.reverse()
-            messages = [r.message_from_row(row[:10], row[10]) for row in rows]
-            if messages and first_position is None:
+            if rows and first_position is None:
                 first_position = 1 if (after is None and not backwards) else \
-                    self._count_before(session_id, messages[0].cursor) + 1
-            if messages:
-                messages = [replace(m, position=first_position + n)
-                            for n, m in enumerate(messages)]
-            if with_children and messages:
-                messages = self._with_children(messages)
+                    self._count_before(session_id, (rows[0][6], int(rows[0][7]), rows[0][0])) + 1
+            attachments, calls = self._children([row[0] for row in rows]) \
+                if with_children and rows else ({}, {})
+        # each record built once, with its place and its children
+        messages = [r.message_from_row(row, row[10], position=first_position + n,
+                                       attachments=tuple(attachments.get(row[0], ())),
+                                       tool_calls=tuple(calls.get(row[0], ())))
+                    for n, row in enumerate(rows)] if rows else []
         if backwards:
             has_before, has_after = more, before is not None
         else:
@@ -254,7 +255,17 @@ class SessionRepository(Repository[r.SessionRecord]):
         return (row[0][0], int(row[0][1]), row[0][2]) if row else None
 
     def _with_children(self, messages: list[r.MessageRecord]) -> list[r.MessageRecord]:
-        ids = {f"i{n}": m.id for n, m in enumerate(messages)}
+        attachments, calls = self._children([m.id for m in messages])
+        if not attachments and not calls:
+            return messages
+        return [replace(m, attachments=tuple(attachments.get(m.id, ())),
+                        tool_calls=tuple(calls.get(m.id, ())))
+                if m.id in attachments or m.id in calls else m for m in messages]
+
+    def _children(self, message_ids: list[str]) -> tuple[
+            dict[str, list[r.AttachmentRecord]], dict[str, list[r.ToolCallRecord]]]:
+        """The attachments and tool calls of these messages, by message id."""
+        ids = {f"i{n}": mid for n, mid in enumerate(message_ids)}
         marks = ", ".join(f"${k}" for k in ids)
         attachments: dict[str, list[r.AttachmentRecord]] = {}
         for row in self.store.select(
@@ -266,11 +277,7 @@ class SessionRepository(Repository[r.SessionRecord]):
                 f'SELECT {column_list("ToolCalls")} FROM "ToolCalls" '
                 f'WHERE "MessageId" IN ({marks}) ORDER BY "ExecutedAt", "Id"', **ids):
             calls.setdefault(row[1], []).append(r.tool_call_from_row(row))
-        if not attachments and not calls:
-            return messages
-        return [replace(m, attachments=tuple(attachments.get(m.id, ())),
-                        tool_calls=tuple(calls.get(m.id, ())))
-                if m.id in attachments or m.id in calls else m for m in messages]
+        return attachments, calls
 
     def messages_around(self, session_id: str, message_id: str, *, context: int = 25,
                         position: int | None = None) -> MessagePage | None:

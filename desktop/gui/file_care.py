@@ -14,12 +14,12 @@ from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 
 from .. import paths
-from ..data import Store, backups
-from ..data.health import HealthReport, check_database
 from . import dialogs
-from .backup_views import BackupDialog, CheckReportDialog
 
 if TYPE_CHECKING:
+    from ..data import Store, backups
+    from ..data.health import HealthReport
+    from .backup_views import BackupDialog, CheckReportDialog
     from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,8 @@ class FileCare(QObject):
             self._back_up(self.store, "manual")
 
     def _back_up(self, store: Store, reason: str) -> None:
+        from ..data import backups
+
         window = self.window
         root = self.backup_root
 
@@ -122,6 +124,9 @@ class FileCare(QObject):
     def show_backups(self, path: Path | None = None) -> None:
         """List the backups of `path` (default: the open file) — File ▸ Restore from Backup,
         or offered when a damaged file cannot be opened."""
+        from ..data import backups
+        from .backup_views import BackupDialog
+
         store = self.store
         path = path or (store.path if store is not None else None)
         if path is None:
@@ -143,6 +148,8 @@ class FileCare(QObject):
         self.dialog.show()
 
     def _show_folder(self) -> None:
+        from ..data import backups
+
         if self._dialog_path is None:
             return
         folder = backups.folder_for(self._dialog_path, self.backup_root)
@@ -157,6 +164,8 @@ class FileCare(QObject):
     def restore(self, backup: backups.Backup) -> None:
         """Replace the file's contents with `backup`'s after the person confirms; what the
         file held is backed up first, and the window opens the file again either way."""
+        from ..data import backups
+
         path = self._dialog_path
         store = self.store
         if path is None or (store is not None and store.path == path and store.read_only):
@@ -198,6 +207,8 @@ class FileCare(QObject):
 
     def check_database(self) -> None:
         """Check integrity and the search index in the background, then show a report."""
+        from ..data.health import check_database
+
         store = self.store
         if store is None:
             return
@@ -215,6 +226,8 @@ class FileCare(QObject):
                                       "Cannot check the database", "Check", cancellable=False)
 
     def show_report(self, path: Path, report: HealthReport) -> None:
+        from .backup_views import CheckReportDialog
+
         if self.report_dialog is not None:
             self.report_dialog.close()
             self.report_dialog.deleteLater()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -25,10 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME, paths
-from ..data import DataError, Store, open_store
 from ..data.enums import SessionStatus
-from ..data.errors import DamagedDatabaseError, DatabaseLockedError, FileReplacedError
-from ..data.search import SearchHit
+from ..data.errors import DamagedDatabaseError, DatabaseLockedError, DataError, FileReplacedError
 from . import dialogs, style
 from .details_panel import DetailsPanel, SessionDetails
 from .file_care import FileCare
@@ -37,6 +35,10 @@ from .search_panel import SearchPanel
 from .session_list import SessionFilterBar, SessionListModel, StatusBadgeDelegate
 from .tasks import TaskRunner
 from .thread_view import MessageThreadModel, ThreadView
+
+if TYPE_CHECKING:
+    from ..data import Store
+    from ..data.search import SearchHit
 
 log = logging.getLogger(__name__)
 
@@ -266,6 +268,8 @@ class MainWindow(QMainWindow):
         path = Path(str(path).removeprefix("file://")).expanduser()
         if not self._agent_edits_settled(lambda: self.open_file(path, create=create)):
             return False
+        from ..data import open_store  # Pony and the rest of the data layer: not before this
+
         try:
             store = open_store(path, create=create)
         except DataError as error:
