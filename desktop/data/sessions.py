@@ -228,8 +228,15 @@ class SessionRepository(Repository[r.SessionRecord]):
             if backwards:
                 rows.reverse()
             if rows and first_position is None:
-                first_position = 1 if (after is None and not backwards) else \
-                    self._count_before(session_id, (rows[0][6], int(rows[0][7]), rows[0][0])) + 1
+                if after is None and not backwards:
+                    first_position = 1
+                elif last and before is None and not more:
+                    first_position = 1  # the whole thread fits in the page
+                elif last and before is None:  # a plain count: no row-value test per entry
+                    first_position = self._count(session_id) - len(rows) + 1
+                else:
+                    first_position = self._count_before(
+                        session_id, (rows[0][6], int(rows[0][7]), rows[0][0])) + 1
             attachments, calls = self._children([row[0] for row in rows]) \
                 if with_children and rows else ({}, {})
         # each record built once, with its place and its children
@@ -242,6 +249,10 @@ class SessionRepository(Repository[r.SessionRecord]):
         else:
             has_before, has_after = after is not None and not include_cursor, more
         return MessagePage(tuple(messages), has_before, has_after)
+
+    def _count(self, session_id: str) -> int:
+        return int(self.store.scalar(
+            'SELECT count(*) FROM "Messages" WHERE "SessionId" = $sid', sid=session_id))
 
     def _count_before(self, session_id: str, cursor: Cursor) -> int:
         return int(self.store.scalar(
