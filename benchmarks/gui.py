@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from orchestrator_desktop.data import open_store
+
 from benchmarks import generate as gen
 from benchmarks.run import cached_database, default_cache_dir
 
@@ -198,6 +200,15 @@ def main(argv: list[str] | None = None) -> int:
         session = biggest_session(big)
         bare, first, small_runs, runs = [], [], [], []
         first.append(launch(APP, [str(big), str(folder / "s0.ini")], folder))
+        # later launches are on a file the application has opened before: its indexes and
+        # search index made, so no maintenance competes with the launch being measured
+        print("maintaining the copy (indexes, search index)", file=sys.stderr)
+        for prepared in (big, small):
+            store = open_store(prepared)
+            try:
+                store.run_maintenance()
+            finally:
+                store.close()
         for n in range(args.repeat):
             bare.append(launch(BARE, [], folder))
             runs.append(launch(APP, [str(big), str(folder / f"s{n}.ini")], folder))
@@ -215,10 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     print("| measurement | app | bare PySide6 window | ratio | goal | met? |")
     print("|---|---:|---:|---:|---|---|")
     count = sqlite3.connect(source).execute('SELECT count(*) FROM "Messages"').fetchone()[0]
-    print(f"| launch to a populated main window, {count:,}-message file | {app_t * 1000:,.0f} ms | "
+    print(f"| launch to a populated main window, {count:,}-message file (opened before) | "
+          f"{app_t * 1000:,.0f} ms | "
           f"{bare_t * 1000:,.0f} ms | {app_t / bare_t:.2f}x | ≤ 1.5x | "
           f"{'yes' if app_t <= 1.5 * bare_t else '**no**'} |")
-    print(f"| the same, very first launch on that file (starts its maintenance) | "
+    print(f"| the same, very first launch on that file (before its maintenance: no app "
+          f"indexes yet; the launch starts it) | "
           f"{first[0][0] * 1000:,.0f} ms | | | — (info) | — |")
     print(f"| the same, a 500-message database | {small_t * 1000:,.0f} ms | | | — (info) | — |")
     print(f"| peak memory at that point | {app_m:,.0f} MB | {bare_m:,.0f} MB | "
