@@ -144,7 +144,8 @@ class Raw:
         rows = self.con.execute(
             f'SELECT {column_list("Messages", "m")}, a."Name" FROM "Messages" m '
             'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" WHERE m."SessionId" = ? '
-            f'ORDER BY m."SequenceNumber" {direction}, m."Id" {direction} LIMIT ?',
+            f'ORDER BY m."Timestamp" {direction}, m."SequenceNumber" {direction}, '
+            f'm."Id" {direction} LIMIT ?',
             (session_id, PAGE + 1)).fetchall()[:PAGE]
         if last:
             rows.reverse()
@@ -186,6 +187,23 @@ class Raw:
             'k."MessageId" LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '
             'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" ORDER BY f.score',
             (first_word, fts_query)).fetchall()
+
+    def search_after(self, fts_query: str, first_word: str,
+                     after: tuple[Any, Any]) -> list[tuple]:
+        """The page of hits after (score, key) of the page before: the same keyset over the
+        FTS5 ranking, then the same joins and excerpts for the page's rows."""
+        return self.con.execute(
+            'SELECT m."Id", m."SessionId", s."Name", m."Role", m."AgentId", a."Name", '
+            'm."Timestamp", m."SequenceNumber", '
+            'substr(m."Content", max(instr(lower(m."Content"), ?) - 300, 1), 1200), '
+            'f.score, f.key FROM ('
+            f'SELECT * FROM (SELECT rowid AS key, rank AS score FROM "{FTS_TABLE}" WHERE '
+            f'"{FTS_TABLE}" MATCH ?) WHERE (score, key) > (?, ?) ORDER BY score, key '
+            f'LIMIT {HITS}) f '
+            f'JOIN "{KEYS_TABLE}" k ON k."Key" = f.key JOIN "Messages" m ON m."Id" = '
+            'k."MessageId" LEFT JOIN "Sessions" s ON s."Id" = m."SessionId" '
+            'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" ORDER BY f.score, f.key',
+            (first_word, fts_query, *after)).fetchall()
 
     def replay(self, statements: list[str]) -> None:
         """Run statements captured from the application, reading every row."""
@@ -409,7 +427,8 @@ class Benchmark:
         """First and last page of the big session."""
         big = self.facts["big"]
         goal = Goal(1.5, 50)
-        side = ("the same keyset SELECT (+ agent name) and the same two child lookups "
+        side = ("the same keyset SELECT in time order (Timestamp, SequenceNumber, Id; + agent "
+                "name) and the same two child lookups "
                 "(attachments, tool calls) for the page's ids, rows left as tuples")
         for last in (False, True):
             app, floor = compare(
@@ -465,6 +484,20 @@ class Benchmark:
                                  raw_side="the statements the app ran (captured with a trace "
                                           "callback) replayed through sqlite3",
                                  note="separates Python overhead from the query's shape"))
+            first = store.search.search(word, limit=HITS)
+            second = store.search.search(word, limit=HITS, after=first.next_page)
+            if second.next_page is not None:  # a page well past the first
+                third = second.next_page
+                app, floor = compare(
+                    lambda word=word, third=third: store.search.search(word, limit=HITS,
+                                                                       after=third),
+                    lambda query=query, word=word, third=third: raw.search_after(
+                        query, word.lower(), third), self.repeat)
+                self.rows.append(Row(
+                    f'search "{word}": the third page of {HITS} (after the second\'s last '
+                    "(score, key))", app, floor, Goal(2),
+                    "the same keyset `(score, key) > (?, ?)` over the FTS5 ranking, then the "
+                    "same joins and excerpts for those 50 rows"))
             if word == gen.COMMON_WORD:
                 self._plan(f'search "{word}" (app)', store, lambda word=word: store.search.search(
                     word, limit=HITS))

@@ -174,3 +174,20 @@ def test_highlight_benchmark_prints_its_table(qapp, capsys: pytest.CaptureFixtur
     assert [row.split(" | ")[0][2:] for row in rows[1:]] == [
         "no colouring", "keyword list (before)", "Pygments, cold cache",
         "Pygments, warm cache"]
+
+
+def test_launch_benchmark_reports_each_part(tiny: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import gui
+
+    launched = gui.launch(gui.APP, [str(tiny)], tmp_path)
+    bare = gui.launch(gui.BARE, [], tmp_path)
+    seconds, peak = launched
+    assert len(launched.marks) == len(gui.PARTS)  # every step `run()` marks, in order
+    assert launched.marks == sorted(launched.marks) and launched.marks[0] > 0
+    assert seconds * 1000 > launched.marks[-1] and 0 < launched.paint_mb <= peak
+    assert bare[0] > 0 and bare[1] > 0
+    gui.print_parts([launched], bare[0])
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    parts = [row.split(" | ")[0][2:] for row in rows[1:-1]]
+    assert parts == ["Python starts (interpreter, site)", *gui.PARTS]

@@ -90,3 +90,28 @@ def test_unknown_enum_values_read_as_unknown_members() -> None:
     assert MessageRole.from_name("assistant") is MessageRole.Assistant
     with pytest.raises(ValueError, match="choose one of Pending"):
         StepStatus.from_name("Done")
+
+
+@pytest.mark.parametrize("text", [
+    "2024-01-02 03:04:05", "2024-01-02 03:04:05.1234567", "2024-01-02 03:04:05.12",
+    "2024-01-02 03:04:05.123456789", "2024-12-31 23:59:59.9999999", "2024-13-02 03:04:05",
+    "2024-02-30 03:04:05", "2024-01-02 03:04:05.", "2024-01-02 24:00:00",
+    "２０24-01-02 03:04:05", "2024-01-02 03:04:05.12a", "2024-01-02T03:04:05",
+    "2024-01-02 03:04:05Z", " 2024-01-02 03:04:05", "2024-01-02 03:04:5x"])
+def test_the_dotnet_form_reads_as_the_general_parser_reads_it(text: str) -> None:
+    from orchestrator_desktop.data import encoding
+
+    value = encoding.parse_datetime(text)
+    match = encoding._DATETIME_RE.match(text)
+    if match is None:
+        assert value is None
+        return
+    year, month, day, hour, minute, second, fraction, _zone = match.groups()
+    try:
+        expected = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                            int(second or 0), int((fraction or "0")[:6].ljust(6, "0")))
+    except ValueError:
+        assert value is None
+        return
+    assert value == expected and value.source_text == text
+    assert encoding.format_datetime(value) == text

@@ -15,6 +15,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,13 @@ __all__ = ["SQLITE_HEADER", "FileFacts", "Progress", "Rollback", "Store", "copy_
 log = logging.getLogger(__name__)
 
 FILL_CHUNK_ROWS = 20_000
+
+
+@lru_cache(maxsize=512)
+def _sqlite_sql(sql: str) -> str:
+    """A statement written for Pony's raw SQL (`$name` parameters, `$$` for a dollar sign) in
+    SQLite's own terms, where `$name` is a named parameter."""
+    return sql.replace("$$", "$")
 
 
 class Rollback(Exception):
@@ -191,11 +199,27 @@ class Store:
     # -- raw SQL helpers (call inside a db_session) ---------------------------------------
 
     def select(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
-        """Run a read query with `$name` parameters; rows as tuples."""
-        rows = self.db.select(sql, globals={}, locals=params)
-        if rows and not isinstance(rows[0], tuple):
-            return [(value,) for value in rows]
-        return list(rows)
+        """Run a read query with `$name` parameters; rows as tuples.
+
+        Straight through sqlite3 on the session's connection (SQLite binds `$name` itself):
+        Pony's raw-SQL path evaluates each parameter as Python, wraps every row in a row
+        class and decodes every TEXT value in a Python function, which cost more than the
+        query on a page of messages. Pony's pending changes are flushed first, as its
+        `select` does; text that is not valid UTF-8 is read as Pony reads it (replaced).
+        """
+        connection = self.db._get_cache().prepare_connection_for_query_execution()
+        statement = _sqlite_sql(sql)
+        factory = connection.text_factory
+        connection.text_factory = str
+        try:
+            return connection.execute(statement, params).fetchall()
+        except sqlite3.OperationalError as error:
+            if "decode" not in str(error):
+                raise
+            connection.text_factory = factory
+            return connection.execute(statement, params).fetchall()
+        finally:
+            connection.text_factory = factory
 
     def scalar(self, sql: str, **params: Any) -> Any:
         """The first column of the first row, or None."""

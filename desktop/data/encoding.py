@@ -44,6 +44,11 @@ def parse_datetime(text: str | None) -> NetDateTime | None:
         return text
     if isinstance(text, datetime):
         return _as_net_datetime(text)
+    if type(text) is str and 19 <= len(text) <= 27 and text[10] == " " and (
+            len(text) == 19 or (text[19] == "." and len(text) > 20)):
+        value = _canonical_datetime(text)  # the .NET form itself: no regular expression
+        if value is not None:
+            return value
     match = _DATETIME_RE.match(str(text))
     if not match:
         return None
@@ -63,6 +68,21 @@ def parse_datetime(text: str | None) -> NetDateTime | None:
         shifted = value - sign * offset
         value = _as_net_datetime(shifted)
     value.source_text = str(text)
+    return value
+
+
+def _canonical_datetime(text: str) -> NetDateTime | None:
+    """`yyyy-MM-dd HH:mm:ss[.f…]` (up to seven digits, as .NET writes it), or None."""
+    digits = text[0:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
+    fraction = text[20:]
+    if not (text[4] == text[7] == "-" and text[13] == text[16] == ":" and digits.isascii()
+            and digits.isdigit() and fraction.isascii() and (not fraction or fraction.isdigit())):
+        return None
+    try:  # the C parser, given the six fraction digits every Python version reads
+        value = NetDateTime.fromisoformat(f"{text[:19]}.{fraction[:6].ljust(6, '0')}")
+    except ValueError:
+        return None
+    value.source_text = text
     return value
 
 

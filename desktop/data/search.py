@@ -242,21 +242,19 @@ class SearchService:
                             next_page=next_page)
 
     def _positions(self, rows: list[tuple[Any, ...]]) -> dict[str, int]:
-        """Each hit's place in its thread's time order: one pass over each session that has
-        a hit (a count per hit would be quadratic in a long thread)."""
-        wanted: dict[str, list[str]] = {}
-        for row in rows:
-            if row[1]:
-                wanted.setdefault(row[1], []).append(row[0])
-        found: dict[str, int] = {}
-        for session_id, ids in wanted.items():
-            marks = ", ".join(f"$i{n}" for n in range(len(ids)))
-            found.update(self.store.select(
-                'SELECT "Id", place FROM (SELECT "Id", row_number() OVER (ORDER BY "Timestamp", '
-                '"SequenceNumber", "Id") AS place FROM "Messages" WHERE "SessionId" = $sid) '
-                f'WHERE "Id" IN ({marks})', sid=session_id,
-                **{f"i{n}": mid for n, mid in enumerate(ids)}))
-        return found
+        """Each hit's place in its thread's time order, in one statement: per hit, a count of
+        the covering time index's entries before it (about 0.1 µs an entry; numbering whole
+        threads with row_number() cost a sort of every thread that has a hit)."""
+        ids = [row[0] for row in rows if row[1]]
+        if not ids:
+            return {}
+        marks = ", ".join(f"$i{n}" for n in range(len(ids)))
+        return dict(self.store.select(
+            'SELECT h."Id", 1 + (SELECT count(*) FROM "Messages" c WHERE c."SessionId" = '
+            'h."SessionId" AND (c."Timestamp", c."SequenceNumber", c."Id") < '
+            '(h."Timestamp", h."SequenceNumber", h."Id")) '
+            f'FROM "Messages" h WHERE h."Id" IN ({marks})',
+            **{f"i{n}": mid for n, mid in enumerate(ids)}))
 
     def _filters(self, filters: SearchFilter) -> tuple[str, dict[str, Any]]:
         clauses, params = [], {}

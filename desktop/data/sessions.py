@@ -260,16 +260,27 @@ class SessionRepository(Repository[r.SessionRecord]):
             rows = rows[:limit]
             if backwards:
                 rows.reverse()
-            messages = [MESSAGES.record(row["m"], agent_name=row["agent"])
-                        for row in map(selection.read, rows)]
-            if messages and first_position is None:
-                first_position = 1 if (after is None and not backwards) else \
-                    self._count_before(session_id, messages[0].cursor) + 1
-            if messages:
-                messages = [replace(m, position=first_position + n)
-                            for n, m in enumerate(messages)]
-            if with_children and messages:
-                messages = self._with_children(messages)
+            if rows and first_position is None:
+                if after is None and not backwards:
+                    first_position = 1
+                elif last and before is None and not more:
+                    first_position = 1  # the whole thread fits in the page
+                elif last and before is None:  # a plain count: no row-value test per entry
+                    first_position = self._count(session_id) - len(rows) + 1
+                else:
+                    first = selection.read(rows[0])["m"]
+                    first_position = self._count_before(
+                        session_id, (first["Timestamp"], int(first["SequenceNumber"]),
+                                     first["Id"])) + 1
+            read = [selection.read(row) for row in rows]
+            attachments, calls = self._children([row["m"]["Id"] for row in read]) \
+                if with_children and read else ({}, {})
+        # each record built once, with its place and its children
+        messages = [MESSAGES.record(row["m"], agent_name=row["agent"],
+                                    position=first_position + n,
+                                    attachments=tuple(attachments.get(row["m"]["Id"], ())),
+                                    tool_calls=tuple(calls.get(row["m"]["Id"], ())))
+                    for n, row in enumerate(read)]
         if backwards:
             has_before, has_after = more, before is not None
         else:
@@ -281,6 +292,10 @@ class SessionRepository(Repository[r.SessionRecord]):
         selection = Selection().columns(table)
         return [selection.read(row)[table.name] for row in self.store.select(
             f'SELECT {selection.sql} FROM "{table.name}" {where}', **params)]
+
+    def _count(self, session_id: str) -> int:
+        return int(self.store.scalar(
+            'SELECT count(*) FROM "Messages" WHERE "SessionId" = $sid', sid=session_id))
 
     def _count_before(self, session_id: str, cursor: Cursor) -> int:
         return int(self.store.scalar(
@@ -294,7 +309,17 @@ class SessionRepository(Repository[r.SessionRecord]):
         return (row[0][0], int(row[0][1]), row[0][2]) if row else None
 
     def _with_children(self, messages: list[r.MessageRecord]) -> list[r.MessageRecord]:
-        ids = {f"i{n}": m.id for n, m in enumerate(messages)}
+        attachments, calls = self._children([m.id for m in messages])
+        if not attachments and not calls:
+            return messages
+        return [replace(m, attachments=tuple(attachments.get(m.id, ())),
+                        tool_calls=tuple(calls.get(m.id, ())))
+                if m.id in attachments or m.id in calls else m for m in messages]
+
+    def _children(self, message_ids: list[str]) -> tuple[
+            dict[str, list[r.AttachmentRecord]], dict[str, list[r.ToolCallRecord]]]:
+        """The attachments and tool calls of these messages, by message id."""
+        ids = {f"i{n}": mid for n, mid in enumerate(message_ids)}
         marks = ", ".join(f"${k}" for k in ids)
         attachments: dict[str, list[r.AttachmentRecord]] = {}
         for row in self._rows(ATTACHMENTS, f'WHERE "MessageId" IN ({marks}) '
@@ -304,11 +329,7 @@ class SessionRepository(Repository[r.SessionRecord]):
         for row in self._rows(TOOL_CALLS, f'WHERE "MessageId" IN ({marks}) '
                               'ORDER BY "ExecutedAt", "Id"', **ids):
             calls.setdefault(row["MessageId"], []).append(TOOL_CALLS.record(row))
-        if not attachments and not calls:
-            return messages
-        return [replace(m, attachments=tuple(attachments.get(m.id, ())),
-                        tool_calls=tuple(calls.get(m.id, ())))
-                if m.id in attachments or m.id in calls else m for m in messages]
+        return attachments, calls
 
     def messages_around(self, session_id: str, message_id: str, *, context: int = 25,
                         position: int | None = None) -> MessagePage | None:

@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sys
+import time
 import traceback
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 SHOWN_MESSAGE = "main window shown"
 CLOSED_MESSAGE = "closed cleanly"
 SIGNAL_POLL_MS = 200
+STARTUP_MARKS: list[tuple[str, float]] = []  # (step, time.perf_counter()) as `run()` goes
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -135,6 +137,29 @@ def open_at_start(window: MainWindow, path: str | None) -> bool:
     return True
 
 
+def mark(step: str) -> None:
+    """Note how far the start has come (for `benchmarks/gui.py` and the debug log)."""
+    STARTUP_MARKS.append((step, time.perf_counter()))
+    log.debug("start: %s", step)
+
+
+def show_first(window: MainWindow, path: str | None) -> None:
+    """Show and paint the window before the file is opened: the first paint needs neither
+    Pony nor the data layer's database code, which `open_at_start` imports afterwards.
+
+    When a file will be opened (one given, or the last one used), the first paint shows the
+    empty panes it will fill rather than the start screen; a failure's dialog then stands over
+    the window, and the start screen is shown if nothing could be opened.
+    """
+    last = window.settings.value("lastFile")
+    if path or (last and Path(str(last)).is_file()):
+        window.pages.setCurrentWidget(window.splitter)
+        window.file_label.setText(f"Opening {Path(str(path or last)).name}…")
+    window.show()
+    QApplication.processEvents()  # the show's expose and paint, before anything slower
+    mark("first paint")
+
+
 def missing_display(environ: dict[str, str] | None = None) -> str | None:
     """Why no window can open here (a Linux or BSD session with no X11 or Wayland display,
     such as SSH), or None. Qt would abort the process with a core dump instead."""
@@ -165,14 +190,22 @@ def run(argv: list[str]) -> int:
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = create_application()
     install_error_hook()
+    mark("application created")
     from .main_window import MainWindow
 
+    mark("window modules imported")
+
     window = MainWindow(QSettings())
+    mark("window built")
     if sys.platform == "darwin":  # Finder hands files over as events; elsewhere, as arguments
         app.installEventFilter(FileOpenFilter(window))
     close_on_termination(window)
-    window.show()  # first, so a failure's dialog stands over the start screen
+    show_first(window, args.path)
     open_at_start(window, args.path)
+    mark("file opened")
+    if window.store is None and window.pages.currentWidget() is not window.welcome:
+        window.file_label.setText("No database open")
+        window.welcome.present()  # nothing could be opened: the start screen offers choices
     if not window.isVisible():  # closed (SIGTERM) while a start-up dialog was open
         log.info("%s (exit code 0)", CLOSED_MESSAGE)
         return 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -22,10 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME, paths
-from ..data import DataError, Store
 from ..data.enums import SessionStatus
-from ..data.errors import DamagedDatabaseError, FileReplacedError
-from ..data.search import SearchHit
+from ..data.errors import DamagedDatabaseError, DataError, FileReplacedError
 from . import dialogs, style
 from .actions import add_action
 from .exporting.session_export import SessionExport
@@ -49,6 +47,10 @@ from .snapshots.snapshot_actions import SnapshotActions
 from .tasks import TaskRunner
 from .thread.message_render import search_terms
 from .thread.thread_view import MessageThreadModel, ThreadView
+
+if TYPE_CHECKING:
+    from ..data import Store
+    from ..data.search import SearchHit
 
 log = logging.getLogger(__name__)
 

@@ -22,16 +22,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from ..data import Store, open_store
 from ..data.errors import DatabaseLockedError, FileReplacedError
 from . import dialogs
 from .progress import TaskProgressDialog
 from .tasks import Task, TaskRunner
+
+if TYPE_CHECKING:
+    from ..data import Store
 
 # what a write may change, so that only the views showing it read the file again
 SESSIONS = "sessions"  # the list of sessions, and the counts in the status bar
@@ -136,6 +138,8 @@ class Door(QObject):
         def finish(key: str, value: Any) -> None:
             outcome[key] = value
             loop.quit()
+
+        from ..data import open_store  # Pony and the rest of the data layer: not before this
 
         opener.submit(lambda: open_store(path, create=create),
                       lambda store: finish("store", store), lambda error: finish("error", error))

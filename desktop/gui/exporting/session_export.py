@@ -4,17 +4,19 @@ progress and Cancel (a cancelled export leaves no file)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QWidget
 
-from ...data import Store
 from .. import dialogs, style
 from ..actions import add_action
 from ..operations import Door
 from ..sessions.sessions_pane import SessionsPane
 from ..thread.thread_view import ThreadView
+
+if TYPE_CHECKING:  # the data layer loads with the first file, not at first paint
+    from ...data import Store
 
 
 class SessionExport(QObject):

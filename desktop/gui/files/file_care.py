@@ -11,19 +11,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QWidget
 
 from ... import paths
-from ...data import Store, backups
-from ...data.health import HealthReport, check_database
 from .. import dialogs
 from ..actions import add_action
 from ..tasks import TaskRunner
-from .backup_views import BackupDialog, CheckReportDialog
+
+if TYPE_CHECKING:  # the data layer and the dialogs load when first used, not at first paint
+    from ...data import Store, backups
+    from ...data.health import HealthReport
+    from .backup_views import BackupDialog, CheckReportDialog
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +104,8 @@ class FileCare(QObject):
             self._back_up(self.store, "manual")
 
     def _back_up(self, store: Store, reason: str) -> None:
+        from ...data import backups
+
         root = self.backup_root
 
         def work(report: Any, _should_stop: Any) -> backups.Backup | None:
@@ -131,6 +135,9 @@ class FileCare(QObject):
     def show_backups(self, path: Path | None = None) -> None:
         """List the backups of `path` (default: the open file) — File ▸ Restore from Backup,
         or offered when a damaged file cannot be opened."""
+        from ...data import backups
+        from .backup_views import BackupDialog
+
         store = self.store
         path = path or (store.path if store is not None else None)
         if path is None:
@@ -152,6 +159,8 @@ class FileCare(QObject):
         self.dialog.show()
 
     def _show_folder(self) -> None:
+        from ...data import backups
+
         if self._dialog_path is None:
             return
         folder = backups.folder_for(self._dialog_path, self.backup_root)
@@ -166,6 +175,8 @@ class FileCare(QObject):
     def restore(self, backup: backups.Backup) -> None:
         """Replace the file's contents with `backup`'s after the person confirms; what the
         file held is backed up first, and the window opens the file again either way."""
+        from ...data import backups
+
         path = self._dialog_path
         store = self.store
         if path is None or (store is not None and store.path == path and store.read_only):
@@ -207,6 +218,8 @@ class FileCare(QObject):
 
     def check_database(self) -> None:
         """Check integrity and the search index in the background, then show a report."""
+        from ...data.health import check_database
+
         store = self.store
         if store is None:
             return
@@ -224,6 +237,8 @@ class FileCare(QObject):
                                "Cannot check the database", "Check", cancellable=False)
 
     def show_report(self, path: Path, report: HealthReport) -> None:
+        from .backup_views import CheckReportDialog
+
         if self.report_dialog is not None:
             self.report_dialog.close()
             self.report_dialog.deleteLater()

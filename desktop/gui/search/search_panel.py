@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime, time, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -31,11 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...data import Store
 from ...data.enums import MessageRole
 from ...data.search import IndexState, SearchFilter, SearchHit, SearchResult
 from .. import style
 from ..tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from ...data import Store
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 20
 DEBOUNCE_MS = 250

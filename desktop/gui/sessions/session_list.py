@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...data import Store
 from ...data.enums import SessionStatus, SessionType
 from ...data.records import Page, SessionSummary
 from ...data.sessions import SessionFilter
 from .. import style
 from ..tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from ...data import Store
 
 PAGE_SIZE = 200
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole + 1

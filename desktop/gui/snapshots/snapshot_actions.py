@@ -8,18 +8,21 @@ signals: `changed` (the file was written), `session_created` (a restored session
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu, QWidget
 
-from ...data import DataError, Store
+from ...data.errors import DataError
 from .. import dialogs, style
 from ..actions import add_action
 from ..operations import SNAPSHOTS, Door
 from ..sessions.sessions_pane import SessionsPane
 from ..thread.thread_view import MessageThreadModel
-from .snapshot_manager import RESTORE_MENU_LIMIT, SnapshotManager, default_snapshot_name
+
+if TYPE_CHECKING:  # the data layer loads with the first file, not at first paint
+    from ...data import Store
+    from .snapshot_manager import SnapshotManager
 
 
 class SnapshotActions(QObject):
@@ -59,6 +62,8 @@ class SnapshotActions(QObject):
         session_id, store = self.sessions.current_session_id(), self.store
         if not (session_id and store):
             return
+        from .snapshot_manager import default_snapshot_name  # with the data layer's snapshots
+
         summary = self.sessions.current_summary()
         default = default_snapshot_name(summary.session.display_name if summary else None)
         name = dialogs.ask_text(self.parent_widget, "Take snapshot", "Snapshot name:", default)
@@ -85,6 +90,8 @@ class SnapshotActions(QObject):
         menu.addAction("Loading…").setEnabled(False)
 
         def done(records: list[Any]) -> None:
+            from .snapshot_manager import RESTORE_MENU_LIMIT
+
             if self._restore_menu_for != session_id:
                 return
             menu.clear()
@@ -116,6 +123,8 @@ class SnapshotActions(QObject):
         """Show the snapshot manager, following the current session."""
         manager = self.manager
         if manager is None:
+            from .snapshot_manager import SnapshotManager  # on first use, not at first paint
+
             manager = SnapshotManager(self.runner, self.parent_widget)
             manager.restore_requested.connect(
                 lambda snapshot_id, name: self.restore_snapshot(snapshot_id, name, manager))

@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -34,13 +34,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...data import DataError, Store
+from ...data.errors import DataError
 from ...data.snapshot_compare import SnapshotComparison
 from ...data.snapshots import DOTNET_FORM, SnapshotListing
 from .. import dialogs, style
 from ..tasks import TaskRunner
 from .snapshot_compare import SnapshotCompareDialog
 from .snapshot_model import SnapshotTableModel, can_restore_here, form_explanation
+
+if TYPE_CHECKING:
+    from ...data import Store
 
 log = logging.getLogger(__name__)
 

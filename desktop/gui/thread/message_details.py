@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from ...data.encoding import JsonText
 from ...data.records import AttachmentRecord, MessageRecord, ToolCallRecord
-from ...export.writers import ExportOptions, MarkdownWriter, utc_text
 from ...units import human_size
 from .. import style
 from .message_render import break_long_lines
@@ -36,6 +35,8 @@ FIELD_LIMIT = 20_000  # characters of one tool output shown here; Copy Text copi
 def markdown_text(message: MessageRecord) -> str:
     """The message as the Markdown export writes it: its heading, text, tool calls and
     attachments."""
+    from ...export.writers import ExportOptions, MarkdownWriter  # the export code: on demand
+
     out = io.StringIO()
     MarkdownWriter(out, ExportOptions()).message(message)
     return out.getvalue().removeprefix("\n---\n\n").rstrip("\n") + "\n"
@@ -51,6 +52,8 @@ def parent_text(message: MessageRecord, parent_position: int | None) -> str:
 
 
 def _time_text(when: object, stored: str | None) -> str:
+    from ...export.writers import utc_text
+
     if when is None:
         return "unreadable" if stored else "—"
     local, utc = style.exact_time(when), utc_text(when)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRegularExpression
 from PySide6.QtGui import (
@@ -26,8 +27,10 @@ from PySide6.QtGui import (
 
 from ...data.records import MessageRecord
 from ...data.search import query_words
-from ...export.highlight import Look, highlight
 from .. import style
+
+if TYPE_CHECKING:
+    from ...export.highlight import Look
 
 DISPLAY_LIMIT = 20_000  # characters of a message rendered inline; the rest behind a link
 MARKDOWN_LIMIT = 200_000
@@ -62,6 +65,8 @@ class CodeHighlighter(QSyntaxHighlighter):
                 numbers.append(block.blockNumber())
                 texts.append(block.text())
                 block = block.next()
+            from ...export.highlight import highlight  # Pygments: only once code is shown
+
             self._spread(numbers, texts, highlight("\n".join(texts), language or "",
                                                    self._dark))
 

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import (
@@ -52,13 +52,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...data import Store
 from ...data.records import MessageRecord, SessionStatistics
 from ...data.sessions import Cursor, MessagePage, ThreadExtent
 from .. import dialogs, link_opening, style
 from ..tasks import TaskRunner
 from .message_details import MessageDetailsDialog, markdown_text
 from .message_render import LONG_LINE, break_long_lines, build_document, header_text
+
+if TYPE_CHECKING:
+    from ...data import Store
 
 PAGE_SIZE = 60
 MAX_ROWS = 360

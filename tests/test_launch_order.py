@@ -1,0 +1,150 @@
+"""Launch shows the window first: painted before Pony, the database code, Pygments and the
+export code are imported, then filled from the file (issue 18)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from dotnet_files import SESSION_ID, make_dotnet_database
+from gui_helpers import settings_in
+from orchestrator_desktop.gui import dialogs
+from orchestrator_desktop.gui.application import open_at_start, show_first
+from orchestrator_desktop.gui.main_window import MainWindow
+from processes import ROOT
+
+# What the first paint must not need; each is imported after it, when it is used.
+LATER = ("pony", "pygments", "orchestrator_desktop.data.database",
+         "orchestrator_desktop.export", "orchestrator_desktop.gui.agent_editor",
+         "orchestrator_desktop.gui.snapshot_manager", "orchestrator_desktop.gui.export_dialog")
+
+FIRST_PAINT = """
+import json, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from orchestrator_desktop.gui import application
+
+seen = {}
+
+class Watch(QObject):
+    def eventFilter(self, watched, event):
+        if (event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
+                and isinstance(watched.window(), QMainWindow) and "paint" not in seen):
+            seen["paint"] = sorted(sys.modules)
+        return False
+
+open_at_start = application.open_at_start
+def opened(window, path):
+    ok = open_at_start(window, path)
+    def poll():
+        if window.sessions.rowCount():
+            print(json.dumps({"paint": seen.get("paint"), "after": sorted(sys.modules),
+                              "sessions": window.sessions.rowCount(),
+                              "title": window.windowTitle()}), flush=True)
+            QApplication.quit()
+    timer = QTimer(window); timer.timeout.connect(poll); timer.start(5)
+    QTimer.singleShot(60000, QApplication.quit)
+    return ok
+application.open_at_start = opened
+watch = Watch()
+show_first = application.show_first
+def shown(window, path):
+    QApplication.instance().installEventFilter(watch)
+    show_first(window, path)
+application.show_first = shown
+sys.exit(application.run(sys.argv[1:]))
+"""
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "HOME"):
+        env[name] = str(home / name.lower())
+    return env
+
+
+def _loaded(modules: list[str], name: str) -> bool:
+    return any(m == name or m.startswith(name + ".") for m in modules)
+
+
+def test_first_paint_imports_no_pony_pygments_or_export(tmp_path: Path) -> None:
+    path = make_dotnet_database(tmp_path / "team.db")
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(FIRST_PAINT), str(path)],
+                          capture_output=True, text=True, env=_env(tmp_path), cwd=ROOT,
+                          timeout=120)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, done.stderr[-2000:]
+    report = json.loads(lines[-1])
+    assert report["paint"], "the window was never painted"
+    early = [name for name in LATER if _loaded(report["paint"], name)]
+    assert early == [], f"imported before the first paint: {early}"
+    # and then the window was filled from the file, which needs the data layer
+    assert report["sessions"] >= 1 and report["title"].startswith("team.db")
+    assert _loaded(report["after"], "pony")
+
+
+def test_window_shows_its_panes_first_then_fills_them(qtbot, tmp_path: Path) -> None:
+    path = make_dotnet_database(tmp_path / "team.db")
+    window = MainWindow(settings_in(tmp_path))
+    qtbot.addWidget(window)
+    window.resize(1200, 760)
+    show_first(window, str(path))
+    # the first paint: the panes the file will fill (not the start screen), nothing open yet
+    assert window.isVisible() and window.store is None
+    assert window.pages.currentWidget() is window.splitter
+    assert window.file_label.text() == "Opening team.db…"
+    assert open_at_start(window, str(path))
+    qtbot.waitUntil(lambda: window.sessions.rowCount() == 2, timeout=10000)
+    assert window.current_session_id() is not None  # the newest session, selected
+    window.table.setCurrentIndex(window.sessions.index(window.sessions.row_of(SESSION_ID), 0))
+    qtbot.waitUntil(lambda: window.thread_model.rowCount() == 5, timeout=10000)
+    assert window.file_label.text() == str(window.store.path)
+    shown = [window.thread_model.message(n).content for n in range(window.thread_model.rowCount())]
+    assert any(shown)
+    window.grab().save(str(tmp_path / "launched.png"))
+
+
+def test_a_file_that_cannot_be_opened_leaves_the_start_screen(qtbot, tmp_path: Path,
+                                                              monkeypatch) -> None:
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(dialogs, "show_error", lambda _p, title, text: shown.append((title, text)))
+    bad = tmp_path / "notes.db"
+    bad.write_text("not a database, just words " * 100)
+    window = MainWindow(settings_in(tmp_path))
+    qtbot.addWidget(window)
+    show_first(window, str(bad))
+    assert window.pages.currentWidget() is window.splitter
+    assert not open_at_start(window, str(bad))
+    assert shown and shown[0][0] == "Cannot open the database"
+    assert window.store is None
+
+
+def test_run_shows_the_start_screen_when_nothing_opens(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.db"
+    bad.write_text("not a database, just words " * 100)
+    script = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from orchestrator_desktop.gui import application, dialogs
+dialogs.show_error = lambda *a: print("ERROR", a[1], flush=True)
+open_at_start = application.open_at_start
+def opened(window, path):
+    ok = open_at_start(window, path)
+    def report():
+        print("PAGE", type(window.pages.currentWidget()).__name__, window.file_label.text(),
+              flush=True)
+        QApplication.quit()
+    QTimer.singleShot(0, report)
+    return ok
+application.open_at_start = opened
+sys.exit(application.run(sys.argv[1:]))
+"""
+    done = subprocess.run([sys.executable, "-c", script, str(bad)], capture_output=True,
+                          text=True, env=_env(tmp_path), cwd=ROOT, timeout=120)
+    assert "ERROR Cannot open the database" in done.stdout, done.stderr[-2000:]
+    assert "PAGE WelcomePage No database open" in done.stdout
