@@ -24,7 +24,7 @@ from urllib.parse import quote
 from pony.orm import Database, db_session
 from pony.orm.core import local as pony_local
 
-from . import fts, migrations, schema
+from . import migrations, schema
 from .converters import ContractSQLiteProvider
 from .encoding import now_text
 from .entities import define_entities
@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 10.0
-FILL_CHUNK_ROWS = 20_000
 # SQLite's result codes, which the sqlite3 module names only from Python 3.11
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 
@@ -571,26 +570,20 @@ class Store:
         log.info("applied migration step %d (%s)", step.version, step.description)
 
     def _fill_search_index(self, report: Progress, should_stop: Callable[[], bool]) -> None:
+        """Fill the index newest messages first, in short resumable transactions (fts_build);
+        searches answer from what is indexed meanwhile."""
         if self.meta("fts_state") == "ready":
             return
-        with self.reading():
-            top = int(self.scalar('SELECT max(rowid) FROM "Messages"') or 0)
-        position = int(self.meta("fts_position") or 0)
-        while position < top:
-            if should_stop():
-                return
-            end = min(position + FILL_CHUNK_ROWS, top)
-            with self.writing():
-                before = int(self.scalar(f'SELECT coalesce(max("Key"), 0) FROM "{fts.KEYS_TABLE}"'))
-                self.execute(fts.FILL_KEYS_SQL, start=position, end=end)
-                self.execute(fts.FILL_TEXT_SQL, before=before)
-                self.execute("UPDATE \"desktop_meta\" SET \"Value\" = $end "
-                             "WHERE \"Key\" = 'fts_position'", end=str(end))
-            position = end
-            report("Building the search index", position / top)
-        with self.writing():
-            self.execute("UPDATE \"desktop_meta\" SET \"Value\" = 'ready' "
-                         "WHERE \"Key\" = 'fts_state'")
+        from .fts_build import build_index
+
+        def progress(fraction: float) -> None:
+            report("Building the search index", fraction)
+
+        with translated_errors():
+            done = build_index(self.path, BUSY_TIMEOUT_SECONDS, progress, should_stop,
+                               self.require_writable)
+        if not done:
+            return
         report("Search index ready", 1.0)
         log.info("search index of %s is ready", self.path)
 
