@@ -127,7 +127,7 @@ reports = []
 def report(text, fraction):
     if text == "Building the search index":
         reports.append(fraction)
-        if len(reports) == 3:
+        if len(reports) == 1:
             print("building", flush=True)
 
 store.run_maintenance(progress=report)

@@ -26,12 +26,16 @@ from pathlib import Path
 
 from . import fts
 
-TARGET_SECONDS = 0.3  # one chunk's write transaction
+TARGET_SECONDS = 0.4  # one chunk's write transaction
 FIRST_ROWS = 2_000
 MIN_ROWS, MAX_ROWS = 200, 100_000
-PAUSE_EVERY_SECONDS = 2.0  # of holding the write lock, then
-PAUSE_SECONDS = 0.25  # longer than a waiting writer's retry interval (SQLite's 100 ms at most)
+PAUSE_EVERY_SECONDS = 3.0  # of holding the write lock, then
+PAUSE_SECONDS = 0.2  # longer than a waiting writer's retry interval (SQLite's 100 ms at most)
 CACHE_KIB = 65_536  # the build connection's page cache
+CHECKPOINT_PAGES = 10_000  # a chunk rewrites many pages of the last: copy them back less often
+# FTS5 merges 4 segments of a level into one by default; each chunk commits a segment, so the
+# build merges 8 (each entry is rewritten fewer times), and sets the default back when done.
+BUILD_AUTOMERGE, AUTOMERGE = 8, 4
 CURSOR_KEY = "fts_cursor"  # in desktop_meta: where the walk is
 
 _META = 'SELECT "Value" FROM "desktop_meta" WHERE "Key" = ?'
@@ -67,7 +71,8 @@ class IndexBuild:
         self.con = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None,
                                    check_same_thread=False)
         for pragma in (f"cache_size = -{CACHE_KIB}", "temp_store = MEMORY",
-                       "synchronous = NORMAL"):  # NORMAL in WAL: commits stay whole
+                       "synchronous = NORMAL",  # NORMAL in WAL: commits stay whole
+                       f"wal_autocheckpoint = {CHECKPOINT_PAGES}"):
             self.con.execute(f"PRAGMA {pragma}")
         self.rows = FIRST_ROWS
         self._held = 0.0
@@ -128,6 +133,8 @@ class IndexBuild:
         cursor = self._meta(CURSOR_KEY) or ""
         if cursor.startswith("sweep:"):
             return self._sweep(int(cursor[6:]), wanted)
+        if not cursor:  # the walk's first chunk
+            self._automerge(BUILD_AUTOMERGE)
         after = _parse_cursor(cursor)
         where = [_AFTER] if after else []
         end = self.con.execute(
@@ -142,8 +149,8 @@ class IndexBuild:
         # keys in walk order, so the index receives ascending keys (FTS5 writes a new segment
         # whenever a key is not above the one before)
         added = self.con.execute(
-            f'INSERT INTO "{fts.KEYS_TABLE}" ("MessageId") SELECT m."Id" FROM "Messages" m '
-            f'WHERE {" AND ".join([*where, _NO_KEY])}{_ORDER}', params).rowcount
+            f'INSERT OR IGNORE INTO "{fts.KEYS_TABLE}" ("MessageId") SELECT m."Id" '
+            f'FROM "Messages" m WHERE {" AND ".join(where) or "1"}{_ORDER}', params).rowcount
         self.con.execute(
             f'INSERT INTO "{fts.FTS_TABLE}" (rowid, "Content") SELECT k."Key", m."Content" '
             f'FROM "Messages" m CROSS JOIN "{fts.KEYS_TABLE}" k ON k."MessageId" = m."Id" '
@@ -154,6 +161,10 @@ class IndexBuild:
             return True
         self.con.execute(_SET_META, (CURSOR_KEY, "sweep:0"))
         return True
+
+    def _automerge(self, segments: int) -> None:
+        self.con.execute(f'INSERT INTO "{fts.FTS_TABLE}" ("{fts.FTS_TABLE}", rank) '
+                         "VALUES ('automerge', ?)", (segments,))
 
     def _sweep(self, position: int, wanted: int) -> bool:
         """After the walk: messages it did not reach, by rowid; skipped when none are left."""
@@ -166,6 +177,7 @@ class IndexBuild:
         if end is None:  # complete: the next build (after a clear) starts at the newest again
             self.con.execute('DELETE FROM "desktop_meta" WHERE "Key" = ?', (CURSOR_KEY,))
             self.con.execute(_SET_META, ("fts_state", "ready"))
+            self._automerge(AUTOMERGE)
             return False
         before = self.con.execute(
             f'SELECT coalesce(max("Key"), 0) FROM "{fts.KEYS_TABLE}"').fetchone()[0]
