@@ -56,8 +56,15 @@ def test_a_search_during_the_build_answers_from_the_newest_messages(tmp_path: Pa
     newest_ten = set(old[:10])
     store = prepared(path)
     try:
-        assert store.search.search("lighthouse").note.startswith("The search index is being")
         messages = store.counts()["messages"]
+        early = store.search.search("lighthouse", limit=100)  # nothing indexed: newest read
+        assert not early.ranked and early.total is None and len(early.hits) == 100
+        assert early.coverage_text == (
+            f"Searched the newest {messages:,} of {messages:,} messages; still indexing.")
+        assert [h.message_id for h in early.hits[:10]] == sorted(newest_ten, reverse=True)
+        assert [h.message_id for h in early.hits[10:]] == new[::-1][:90]
+        more = store.search.search("lighthouse", limit=100, after=early.next_page)
+        assert [h.message_id for h in more.hits] == new[::-1][90:190]
         with IndexBuild(store.path, 10) as build:
             for _ in range(3):
                 assert build.step(rows=1_000)

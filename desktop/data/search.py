@@ -79,6 +79,7 @@ class SearchResult:
     total: int | None = None  # matches in all, counted on a first page; COUNT_LIMIT + 1 = more
     next_page: tuple[Any, ...] | None = None  # `after` for the next page; None: no more
     searched: int | None = None  # while the index is built: messages it covered, newest first
+    ranked: bool = True  # best first; False: newest first (no index to rank with yet)
     messages: int | None = None  # ... of this many in the file
 
     @property
@@ -225,21 +226,22 @@ class SearchService:
         """One page of ranked hits for `text`, best first; `after` is the `next_page` of the
         page before. The first page also counts the matches (up to COUNT_LIMIT). While the
         index is being built, answers from what it has indexed (the newest messages first)
-        and says how much that was (`searched` of `messages`); before it has anything, says
-        so instead of waiting."""
+        and says how much that was (`searched` of `messages`); before it has anything, from
+        the newest SCAN_NEWEST messages read word by word, newest first."""
         state, coverage = self._state()
         progress = 1.0 if state is IndexState.READY else coverage.fraction if coverage else 0.0
         query = to_fts_query(text)
-        if state is IndexState.BUILDING and not (coverage and coverage.indexed):
-            return SearchResult(state, progress, query=query,
-                                note=f"The search index is being built ({progress:.0%}).")
         if query is None:
             return SearchResult(state, progress, query=None)
         where, params = self._filters(filters)
         params["limit"] = int(limit)
         words = query_words(text)
         total = None
-        indexed = state is not IndexState.UNAVAILABLE
+        # before the index has anything (the backup and schema steps of a first open), the
+        # newest messages are read instead; a search paged that way goes on that way
+        early = state is IndexState.BUILDING and (
+            not (coverage and coverage.indexed) or (after is not None and len(after) == 1))
+        indexed = state is not IndexState.UNAVAILABLE and not early
         if indexed:
             params["query"] = query
             params["first_word"] = words[0].lower() if words else ""
@@ -249,7 +251,19 @@ class SearchService:
             note = ""
         else:
             params["offset"] = int(after[0]) if after else 0
+            if early:
+                with self.store.reading():
+                    messages = int(self.store.scalar('SELECT count(*) FROM "Messages"'))
+                    oldest = self.store.scalar(
+                        'SELECT "Timestamp" FROM "Messages" ORDER BY "Timestamp" DESC '
+                        'LIMIT 1 OFFSET $n', n=SCAN_NEWEST - 1)
+                coverage = Coverage(min(SCAN_NEWEST, messages), messages)
+                if oldest is not None:
+                    where += ' AND m."Timestamp" >= $oldest'
+                    params["oldest"] = oldest
             sql, note = self._scan_sql(text, where, params)
+            if early:
+                note = ""
         with self.store.reading():
             rows = self.store.select(sql, **params)
             if indexed and after is None:
@@ -263,7 +277,7 @@ class SearchService:
             next_page = ((rows[-1][11], rows[-1][12]) if indexed
                          else (params["offset"] + len(rows),))
         return SearchResult(state, progress, hits, query, note, total=total,
-                            next_page=next_page,
+                            next_page=next_page, ranked=indexed,
                             searched=coverage.indexed if coverage else None,
                             messages=coverage.messages if coverage else None)
 
@@ -417,6 +431,9 @@ class SearchService:
         # anything else (another program's lock, a full disk) is not damage: it propagates
         return problems
 
+
+# Before the index has anything, a search reads this many of the newest messages.
+SCAN_NEWEST = 20_000
 
 # Hits that get their place in the thread (the ones a person looks at).
 POSITIONED_HITS = 500

@@ -199,6 +199,7 @@ class SearchPanel(QWidget):
         self._next_page: tuple[Any, ...] | None = None
         self._total_text = ""
         self._note = ""
+        self._order = "best first"
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.query = QLineEdit(self)
@@ -332,6 +333,7 @@ class SearchPanel(QWidget):
             self._next_page = result.next_page
             self._total_text = result.total_text
             self._note = result.note
+            self._order = "best first" if result.ranked else "newest first"
             if quiet:
                 self.model.replace_hits(result.hits, result.next_page is not None)
                 bar = self.results.verticalScrollBar()
@@ -359,11 +361,11 @@ class SearchPanel(QWidget):
         "7 matches, best first."."""
         shown = self.model.rowCount()
         if not self.model.has_more:
-            text = "1 match." if shown == 1 else f"{shown:,} matches, best first."
+            text = "1 match." if shown == 1 else f"{shown:,} matches, {self._order}."
         else:
             total = self._total_text or f"more than {shown:,} matches"
-            text = f"{total[0].upper()}{total[1:]}, best first; showing {shown:,}, scroll down " \
-                   "for more."
+            text = (f"{total[0].upper()}{total[1:]}, {self._order}; showing {shown:,}, scroll "
+                    "down for more.")
         self.status.setText(f"{text} {self._note}".strip())
 
     def _fetch_more(self) -> None:
