@@ -7,6 +7,7 @@ import os
 import re
 import sqlite3
 import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -228,3 +229,54 @@ def test_the_panel_shows_its_coverage_until_the_index_is_complete(qtbot, tmp_pat
         panel.grab().save(str(tmp_path / "complete.png"))
     finally:
         runner.shutdown(store.close)
+
+
+WRITER = """
+import sqlite3, sys, time
+from pathlib import Path
+con = sqlite3.connect(sys.argv[1], timeout=float(sys.argv[2]), isolation_level=None)
+stop = Path(sys.argv[3])
+done, failed, longest = 0, [], 0.0
+print("writing", flush=True)
+while not stop.exists():
+    started = time.monotonic()
+    try:
+        con.execute('INSERT INTO "Messages" VALUES (?,?,?,0,NULL,NULL,?,0,NULL,NULL)',
+                    (f"writer-{done}", sys.argv[4], f"a penguin {done}", "2031-01-01 00:00:00"))
+        done += 1
+    except sqlite3.OperationalError as error:
+        failed.append(str(error))
+    longest = max(longest, time.monotonic() - started)
+    time.sleep(0.02)
+print(done, len(failed), round(longest, 3), failed[:1], flush=True)
+"""
+
+
+def test_a_writer_with_a_busy_timeout_never_fails_during_the_build(tmp_path: Path) -> None:
+    """The .NET application writes with a 30 s busy timeout; a writer allowing only 5 s, one
+    insert every 20 ms, gets every insert in while the whole index is built."""
+    path = make_dotnet_database(tmp_path / "busy.db")
+    add_dated(path, 60_000, "an albatross {n}")
+    store = prepared(path)
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), "5", str(stop),
+                               SESSION_ID], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, cwd=ROOT)
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+        store.run_maintenance()
+        assert store.search.state()[0] is IndexState.READY
+    finally:
+        stop.touch()
+        out, err = writer.communicate(timeout=60)
+        store.close()
+    done, failed, longest, _first = out.split(maxsplit=3)
+    print(f"writer: {done} inserts, longest wait {longest} s")  # reported, not a threshold
+    assert int(failed) == 0, out + err
+    again = open_store(path)
+    try:
+        assert again.search.search("penguin").total == int(done) > 0
+        assert again.search.search("albatross").total_text == "more than 10,000 matches"
+        assert again.search.index_is_consistent() and again.search.check() == []
+    finally:
+        again.close()

@@ -11,8 +11,9 @@ rowids renumbered by a VACUUM between two runs) is swept up by rowid before the 
 
 The build has its own plain `sqlite3` connection with a bigger page cache than browsing needs:
 the index's merges and the chunk's rows then stay in memory. Chunks are sized to take about
-`TARGET_SECONDS` and the build pauses now and then for longer than a waiting writer's retry
-interval, so the .NET application (30 s busy timeout) always gets its turn.
+`TARGET_SECONDS` and the build pauses for longer than a waiting writer's retry interval (every
+few seconds, and after every chunk while another program is writing), so the .NET application
+(30 s busy timeout) always gets its turn.
 """
 
 from __future__ import annotations
@@ -29,8 +30,15 @@ from . import fts
 TARGET_SECONDS = 0.4  # one chunk's write transaction
 FIRST_ROWS = 2_000
 MIN_ROWS, MAX_ROWS = 200, 100_000
-PAUSE_EVERY_SECONDS = 3.0  # of holding the write lock, then
-PAUSE_SECONDS = 0.2  # longer than a waiting writer's retry interval (SQLite's 100 ms at most)
+# Between two chunks the lock is free only for an instant, and a writer waiting on SQLite's
+# busy handler tries again at most every 100 ms: so the build pauses for longer than that,
+# every 3 s of holding the lock while nobody else writes, and after every chunk for a while
+# after another connection committed (PRAGMA data_version tells), so that writer waits for
+# one chunk, not for many.
+PAUSE_EVERY_SECONDS = 3.0
+PAUSE_SECONDS = 0.2
+POLITE_PAUSE_SECONDS = 0.12
+POLITE_FOR_SECONDS = 10.0
 CACHE_KIB = 65_536  # the build connection's page cache
 CHECKPOINT_PAGES = 10_000  # a chunk rewrites many pages of the last: copy them back less often
 # FTS5 merges 4 segments of a level into one by default; each chunk commits a segment, so the
@@ -76,6 +84,8 @@ class IndexBuild:
             self.con.execute(f"PRAGMA {pragma}")
         self.rows = FIRST_ROWS
         self._held = 0.0
+        self._others = self.con.execute("PRAGMA data_version").fetchone()[0]
+        self._polite_until = 0.0
         self._coverage: Coverage | None = None
 
     def close(self) -> None:
@@ -121,7 +131,14 @@ class IndexBuild:
             scale = max(0.5, min(2.0, TARGET_SECONDS / max(took, 1e-3)))
             self.rows = max(MIN_ROWS, min(MAX_ROWS, int(self.rows * scale)))
         self._held += took
-        if more and self._held >= PAUSE_EVERY_SECONDS:
+        others = self.con.execute("PRAGMA data_version").fetchone()[0]
+        now = time.monotonic()
+        if others != self._others:  # another connection committed since the last chunk
+            self._others, self._polite_until = others, now + POLITE_FOR_SECONDS
+        if more and now < self._polite_until:
+            self._held = 0.0
+            time.sleep(POLITE_PAUSE_SECONDS)
+        elif more and self._held >= PAUSE_EVERY_SECONDS:
             self._held = 0.0
             time.sleep(PAUSE_SECONDS)  # a writer waiting on us gets the file now
         return more
