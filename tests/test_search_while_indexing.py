@@ -280,3 +280,26 @@ def test_a_writer_with_a_busy_timeout_never_fails_during_the_build(tmp_path: Pat
         assert again.search.index_is_consistent() and again.search.check() == []
     finally:
         again.close()
+
+
+def test_before_the_index_has_anything_a_search_reads_the_newest(tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    from orchestrator_desktop.data import search as search_module
+
+    monkeypatch.setattr(search_module, "SCAN_NEWEST", 1_000)
+    path = make_dotnet_database(tmp_path / "n.db")
+    ids = add_dated(path, 3_000, "a kestrel hovering {n}")
+    store = open_store(path)  # not even the schema steps yet: what the backup's time looks like
+    try:
+        result = store.search.search("KESTREL hovering", limit=300)
+        assert result.state is IndexState.BUILDING and not result.ranked
+        assert result.coverage_text == (
+            "Searched the newest 1,000 of 3,005 messages; still indexing.")
+        seen = list(result.hits)
+        while result.next_page is not None:
+            result = store.search.search("KESTREL hovering", limit=300, after=result.next_page)
+            seen.extend(result.hits)
+        assert [h.message_id for h in seen] == ids[::-1][:1_000]  # newest first
+        assert seen[0].highlights and seen[0].number == "#3005"
+    finally:
+        store.close()
