@@ -174,3 +174,14 @@ def test_highlight_benchmark_prints_its_table(qapp, capsys: pytest.CaptureFixtur
     assert [row.split(" | ")[0][2:] for row in rows[1:]] == [
         "no colouring", "keyword list (before)", "Pygments, cold cache",
         "Pygments, warm cache"]
+
+
+def test_the_indexing_benchmark_prints_its_table(tiny: Path, tmp_path: Path, capsys) -> None:
+    from benchmarks import indexing
+
+    assert indexing.main(["--db", str(tiny), "--repeat", "1", "--work-dir",
+                          str(tmp_path / "work")]) == 0
+    table = capsys.readouterr().out
+    assert "| first answering search after open |" in table
+    assert "| full build, wall |" in table and "x |" in table
+    assert _query(tiny, "PRAGMA user_version") == [(0,)]  # the source is never changed
