@@ -303,3 +303,28 @@ def test_before_the_index_has_anything_a_search_reads_the_newest(tmp_path: Path,
         assert seen[0].highlights and seen[0].number == "#3005"
     finally:
         store.close()
+
+
+def test_messages_whose_timestamps_are_not_text_are_indexed_too(tmp_path: Path) -> None:
+    """Another program may leave a timestamp as a number or bytes: the walk (text timestamps,
+    newest first) leaves them, and the sweep after it indexes them; the build ends."""
+    path = make_dotnet_database(tmp_path / "odd.db")
+    ids = add_dated(path, 1_500, "an ibis {n}")
+    con = sqlite3.connect(path)
+    con.execute('UPDATE "Messages" SET "Timestamp" = 20240301 WHERE "Id" = ?', (ids[7],))
+    con.execute('UPDATE "Messages" SET "Timestamp" = x\'3230\' WHERE "Id" = ?', (ids[8],))
+    con.commit()
+    con.close()
+    store = prepared(path)
+    try:
+        with IndexBuild(store.path, 10) as build:
+            steps = 0
+            while build.step(rows=400):
+                steps += 1
+                assert steps < 50
+        assert store.search.state()[0] is IndexState.READY
+        assert store.search.search("ibis").total == 1_500
+        assert [h.message_id for h in store.search.search('"ibis 7"').hits] == [ids[7]]
+        assert store.search.index_is_consistent() and store.search.check() == []
+    finally:
+        store.close()

@@ -48,6 +48,9 @@ CURSOR_KEY = "fts_cursor"  # in desktop_meta: where the walk is
 
 _META = 'SELECT "Value" FROM "desktop_meta" WHERE "Key" = ?'
 _SET_META = 'INSERT OR REPLACE INTO "desktop_meta" ("Key", "Value") VALUES (?, ?)'
+# The walk covers text timestamps (what the .NET application writes); NULLs and other types
+# sort apart from text and are left to the sweep.
+_TEXT = 'm."Timestamp" >= \'\' AND m."Timestamp" < x\'\''
 _AFTER = '(m."Timestamp", m.rowid) < (?, ?)'
 _FROM = '(m."Timestamp", m.rowid) >= (?, ?)'
 _ORDER = ' ORDER BY m."Timestamp" DESC, m.rowid DESC'
@@ -153,11 +156,10 @@ class IndexBuild:
         if not cursor:  # the walk's first chunk
             self._automerge(BUILD_AUTOMERGE)
         after = _parse_cursor(cursor)
-        where = [_AFTER] if after else []
+        where = [_TEXT, *([_AFTER] if after else [])]
         end = self.con.execute(
-            'SELECT m."Timestamp", m.rowid FROM "Messages" m'
-            + "".join(f" WHERE {w}" for w in where) + _ORDER + " LIMIT 1 OFFSET ?",
-            (*(after or ()), wanted - 1)).fetchone()
+            f'SELECT m."Timestamp", m.rowid FROM "Messages" m WHERE {" AND ".join(where)}'
+            f'{_ORDER} LIMIT 1 OFFSET ?', (*(after or ()), wanted - 1)).fetchone()
         if end is not None:
             where.append(_FROM)
         params = (*(after or ()), *(end or ()))
@@ -167,7 +169,7 @@ class IndexBuild:
         # whenever a key is not above the one before)
         added = self.con.execute(
             f'INSERT OR IGNORE INTO "{fts.KEYS_TABLE}" ("MessageId") SELECT m."Id" '
-            f'FROM "Messages" m WHERE {" AND ".join(where) or "1"}{_ORDER}', params).rowcount
+            f'FROM "Messages" m WHERE {" AND ".join(where)}{_ORDER}', params).rowcount
         self.con.execute(
             f'INSERT INTO "{fts.FTS_TABLE}" (rowid, "Content") SELECT k."Key", m."Content" '
             f'FROM "Messages" m CROSS JOIN "{fts.KEYS_TABLE}" k ON k."MessageId" = m."Id" '
