@@ -170,18 +170,18 @@ def test_search_answers_before_the_index_is_built_and_says_so(qtbot, tmp_path,
     start_maintenance = window._start_maintenance
     monkeypatch.setattr(window, "_start_maintenance", lambda: None)  # hold the index build
     window.open_file(path)
-    window.search.query.setText("message")
-    window.search.run_search()
-    qtbot.waitUntil(lambda: window.search.model.rowCount() == 20, timeout=5000)
-    assert window.search.status.text() == "20 matches, newest first."
+    window.search.query.setText("message")  # searched after the field's pause
+    qtbot.waitUntil(lambda: window.search.status.text() == "20 matches, newest first.",
+                    timeout=5000)
+    assert window.search.model.rowCount() == 20
     assert window.search.coverage.isVisibleTo(window.search)
     assert window.search.coverage.text() == (
         "Searched the newest 25 of 25 messages; still indexing.")
     start_maintenance()  # when it is done, the window refreshes the search quietly
-    qtbot.waitUntil(lambda: not window.search.coverage.isVisibleTo(window.search),
+    qtbot.waitUntil(lambda: window.search.status.text() == "20 matches, best first.",
                     timeout=15000)
+    assert not window.search.coverage.isVisibleTo(window.search)
     assert window.search.model.rowCount() == 20
-    assert window.search.status.text() == "20 matches, best first."
 
 
 def test_gui_thread_keeps_running_while_a_slow_query_runs(window, qtbot) -> None:

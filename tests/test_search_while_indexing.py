@@ -210,9 +210,9 @@ def test_the_panel_shows_its_coverage_until_the_index_is_complete(qtbot, tmp_pat
         panel.set_store(store)
         with IndexBuild(store.path, 10) as build:
             build.step(rows=1_200)
-        panel.query.setText("harbour")
-        panel.run_search()
-        qtbot.waitUntil(lambda: panel.model.rowCount() == 50, timeout=15_000)
+        panel.query.setText("harbour")  # searched after the field's pause
+        qtbot.waitUntil(lambda: panel.status.text().startswith("1,200 matches"), timeout=15_000)
+        assert panel.model.rowCount() == 50
         messages = store.counts()["messages"]
         assert panel.coverage.isVisible()
         assert panel.coverage.text() == (
@@ -224,8 +224,9 @@ def test_the_panel_shows_its_coverage_until_the_index_is_complete(qtbot, tmp_pat
         panel.grab().save(str(tmp_path / "building.png"))
         store.run_maintenance()
         panel.run_search(quiet=True)  # what the window does when its maintenance is done
-        qtbot.waitUntil(lambda: not panel.coverage.isVisible(), timeout=15_000)
-        assert panel.status.text().startswith("5,000 matches, best first")
+        qtbot.waitUntil(lambda: panel.status.text().startswith("5,000 matches, best first"),
+                        timeout=15_000)
+        assert not panel.coverage.isVisible() and panel.coverage.text() == ""
         panel.grab().save(str(tmp_path / "complete.png"))
     finally:
         runner.shutdown(store.close)
