@@ -12,7 +12,7 @@ rowids renumbered by a VACUUM between two runs) is swept up by rowid before the 
 The build has its own plain `sqlite3` connection with a bigger page cache than browsing needs:
 the index's merges and the chunk's rows then stay in memory. Chunks are sized to take about
 `TARGET_SECONDS` and the build pauses for longer than a waiting writer's retry interval (every
-few seconds, and after every chunk while another program is writing), so the .NET application
+few seconds, and every 0.3 s while another program is writing), so the .NET application
 (30 s busy timeout) always gets its turn.
 """
 
@@ -32,11 +32,12 @@ FIRST_ROWS = 2_000
 MIN_ROWS, MAX_ROWS = 200, 100_000
 # Between two chunks the lock is free only for an instant, and a writer waiting on SQLite's
 # busy handler tries again at most every 100 ms: so the build pauses for longer than that,
-# every 3 s of holding the lock while nobody else writes, and after every chunk for a while
-# after another connection committed (PRAGMA data_version tells), so that writer waits for
-# one chunk, not for many.
+# every 3 s of holding the lock while nobody else writes, and every 0.3 s (a chunk) for a
+# while after another connection committed (PRAGMA data_version tells), so that writer waits
+# for one chunk, not for many. A small file's build is over before either comes.
 PAUSE_EVERY_SECONDS = 3.0
 PAUSE_SECONDS = 0.2
+POLITE_EVERY_SECONDS = 0.3
 POLITE_PAUSE_SECONDS = 0.12
 POLITE_FOR_SECONDS = 10.0
 CACHE_KIB = 65_536  # the build connection's page cache
@@ -138,7 +139,7 @@ class IndexBuild:
         now = time.monotonic()
         if others != self._others:  # another connection committed since the last chunk
             self._others, self._polite_until = others, now + POLITE_FOR_SECONDS
-        if more and now < self._polite_until:
+        if more and now < self._polite_until and self._held >= POLITE_EVERY_SECONDS:
             self._held = 0.0
             time.sleep(POLITE_PAUSE_SECONDS)
         elif more and self._held >= PAUSE_EVERY_SECONDS:
