@@ -3,6 +3,7 @@ export code are imported, then filled from the file (issue 18)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -19,8 +20,9 @@ from processes import ROOT
 
 # What the first paint must not need; each is imported after it, when it is used.
 LATER = ("pony", "pygments", "orchestrator_desktop.data.database",
-         "orchestrator_desktop.export", "orchestrator_desktop.gui.agent_editor",
-         "orchestrator_desktop.gui.snapshot_manager", "orchestrator_desktop.gui.export_dialog")
+         "orchestrator_desktop.export", "orchestrator_desktop.gui.agents.agent_editor",
+         "orchestrator_desktop.gui.snapshots.snapshot_manager",
+         "orchestrator_desktop.gui.exporting.export_dialog")
 
 FIRST_PAINT = """
 import json, sys
@@ -72,6 +74,8 @@ def _loaded(modules: list[str], name: str) -> bool:
 
 
 def test_first_paint_imports_no_pony_pygments_or_export(tmp_path: Path) -> None:
+    # each name is a real module: a renamed one would make this test pass for nothing
+    assert all(importlib.util.find_spec(name) is not None for name in LATER)
     path = make_dotnet_database(tmp_path / "team.db")
     done = subprocess.run([sys.executable, "-c", textwrap.dedent(FIRST_PAINT), str(path)],
                           capture_output=True, text=True, env=_env(tmp_path), cwd=ROOT,

@@ -161,7 +161,8 @@ def test_search_as_you_type_and_jump_to_the_hit(window, qtbot) -> None:
     qtbot.waitUntil(lambda: window.search.model.rowCount() == 2, timeout=5000)
 
 
-def test_search_says_when_the_index_is_not_ready(qtbot, tmp_path, monkeypatch) -> None:
+def test_search_answers_before_the_index_is_built_and_says_so(qtbot, tmp_path,
+                                                              monkeypatch) -> None:
     path = make_dotnet_database(tmp_path / "big.db")
     add_messages(path, SESSION_ID, 20, first_sequence=6)
     window = MainWindow(settings_in(tmp_path))
@@ -169,12 +170,18 @@ def test_search_says_when_the_index_is_not_ready(qtbot, tmp_path, monkeypatch) -
     start_maintenance = window.start_maintenance
     monkeypatch.setattr(window, "start_maintenance", lambda: None)  # hold the index build
     window.open_file(path)
-    window.search.query.setText("message")
-    window.search.run_search()
-    qtbot.waitUntil(lambda: "not ready" in window.search.status.text(), timeout=5000)
-    assert window.search.model.rowCount() == 0
-    start_maintenance()
-    qtbot.waitUntil(lambda: window.search.model.rowCount() == 20, timeout=15000)
+    window.search.query.setText("message")  # searched after the field's pause
+    qtbot.waitUntil(lambda: window.search.status.text() == "20 matches, newest first.",
+                    timeout=5000)
+    assert window.search.model.rowCount() == 20
+    assert window.search.coverage.isVisibleTo(window.search)
+    assert window.search.coverage.text() == (
+        "Searched the newest 25 of 25 messages; still indexing.")
+    start_maintenance()  # when it is done, the window refreshes the search quietly
+    qtbot.waitUntil(lambda: window.search.status.text() == "20 matches, best first.",
+                    timeout=15000)
+    assert not window.search.coverage.isVisibleTo(window.search)
+    assert window.search.model.rowCount() == 20
 
 
 def test_gui_thread_keeps_running_while_a_slow_query_runs(window, qtbot) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 from pony.orm import Database, db_session
 from pony.orm.core import local as pony_local
 
-from . import connection, fts, migrations, schema
+from . import connection, migrations, schema
 from .agents import AgentRepository
 from .backups import make_backup
 from .connection import Progress, copy_database, new_id, sqlite_uri, translated_errors
@@ -47,7 +47,6 @@ __all__ = ["SQLITE_HEADER", "FileFacts", "Progress", "Rollback", "Store", "copy_
 
 log = logging.getLogger(__name__)
 
-FILL_CHUNK_ROWS = 20_000
 
 
 @lru_cache(maxsize=512)
@@ -475,25 +474,19 @@ class Store:
         log.info("applied migration step %d (%s)", step.version, step.description)
 
     def _fill_search_index(self, report: Progress, should_stop: Callable[[], bool]) -> None:
+        """Fill the index newest messages first, in short resumable transactions (fts_build);
+        searches answer from what is indexed meanwhile."""
         if self.meta("fts_state") == "ready":
             return
-        with self.reading():
-            top = int(self.scalar('SELECT max(rowid) FROM "Messages"') or 0)
-        position = int(self.meta("fts_position") or 0)
-        while position < top:
-            if should_stop():
-                return
-            end = min(position + FILL_CHUNK_ROWS, top)
-            with self.writing():
-                before = int(self.scalar(f'SELECT coalesce(max("Key"), 0) FROM "{fts.KEYS_TABLE}"'))
-                self.execute(fts.FILL_KEYS_SQL, start=position, end=end)
-                self.execute(fts.FILL_TEXT_SQL, before=before)
-                self.execute("UPDATE \"desktop_meta\" SET \"Value\" = $end "
-                             "WHERE \"Key\" = 'fts_position'", end=str(end))
-            position = end
-            report("Building the search index", position / top)
-        with self.writing():
-            self.execute("UPDATE \"desktop_meta\" SET \"Value\" = 'ready' "
-                         "WHERE \"Key\" = 'fts_state'")
+        from .fts_build import build_index
+
+        def progress(fraction: float) -> None:
+            report("Building the search index", fraction)
+
+        with translated_errors():
+            done = build_index(self.path, connection.BUSY_TIMEOUT_SECONDS, progress, should_stop,
+                               self.require_writable)
+        if not done:
+            return
         report("Search index ready", 1.0)
         log.info("search index of %s is ready", self.path)

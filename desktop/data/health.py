@@ -69,10 +69,7 @@ def index_state(store: Store) -> tuple[str, float]:
         return ("ready", 1.0) if store.search.intact() else ("out of date", 0.0)
     if state is None:
         return "absent", 0.0
-    with store.reading():
-        top = int(store.scalar('SELECT max(rowid) FROM "Messages"') or 0)
-    position = int(store.meta("fts_position") or 0)
-    return state, (min(position / top, 1.0) if top else 0.0)
+    return state, store.search.state()[1]
 
 
 def check_database(store: Store, progress: Callable[[str, float], None] | None = None,

@@ -13,6 +13,7 @@ from . import fts
 from .encoding import encode_value, parse_datetime
 from .enums import MessageRole
 from .errors import DamagedDatabaseError
+from .fts_build import COVERAGE_SQL, CURSOR_KEY, Coverage
 
 if TYPE_CHECKING:
     from .database import Store
@@ -77,6 +78,18 @@ class SearchResult:
     note: str = field(default="")
     total: int | None = None  # matches in all, counted on a first page; COUNT_LIMIT + 1 = more
     next_page: tuple[Any, ...] | None = None  # `after` for the next page; None: no more
+    searched: int | None = None  # while the index is built: messages it covered, newest first
+    ranked: bool = True  # best first; False: newest first (no index to rank with yet)
+    messages: int | None = None  # ... of this many in the file
+
+    @property
+    def coverage_text(self) -> str:
+        """"Searched the newest 140,000 of 1,000,000 messages; still indexing." while the index
+        is built ("" when the search covered every message)."""
+        if self.searched is None or self.messages is None:
+            return ""
+        return (f"Searched the newest {self.searched:,} of {self.messages:,} messages; "
+                "still indexing.")
 
     @property
     def ready(self) -> bool:
@@ -187,36 +200,49 @@ class SearchService:
         self.store = store
 
     def state(self) -> tuple[IndexState, float]:
-        """Whether the index can answer now, and how far its build has come (0..1)."""
-        status = self.store.meta("fts_state")
-        if status == "ready" and self.intact():
-            return IndexState.READY, 1.0
-        if self.store.read_only:
-            return IndexState.UNAVAILABLE, 0.0
-        if status == "ready":  # another program rebuilt Messages; maintenance refills it
-            return IndexState.BUILDING, 0.0
-        position = int(self.store.meta("fts_position") or 0)
+        """Whether the index is complete, and how far its build has come (0..1)."""
+        state, coverage = self._state()
+        if state is IndexState.BUILDING:
+            return state, coverage.fraction if coverage else 0.0
+        return state, 1.0 if state is IndexState.READY else 0.0
+
+    def _state(self) -> tuple[IndexState, Coverage | None]:
+        """The index's state and, while it is built and can answer from what it has, how
+        many messages it covers (two counts)."""
         with self.store.reading():
-            top = int(self.store.scalar('SELECT max(rowid) FROM "Messages"') or 0)
-        return IndexState.BUILDING, (min(position / top, 1.0) if top else 0.0)
+            status = self.store.meta("fts_state")
+            intact = status is not None and self.intact()
+            if status == "ready" and intact:
+                return IndexState.READY, None
+            if self.store.read_only:
+                return IndexState.UNAVAILABLE, None
+            if status != "building" or not intact:  # not made yet, or out of date: another
+                return IndexState.BUILDING, None  # program rebuilt Messages (maintenance
+            indexed, messages = self.store.select(COVERAGE_SQL)[0]  # refills it)
+        return IndexState.BUILDING, Coverage(int(indexed), int(messages))
 
     def search(self, text: str, filters: SearchFilter = SearchFilter(), limit: int = 50,
                after: tuple[Any, ...] | None = None) -> SearchResult:
         """One page of ranked hits for `text`, best first; `after` is the `next_page` of the
         page before. The first page also counts the matches (up to COUNT_LIMIT). While the
-        index is being built, says so instead of waiting."""
-        state, progress = self.state()
+        index is being built, answers from what it has indexed (the newest messages first)
+        and says how much that was (`searched` of `messages`); before it has anything, from
+        the newest SCAN_NEWEST messages read word by word, newest first."""
+        state, coverage = self._state()
+        progress = 1.0 if state is IndexState.READY else coverage.fraction if coverage else 0.0
         query = to_fts_query(text)
-        if state is IndexState.BUILDING:
-            return SearchResult(state, progress, query=query,
-                                note=f"The search index is being built ({progress:.0%}).")
         if query is None:
             return SearchResult(state, progress, query=None)
         where, params = self._filters(filters)
         params["limit"] = int(limit)
         words = query_words(text)
         total = None
-        if state is IndexState.READY:
+        # before the index has anything (the backup and schema steps of a first open), the
+        # newest messages are read instead; a search paged that way goes on that way
+        early = state is IndexState.BUILDING and (
+            not (coverage and coverage.indexed) or (after is not None and len(after) == 1))
+        indexed = state is not IndexState.UNAVAILABLE and not early
+        if indexed:
             params["query"] = query
             params["first_word"] = words[0].lower() if words else ""
             if after is not None:
@@ -225,10 +251,22 @@ class SearchService:
             note = ""
         else:
             params["offset"] = int(after[0]) if after else 0
+            if early:
+                with self.store.reading():
+                    messages = int(self.store.scalar('SELECT count(*) FROM "Messages"'))
+                    oldest = self.store.scalar(
+                        'SELECT "Timestamp" FROM "Messages" ORDER BY "Timestamp" DESC '
+                        'LIMIT 1 OFFSET $n', n=SCAN_NEWEST - 1)
+                coverage = Coverage(min(SCAN_NEWEST, messages), messages)
+                if oldest is not None:
+                    where += ' AND m."Timestamp" >= $oldest'
+                    params["oldest"] = oldest
             sql, note = self._scan_sql(text, where, params)
+            if early:
+                note = ""
         with self.store.reading():
             rows = self.store.select(sql, **params)
-            if state is IndexState.READY and after is None:
+            if indexed and after is None:
                 total = int(self.store.scalar(_count_sql(where), **{
                     k: v for k, v in params.items() if k not in ("limit", "first_word")}))
             positions = self._positions(rows[:POSITIONED_HITS])
@@ -236,10 +274,12 @@ class SearchService:
                      for row in rows)
         next_page = None
         if len(rows) == limit:
-            next_page = ((rows[-1][11], rows[-1][12]) if state is IndexState.READY
+            next_page = ((rows[-1][11], rows[-1][12]) if indexed
                          else (params["offset"] + len(rows),))
         return SearchResult(state, progress, hits, query, note, total=total,
-                            next_page=next_page)
+                            next_page=next_page, ranked=indexed,
+                            searched=coverage.indexed if coverage else None,
+                            messages=coverage.messages if coverage else None)
 
     def _positions(self, rows: list[tuple[Any, ...]]) -> dict[str, int]:
         """Each hit's place in its thread's time order, in one statement: per hit, a count of
@@ -328,6 +368,7 @@ class SearchService:
                                "WHERE \"Key\" = 'fts_state'")
             self.store.execute("UPDATE \"desktop_meta\" SET \"Value\" = '0' "
                                "WHERE \"Key\" = 'fts_position'")
+            self.store.execute(f"DELETE FROM \"desktop_meta\" WHERE \"Key\" = '{CURSOR_KEY}'")
             if self.store.scalar("SELECT count(*) FROM sqlite_master WHERE name = $n",
                                  n=fts.DEFERRED_TABLE):
                 self.store.execute(fts.CLEAR_DEFERRED_SQL)
@@ -388,6 +429,9 @@ class SearchService:
         # anything else (another program's lock, a full disk) is not damage: it propagates
         return problems
 
+
+# Before the index has anything, a search reads this many of the newest messages.
+SCAN_NEWEST = 20_000
 
 # Hits that get their place in the thread (the ones a person looks at).
 POSITIONED_HITS = 500

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from typing import Any
 
 from ... import paths
@@ -25,8 +26,11 @@ def register(commands: Any) -> None:
             "Search the content of every message (or one session's). All words must match; "
             '"a phrase" matches words together, pref* matches a prefix, and OR / NOT in '
             "capitals between words work as operators.\n\n"
-            "The search index is built the first time it is needed (progress on stderr); a "
-            "read-only file has no index, so its messages are scanned instead, newest first."),
+            "The search index is built the first time it is needed, newest messages first "
+            "(progress on stderr): a search waits for it at most --index-for seconds, then "
+            "answers from the newest messages indexed so far and says how many that was; the "
+            "next search (or the window) goes on indexing. A read-only file has no index, so "
+            "its messages are scanned instead, newest first."),
         examples="""
             orchestrator-desktop search tokenizer
             orchestrator-desktop search '"refactor the" tokenizer' --limit 5
@@ -35,6 +39,23 @@ def register(commands: Any) -> None:
     parser.add_argument("--session", metavar="ID", help="only messages of this session")
     parser.add_argument("--limit", type=positive_int, default=20, metavar="N",
                         help="at most N hits (default 20)")
+    parser.add_argument("--index-for", type=_seconds, default=INDEX_FOR_SECONDS,
+                        metavar="SECONDS", help="while the file's search index is unfinished, "
+                        f"index for at most SECONDS before searching (default "
+                        f"{INDEX_FOR_SECONDS:g}; a large number waits for all of it)")
+
+
+INDEX_FOR_SECONDS = 5.0
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
 
 
 def search(options: argparse.Namespace) -> Outcome:
@@ -49,20 +70,34 @@ def search(options: argparse.Namespace) -> Outcome:
             result = store.search.search(options.text, filters, limit=options.limit)
     if result is None:
         result = _search_after_building_index(options, filters)
-    notes = (result.note,) if result.note else ()
+    notes = tuple(n for n in (result.note, result.coverage_text and (
+        f"{result.coverage_text} Search again to index more (the window indexes all of it "
+        "in the background).")) if n)
     data = [jsonform.search_hit(hit) for hit in result.hits]
     return Outcome(data, _hits_text(result), notes)
 
 
 def _search_after_building_index(options: argparse.Namespace,
                                  filters: SearchFilter) -> SearchResult:
-    """Build (or finish) the search index in the foreground, then search."""
+    """Prepare the file (backup, schema steps) and build its search index in the foreground
+    for at most --index-for seconds of indexing, newest messages first, then search."""
+    announce = progress_reporter("preparing the file for search: building its search "
+                                 "index, newest messages first...")
+    indexing_since: list[float] = []
+
+    def report(text: str, fraction: float) -> None:
+        if text == "Building the search index" and not indexing_since:
+            indexing_since.append(time.monotonic())
+        announce(text, fraction)
+
+    def should_stop() -> bool:  # the backup and the schema steps always finish
+        return bool(indexing_since) and time.monotonic() - indexing_since[0] >= options.index_for
+
     with writing(options) as store:
-        report = progress_reporter("preparing the file for search (once): building its "
-                                   "search index...")
-        store.run_maintenance(progress=report, backup_dir=paths.backup_dir())
+        store.run_maintenance(progress=report, should_stop=should_stop,
+                              backup_dir=paths.backup_dir())
         result = store.search.search(options.text, filters, limit=options.limit)
-    if result.state is IndexState.BUILDING:  # maintenance stopped early: should not happen
+    if result.state is IndexState.BUILDING and result.searched is None:  # should not happen
         raise DataError(result.note or "The search index is not ready; try again.")
     return result
 

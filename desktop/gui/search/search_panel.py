@@ -201,6 +201,7 @@ class SearchPanel(QWidget):
         self._next_page: tuple[Any, ...] | None = None
         self._total_text = ""
         self._note = ""
+        self._order = "best first"
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.query = QLineEdit(self)
@@ -241,6 +242,12 @@ class SearchPanel(QWidget):
         self.status = QLabel("", self)
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Search status")
+        # while the index is built: how much of the file a search covered (hidden when all)
+        self.coverage = QLabel("", self)
+        self.coverage.setWordWrap(True)
+        self.coverage.setAccessibleName("Search coverage")
+        self.coverage.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.coverage.hide()
         self.results = QListView(self)
         self.results.setAccessibleName("Search results")
         self.model = SearchResultsModel(self.results)
@@ -252,6 +259,7 @@ class SearchPanel(QWidget):
         layout.addWidget(self.query)
         layout.addLayout(filters)
         layout.addWidget(self.status)
+        layout.addWidget(self.coverage)
         layout.addWidget(self.results, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -273,6 +281,11 @@ class SearchPanel(QWidget):
         self._store = store
         self.model.set_hits(())
         self.status.setText("")
+        self._show_coverage("")
+
+    def _show_coverage(self, text: str) -> None:
+        self.coverage.setText(text)
+        self.coverage.setVisible(bool(text))
 
     def set_agents(self, agents: list[tuple[str, str]]) -> None:
         current = self.agent.currentData()
@@ -308,6 +321,7 @@ class SearchPanel(QWidget):
         if self._store is None or not text.strip():
             self.model.set_hits(())
             self.status.setText("")
+            self._show_coverage("")
             return
         store, filters, generation = self._store, self.current_filter(), self._generation
         # a refresh reads again as many hits as were loaded, in place (replace_hits)
@@ -321,6 +335,7 @@ class SearchPanel(QWidget):
             self._next_page = result.next_page
             self._total_text = result.total_text
             self._note = result.note
+            self._order = "best first" if result.ranked else "newest first"
             if quiet:
                 self.model.replace_hits(result.hits, result.next_page is not None)
                 bar = self.results.verticalScrollBar()
@@ -328,7 +343,8 @@ class SearchPanel(QWidget):
                     self.model.fetchMore()
             else:
                 self.model.set_hits(result.hits, result.next_page is not None)
-            if result.state is IndexState.BUILDING:
+            self._show_coverage(result.coverage_text)
+            if result.state is IndexState.BUILDING and result.searched is None:
                 self.status.setText(f"Search is not ready yet: {result.note}")
             elif not result.hits:
                 self.status.setText("No messages match." if result.query or text.strip()
@@ -347,11 +363,11 @@ class SearchPanel(QWidget):
         "7 matches, best first."."""
         shown = self.model.rowCount()
         if not self.model.has_more:
-            text = "1 match." if shown == 1 else f"{shown:,} matches, best first."
+            text = "1 match." if shown == 1 else f"{shown:,} matches, {self._order}."
         else:
             total = self._total_text or f"more than {shown:,} matches"
-            text = f"{total[0].upper()}{total[1:]}, best first; showing {shown:,}, scroll down " \
-                   "for more."
+            text = (f"{total[0].upper()}{total[1:]}, {self._order}; showing {shown:,}, scroll "
+                    "down for more.")
         self.status.setText(f"{text} {self._note}".strip())
 
     def _fetch_more(self) -> None:
@@ -367,6 +383,7 @@ class SearchPanel(QWidget):
                 return
             self._next_page = result.next_page
             self.model.append_hits(result.hits, result.next_page is not None)
+            self._show_coverage(result.coverage_text)
             self._show_count()
 
         def failed(error: Exception) -> None:
