@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         self.filter_bar = self.session_pane.filter_bar
         self.table = self.session_pane.table
 
-        self.thread_model = MessageThreadModel(self.queries, self)
+        self.thread_model = MessageThreadModel(self.door.reads(), self)
         self.thread = ThreadView(self.thread_model, self)
         self.details = DetailsPanel(self)
         self.search = SearchPanel(self.queries, self)

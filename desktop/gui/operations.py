@@ -81,12 +81,25 @@ class Door(QObject):
 
     def is_current(self, store: Store, key: str | None, number: int) -> bool:
         """Whether a result for `store` (and request `number` of `key`) is still wanted."""
-        return store is self.store and (key is None or self._requests.get(key) == number)
+        return store is self.store and (key is None or self._requests.get(key, 0) == number)
 
     def next_request(self, key: str) -> int:
         """Number a new request of kind `key`; earlier ones of that kind are no longer wanted."""
         self._requests[key] = self._requests.get(key, 0) + 1
         return self._requests[key]
+
+    def current_request(self, key: str) -> int:
+        """The number of the newest request of kind `key` (0: none yet)."""
+        return self._requests.get(key, 0)
+
+    @property
+    def busy(self) -> bool:
+        """Whether the database worker has work in hand."""
+        return self.runner.busy
+
+    def reads(self) -> Reads:
+        """The door as a model or a panel sees it: reads only."""
+        return Reads(self)
 
     def run_with_progress(self, work: Callable[[Any, Any], Any], done: Callable[[Any], None],
                           parent: QWidget | None, title: str, text: str, failure_title: str,
@@ -158,6 +171,7 @@ class Op:
         self._on_success: Callable[[Any], None] | None = None
         self._on_failure: Callable[[Exception], None] | None = None
         self._key: str | None = None
+        self._joins = False  # part of the current request of `_key`, not a newer one
         self._changes: frozenset[str] = frozenset()
         self._retry_title: str | None = None
         self._kept = "Your change has not been made yet."
@@ -186,7 +200,13 @@ class Op:
 
     def latest(self, key: str) -> Op:
         """Only the newest request of this kind is answered (the person moved on)."""
-        self._key = key
+        self._key, self._joins = key, False
+        return self
+
+    def within(self, key: str) -> Op:
+        """Part of the newest request of this kind (the next page of what is shown): answered
+        until a newer request of the kind starts, without overtaking the ones in flight."""
+        self._key, self._joins = key, True
         return self
 
     def changes(self, *what: str | frozenset[str]) -> Op:
@@ -219,7 +239,8 @@ class Op:
         door, store = self.door, self.door.store
         if store is None:
             return None
-        number = door.next_request(self._key) if self._key is not None else 0
+        number = 0 if self._key is None else door.current_request(self._key) if self._joins \
+            else door.next_request(self._key)
         finished = False
 
         def waiting() -> None:
@@ -264,3 +285,40 @@ class Op:
         if self._retry_title is not None:
             QTimer.singleShot(WAITING_NOTICE_MS, waiting)
         return door.runner.submit(lambda: self.work(store), done, failed)
+
+
+class ReadOp(Op):
+    """An operation that only reads: it changes nothing, so it neither retries a write nor
+    reports a change."""
+
+    def changes(self, *what: str | frozenset[str]) -> Op:
+        raise TypeError("a read changes nothing; write through the door itself")
+
+    def retry_when_locked(self, title: str, kept: str | None = None) -> Op:
+        raise TypeError("a read does not wait to write; write through the door itself")
+
+    def with_progress(self, title: str, text: str, verb: str, *, cancellable: bool = True,
+                      over: QWidget | None = None) -> Op:
+        raise TypeError("long work goes through the door itself")
+
+
+class Reads:
+    """A read-only face of the door for the models and panels: they read the open file with
+    `op(...)`, and `begin(key)` says that what they show now starts again (a session chosen, a
+    new search), so that answers to the requests before it are dropped."""
+
+    def __init__(self, door: Door) -> None:
+        self._door = door
+
+    def op(self, work: Callable[[Store], Any]) -> ReadOp:
+        """A read of the open file: `work(store)` runs on the database worker."""
+        return ReadOp(self._door, work)
+
+    def begin(self, key: str) -> None:
+        """Start a new request of kind `key`; answers to the ones before it are dropped."""
+        self._door.next_request(key)
+
+    @property
+    def busy(self) -> bool:
+        """Whether the database worker has work in hand."""
+        return self._door.busy
