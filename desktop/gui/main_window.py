@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
     # -- construction -----------------------------------------------------------------------
 
     def _build_views(self) -> None:
-        self.session_pane = SessionsPane(self.queries, self)
+        self.session_pane = SessionsPane(self.door.reads(), self)
         # the pane's parts, by the names the window's commands (and its tests) use
         self.sessions = self.session_pane.model
         self.filter_bar = self.session_pane.filter_bar
