@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.thread_model = MessageThreadModel(self.door.reads(), self)
         self.thread = ThreadView(self.thread_model, self)
         self.details = DetailsPanel(self)
-        self.search = SearchPanel(self.queries, self)
+        self.search = SearchPanel(self.door.reads(), self)
         self.side = QTabWidget(self)
         self.side.setAccessibleName("Side panel")
         self.side.addTab(self.details, "Details")
