@@ -34,7 +34,6 @@ class SnapshotActions(QObject):
         super().__init__(parent)
         self.parent_widget = parent
         self.door = door
-        self.runner = door.runner
         self.sessions = sessions
         self.thread_model = thread_model
         self.store: Store | None = None
@@ -116,7 +115,7 @@ class SnapshotActions(QObject):
         """Show the snapshot manager, following the current session."""
         manager = self.manager
         if manager is None:
-            manager = SnapshotManager(self.runner, self.parent_widget)
+            manager = SnapshotManager(self.door, self.parent_widget)
             manager.restore_requested.connect(
                 lambda snapshot_id, name: self.restore_snapshot(snapshot_id, name, manager))
             manager.revert_requested.connect(
