@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([540, 580, 420])
 
         # the start screen, shown while no file is open
-        self.welcome = WelcomePage(self.queries, self.recent_files, self)
+        self.welcome = WelcomePage(self.door, self.recent_files, self)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.welcome)
         self.pages.addWidget(self.splitter)
