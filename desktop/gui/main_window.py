@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME, paths
 from ..data import DataError, Store
 from ..data.enums import SessionStatus
-from ..data.errors import DamagedDatabaseError, FileReplacedError
+from ..data.errors import DamagedDatabaseError
 from ..data.search import SearchHit
 from . import dialogs, style
 from .actions import add_action
@@ -412,7 +412,7 @@ class MainWindow(QMainWindow):
         if store is None or store.read_only:
             return
 
-        def work(report: Any, should_stop: Any) -> bool:
+        def work(store: Store, report: Any, should_stop: Any) -> bool:
             if not store.needs_maintenance():
                 return False
             store.run_maintenance(progress=report, should_stop=should_stop,
@@ -426,17 +426,14 @@ class MainWindow(QMainWindow):
                 self.search.run_search(quiet=True)
                 self.snapshots.reload_manager()  # other programs' snapshots are read now
 
-        def failed(error: Exception) -> None:
+        def failed(error: Exception) -> None:  # the door tells of a replaced file (replaced)
             self._maintenance_task = None
             self.show_background_progress(None)
-            if isinstance(error, FileReplacedError) and store is self.store:
-                self._file_replaced(store.replaced_reason or str(error))
-                return
             self.progress_label.setText("Background work stopped")
             self._report_failure(error)
 
-        self._maintenance_task = self.maintenance.submit(
-            work, done, failed, on_progress=self.show_background_progress)
+        self._maintenance_task = self.door.op(work).in_background(self.show_background_progress) \
+            .success(done).failure(failed).run()
 
     def show_background_progress(self, text: str | None, fraction: float = 0.0) -> None:
         """Show background work's progress in the status bar; None hides it."""
@@ -454,8 +451,6 @@ class MainWindow(QMainWindow):
             return store.counts(), store.sessions.projects(), agents
 
         def done(result: tuple[dict[str, int], list[str], list[tuple[str, str]]]) -> None:
-            if store is not self.store:
-                return
             counts, projects, agents = result
             self.counts_label.setText(" · ".join(style.count_of(counts[noun + "s"], noun)
                                                  for noun in ("session", "message", "agent")))
@@ -466,15 +461,13 @@ class MainWindow(QMainWindow):
 
     def _check_for_outside_changes(self) -> None:
         store = self.store
-        if store is None or (self.queries.busy and self._data_version is not None):
+        if store is None or (self.door.busy and self._data_version is not None):
             return
 
         def poll() -> tuple[str | None, int]:
             return store.check_file(), store.change_counter()
 
         def done(result: tuple[str | None, int]) -> None:
-            if store is not self.store:
-                return
             replaced, version = result
             if replaced is not None:
                 self._file_replaced(replaced)
@@ -486,19 +479,19 @@ class MainWindow(QMainWindow):
                     self.start_maintenance()
             self._data_version = version
 
-        self.queries.submit(poll, done, lambda _e: None)
+        self.door.op(lambda _store: poll()).success(done).failure(lambda _e: None).run()
 
     def _file_replaced(self, reason: str) -> None:
         """Another program moved, deleted or replaced the open file: the store has stopped
         writing; say so once, and show the window as read-only."""
+        if self._maintenance_task is not None:  # it stops writing too
+            self._maintenance_task.cancel()
+            self._maintenance_task = None
+            self.show_background_progress(None)
         if self._told_replaced is self.store:
             return
         self._told_replaced = self.store
         self._refresh_timer.stop()
-        if self._maintenance_task is not None:
-            self._maintenance_task.cancel()
-            self._maintenance_task = None
-            self.show_background_progress(None)
         self.read_only_label.setText("Read-only: file replaced")
         self.read_only_label.setToolTip(reason)
         self._update_actions()

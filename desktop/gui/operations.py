@@ -178,6 +178,7 @@ class Op:
         self._failure_title = "Something went wrong"
         self._parent: QWidget = door.parent_widget
         self._progress: tuple[str, str, str, bool, QWidget | None] | None = None
+        self._background: Callable[[str | None, float], None] | None = None
 
     def over(self, parent: QWidget) -> Op:
         """Ask and tell over `parent` (another window of the application) instead."""
@@ -234,6 +235,13 @@ class Op:
         self._progress = (title, text, verb, cancellable, over)
         return self
 
+    def in_background(self, progress: Callable[[str | None, float], None]) -> Op:
+        """Long work nobody waits for (the file's maintenance): `work(store, report,
+        should_stop)` runs on the long-work runner and tells `progress` how far it got (the
+        status bar), not a dialog; `run()` returns its Task, to cancel."""
+        self._background = progress
+        return self
+
     def run(self) -> Task | None:
         """Submit the work; None when no file is open."""
         door, store = self.door, self.door.store
@@ -282,6 +290,10 @@ class Op:
             return door.run_with_progress(
                 lambda report, should_stop: self.work(store, report, should_stop), done, over,
                 title, text, self._failure_title, verb, cancellable=cancellable, failed=failed)
+        if self._background is not None:
+            return door.long_runner.submit(
+                lambda report, should_stop: self.work(store, report, should_stop), done, failed,
+                on_progress=self._background)
         if self._retry_title is not None:
             QTimer.singleShot(WAITING_NOTICE_MS, waiting)
         return door.runner.submit(lambda: self.work(store), done, failed)
@@ -299,6 +311,9 @@ class ReadOp(Op):
 
     def with_progress(self, title: str, text: str, verb: str, *, cancellable: bool = True,
                       over: QWidget | None = None) -> Op:
+        raise TypeError("long work goes through the door itself")
+
+    def in_background(self, progress: Callable[[str | None, float], None]) -> Op:
         raise TypeError("long work goes through the door itself")
 
 
