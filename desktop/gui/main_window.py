@@ -182,7 +182,7 @@ class MainWindow(QMainWindow):
         self.door.waiting.connect(self._waiting_for_lock)
         self.door.replaced.connect(self._file_replaced)
         self.door.status.connect(self.statusBar().showMessage)
-        self.care = FileCare(self.maintenance, self.run_with_progress, self)
+        self.care = FileCare(self.door, self.run_with_progress, self)
         self.care.open_requested.connect(lambda path: self.open_file(path, create=False))
         self.care.close_requested.connect(self.close_file)
         self.care.maintenance_wanted.connect(self.start_maintenance)

@@ -162,6 +162,10 @@ class Door(QObject):
         return store
 
 
+def _without_progress(_step: str | None, _fraction: float) -> None:
+    """`in_background` without progress: the work is `work(store)`."""
+
+
 class Op:
     """One request to the open file; configure it, then `run()` it."""
 
@@ -235,11 +239,13 @@ class Op:
         self._progress = (title, text, verb, cancellable, over)
         return self
 
-    def in_background(self, progress: Callable[[str | None, float], None]) -> Op:
-        """Long work nobody waits for (the file's maintenance): `work(store, report,
-        should_stop)` runs on the long-work runner and tells `progress` how far it got (the
-        status bar), not a dialog; `run()` returns its Task, to cancel."""
-        self._background = progress
+    def in_background(self, progress: Callable[[str | None, float], None] | None = None
+                      ) -> Op:
+        """Long work nobody waits for (the file's maintenance, a backup): it runs on the
+        long-work runner, so browsing never waits for it; with `progress`, as `work(store,
+        report, should_stop)` telling `progress` how far it got (the status bar, not a
+        dialog). `run()` returns its Task, to cancel."""
+        self._background = progress if progress is not None else _without_progress
         return self
 
     def run(self) -> Task | None:
@@ -290,6 +296,8 @@ class Op:
             return door.run_with_progress(
                 lambda report, should_stop: self.work(store, report, should_stop), done, over,
                 title, text, self._failure_title, verb, cancellable=cancellable, failed=failed)
+        if self._background is _without_progress:
+            return door.long_runner.submit(lambda: self.work(store), done, failed)
         if self._background is not None:
             return door.long_runner.submit(
                 lambda report, should_stop: self.work(store, report, should_stop), done, failed,
@@ -313,7 +321,8 @@ class ReadOp(Op):
                       over: QWidget | None = None) -> Op:
         raise TypeError("long work goes through the door itself")
 
-    def in_background(self, progress: Callable[[str | None, float], None]) -> Op:
+    def in_background(self, progress: Callable[[str | None, float], None] | None = None
+                      ) -> Op:
         raise TypeError("long work goes through the door itself")
 
 

@@ -1,7 +1,7 @@
 """File ▸ Back Up Now, Restore from Backup and Check Database, and the scheduled backups.
 
 A controller the main window owns: it adds its actions to the window, runs the work on the
-window's maintenance runner (so browsing never waits) and shows what came of it. It hears of
+window's door, in the background (so browsing never waits) and shows what came of it. It hears of
 the open file through `set_store` and asks the window for what only the window does through
 signals (open or close the file, start maintenance, show progress or a status line).
 """
@@ -22,7 +22,7 @@ from ...data import Store, backups
 from ...data.health import HealthReport, check_database
 from .. import dialogs
 from ..actions import add_action
-from ..tasks import TaskRunner
+from ..operations import Door
 from .backup_views import BackupDialog, CheckReportDialog
 
 log = logging.getLogger(__name__)
@@ -41,11 +41,11 @@ class FileCare(QObject):
     progress_note = Signal(str)  # what stays in the status bar after background work
     status = Signal(str, int)  # a status bar line and how long it shows (ms)
 
-    def __init__(self, maintenance: TaskRunner, run_with_progress: Callable[..., None],
+    def __init__(self, door: Door, run_with_progress: Callable[..., None],
                  window: QWidget) -> None:
         super().__init__(window)
         self.window = window
-        self.maintenance = maintenance
+        self.door = door
         self.run_with_progress = run_with_progress
         self.store: Store | None = None
         self.backup_root = paths.backup_dir()
@@ -104,7 +104,7 @@ class FileCare(QObject):
     def _back_up(self, store: Store, reason: str) -> None:
         root = self.backup_root
 
-        def work(report: Any, _should_stop: Any) -> backups.Backup | None:
+        def work(_store: Store, report: Any, _should_stop: Any) -> backups.Backup | None:
             if reason == "scheduled" and not backups.is_due(store.path, root):
                 return None
             return backups.make_backup(store.path, root, reason, report)
@@ -124,7 +124,7 @@ class FileCare(QObject):
             if reason == "manual" or self.dialog is not None:
                 dialogs.report_failure(self.dialog or self.window, error, "Cannot back up")
 
-        self.maintenance.submit(work, done, failed, on_progress=self.progress.emit)
+        self.door.op(work).in_background(self.progress.emit).success(done).failure(failed).run()
 
     # -- restoring ---------------------------------------------------------------------------
 
@@ -244,7 +244,5 @@ class FileCare(QObject):
             self.status.emit("Rebuilding the search index…", 8000)
             self.maintenance_wanted.emit()
 
-        self.maintenance.submit(
-            store.search.clear_index, done,
-            lambda error: dialogs.report_failure(self.window, error,
-                                                 "Cannot rebuild the search index"))
+        self.door.op(lambda _store: store.search.clear_index()).in_background().success(done) \
+            .failure("Cannot rebuild the search index").over(self.window).run()
