@@ -211,17 +211,15 @@ class FileCare(QObject):
         if store is None:
             return
 
-        def work(report: Any, _should_stop: Any) -> HealthReport:
+        def work(store: Store, report: Any, _should_stop: Any) -> HealthReport:
             # the index's deep check holds the write lock throughout: `db check` runs it
             return check_database(store, report, check_index=False)
 
-        def done(report: HealthReport) -> None:
-            if store is self.store:
-                self.show_report(store.path, report)
-
-        self.run_with_progress(work, done, self.window, "Checking the database",
-                               f"Checking {store.path.name}…",
-                               "Cannot check the database", "Check", cancellable=False)
+        self.door.op(work).with_progress(
+            "Checking the database", f"Checking {store.path.name}…", "Check",
+            cancellable=False, over=self.window) \
+            .success(lambda report: self.show_report(store.path, report)) \
+            .failure("Cannot check the database").run()
 
     def show_report(self, path: Path, report: HealthReport) -> None:
         if self.report_dialog is not None:
