@@ -16,6 +16,11 @@ only those views read the file again.
 
 Opening a file goes through the door too (`open_file`): the window's event loop keeps running
 while SQLite waits for a lock the .NET application holds.
+
+Models and panels that only read are given `door.reads()`: `reads.begin(key)` starts what they
+show again (another session, a new search), and each page or refresh of it is an op marked
+`within(key)`, answered until the next `begin`. So no module of the window keeps a staleness
+guard of its own (tests/test_layering.py checks).
 """
 
 from __future__ import annotations
