@@ -751,6 +751,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
         self._stop_background()
+        self.door.set_store(None)  # a late timer's request is not run, a late answer dropped
         if self.store is not None:
             self.store.close()
             self.store = None
