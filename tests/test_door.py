@@ -108,6 +108,46 @@ def test_only_the_newest_request_of_a_kind_is_answered(qtbot, door, two_stores) 
     assert shown == ["newer", "other kind"]
 
 
+def test_the_pages_of_what_is_shown_are_answered_until_it_starts_again(
+        qtbot, door, two_stores) -> None:
+    """`within(key)`: the next page of a list, a refresh of the thread: answered alongside the
+    other pages in flight, dropped once the model begins a new request (another session)."""
+    door.set_store(two_stores[0])
+    reads = door.reads()
+    release = threading.Event()
+    shown: list[str] = []
+
+    def slow(answer: str):
+        def work(_store) -> str:
+            release.wait(10)
+            return answer
+        return work
+
+    reads.begin("thread")
+    reads.op(slow("page 1")).within("thread").success(shown.append).run()
+    reads.op(lambda _store: "page 2").within("thread").success(shown.append).run()
+    release.set()
+    qtbot.waitUntil(lambda: not reads.busy, timeout=10000)
+    assert shown == ["page 1", "page 2"]  # neither overtook the other
+    release.clear()
+    reads.op(slow("old session")).within("thread").success(shown.append).run()
+    reads.begin("thread")  # another session chosen meanwhile
+    reads.op(lambda _store: "new session").within("thread").success(shown.append).run()
+    release.set()
+    qtbot.waitUntil(lambda: not reads.busy, timeout=10000)
+    assert shown == ["page 1", "page 2", "new session"]
+
+
+def test_a_model_given_the_reads_cannot_write(door) -> None:
+    op = door.reads().op(lambda store: store.sessions.count())
+    with pytest.raises(TypeError):
+        op.changes(SESSIONS)
+    with pytest.raises(TypeError):
+        op.retry_when_locked("Cannot rename the session")
+    with pytest.raises(TypeError):
+        op.in_background()
+
+
 def test_a_write_on_a_locked_file_offers_try_again_once_and_lands(
         qtbot, door, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(connection, "BUSY_TIMEOUT_SECONDS", 0.5)

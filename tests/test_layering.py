@@ -1,7 +1,8 @@
 """The rooms' rules beside tests/test_layers.py: the window holds no SQL, the command line
-reaches the file only through the data layer, and no module of the window reaches into
-another object's private members. Each check is also run on a planted violation, so that a
-check that cannot fail is found out."""
+reaches the file only through the data layer, no module of the window reaches into another
+object's private members, and the window's modules reach the file only through the door
+(desktop/gui/operations.py), which alone decides whether a result is still wanted. Each
+check is also run on a planted violation, so that a check that cannot fail is found out."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ SQL = re.compile(
 EXECUTE = {"execute", "executemany", "executescript"}
 # private names a module of the window may use on an object other than self or cls
 PRIVATE_ALLOWED: set[str] = set()
+DOOR = GUI / "operations.py"
+# modules of the window that still submit to a TaskRunner or keep a staleness guard of their
+# own (path under desktop/ -> why); every request goes through the door now
+DOOR_BYPASS_ALLOWED: dict[str, str] = {}
+STORE_ATTRIBUTES = {"store", "_store"}
 
 
 def database_imports(tree: ast.AST) -> list[str]:
@@ -64,6 +70,27 @@ def private_reaches(tree: ast.AST) -> list[str]:
     return found
 
 
+def door_bypasses(tree: ast.AST) -> list[str]:
+    """Work submitted to a TaskRunner directly, and the hand-written "is this result still
+    wanted?" guards the door's `latest`/`within` and file check replace: a captured store
+    compared with the one held now (`store is not self.store`), or a generation counter."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "submit":
+            found.append(f"line {node.lineno}: {ast.unparse(node.func)}(")
+        elif isinstance(node, ast.Compare) and any(isinstance(op, (ast.Is, ast.IsNot, ast.Eq,
+                                                                   ast.NotEq))
+                                                   for op in node.ops):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(side, ast.Attribute) and side.attr in STORE_ATTRIBUTES
+                   for side in sides) and any(isinstance(side, ast.Name) for side in sides):
+                found.append(f"line {node.lineno}: {ast.unparse(node)}")
+        elif isinstance(node, ast.Attribute) and "generation" in node.attr:
+            found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
 def is_private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
@@ -91,6 +118,17 @@ def test_no_module_of_the_window_reaches_into_another_objects_private_members() 
     assert offenders(GUI, private_reaches) == []
 
 
+def test_the_window_reaches_the_file_only_through_the_door() -> None:
+    """No module of the window but the door submits work to a TaskRunner or decides for
+    itself whether a result is still for the open file and the newest request."""
+    found = [line for line in offenders(GUI, door_bypasses)
+             if not line.startswith(str(DOOR.relative_to(ROOT)) + ":")
+             and line.split(":")[0] not in DOOR_BYPASS_ALLOWED]
+    assert found == []
+    for module in DOOR_BYPASS_ALLOWED:  # an entry that no longer bypasses is taken out
+        assert door_bypasses(ast.parse((ROOT / module).read_text(encoding="utf-8"))), module
+
+
 def test_the_rooms_are_checked_at_all() -> None:
     """The folders hold the modules the checks above read (a moved folder would pass them)."""
     assert len(list(GUI.rglob("*.py"))) > 30
@@ -108,6 +146,10 @@ PLANTED = [
     (private_reaches, "window._action('Back Up', slot)\n"),
     (private_reaches, "self.window._start_maintenance()\n"),
     (private_reaches, "from ..dialogs import _title_width\n"),
+    (door_bypasses, "self._runner.submit(load, done, self.failed.emit)\n"),
+    (door_bypasses, "if store is not self.store:\n    return\n"),
+    (door_bypasses, "if store is not self.editor.store:\n    return\n"),
+    (door_bypasses, "if generation != self._generation:\n    return\n"),
 ]
 
 
@@ -122,7 +164,11 @@ def test_each_check_finds_a_planted_violation(check, source: str) -> None:
     "super().__init__(parent)\n",
     "label.setText('Select a session from the list')\n",
     "dialogs.show_error(self, 'Cannot delete', 'Update the name first.')\n",
+    "if self.store is not None and not self.store.read_only:\n    pass\n",
+    "if self._told_replaced is self.store:\n    pass\n",
+    "self.door.op(load).within('thread').success(done).run()\n",
 ])
 def test_what_the_checks_let_through(source: str) -> None:
     tree = ast.parse(source)
-    assert database_imports(tree) == sql_in(tree) == private_reaches(tree) == []
+    assert database_imports(tree) == sql_in(tree) == private_reaches(tree) \
+        == door_bypasses(tree) == []

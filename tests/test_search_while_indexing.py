@@ -195,18 +195,24 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_the_panel_shows_its_coverage_until_the_index_is_complete(qtbot, tmp_path: Path) -> None:
+    from orchestrator_desktop.gui.operations import Door
     from orchestrator_desktop.gui.search.search_panel import SearchPanel
     from orchestrator_desktop.gui.tasks import TaskRunner
+    from PySide6.QtWidgets import QWidget
 
     path = make_dotnet_database(tmp_path / "p.db")
     add_dated(path, 5_000, "the harbour master's report {n}")
     store = prepared(path)
-    runner = TaskRunner("queries")
-    panel = SearchPanel(runner)
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    runner = TaskRunner("queries", owner)
+    door = Door(runner, owner)
+    panel = SearchPanel(door.reads())
     qtbot.addWidget(panel)
     panel.resize(420, 560)
     panel.show()
     try:
+        door.set_store(store)
         panel.set_store(store)
         with IndexBuild(store.path, 10) as build:
             build.step(rows=1_200)

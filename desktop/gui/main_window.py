@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from .. import APP_NAME, paths
 from ..data.enums import SessionStatus
-from ..data.errors import DamagedDatabaseError, DataError, FileReplacedError
+from ..data.errors import DamagedDatabaseError, DataError
 from . import dialogs, style
 from .actions import add_action
 from .exporting.session_export import SessionExport
@@ -92,16 +92,16 @@ class MainWindow(QMainWindow):
     # -- construction -----------------------------------------------------------------------
 
     def _build_views(self) -> None:
-        self.session_pane = SessionsPane(self.queries, self)
+        self.session_pane = SessionsPane(self.door.reads(), self)
         # the pane's parts, by the names the window's commands (and its tests) use
         self.sessions = self.session_pane.model
         self.filter_bar = self.session_pane.filter_bar
         self.table = self.session_pane.table
 
-        self.thread_model = MessageThreadModel(self.queries, self)
+        self.thread_model = MessageThreadModel(self.door.reads(), self)
         self.thread = ThreadView(self.thread_model, self)
         self.details = DetailsPanel(self)
-        self.search = SearchPanel(self.queries, self)
+        self.search = SearchPanel(self.door.reads(), self)
         self.side = QTabWidget(self)
         self.side.setAccessibleName("Side panel")
         self.side.addTab(self.details, "Details")
@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([540, 580, 420])
 
         # the start screen, shown while no file is open
-        self.welcome = WelcomePage(self.queries, self.recent_files, self)
+        self.welcome = WelcomePage(self.door, self.recent_files, self)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.welcome)
         self.pages.addWidget(self.splitter)
@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
         self.door.waiting.connect(self._waiting_for_lock)
         self.door.replaced.connect(self._file_replaced)
         self.door.status.connect(self.statusBar().showMessage)
-        self.care = FileCare(self.maintenance, self.run_with_progress, self)
+        self.care = FileCare(self.door, self.run_with_progress, self)
         self.care.open_requested.connect(lambda path: self.open_file(path, create=False))
         self.care.close_requested.connect(self.close_file)
         self.care.maintenance_wanted.connect(self.start_maintenance)
@@ -414,7 +414,7 @@ class MainWindow(QMainWindow):
         if store is None or store.read_only:
             return
 
-        def work(report: Any, should_stop: Any) -> bool:
+        def work(store: Store, report: Any, should_stop: Any) -> bool:
             if not store.needs_maintenance():
                 return False
             store.run_maintenance(progress=report, should_stop=should_stop,
@@ -428,17 +428,14 @@ class MainWindow(QMainWindow):
                 self.search.run_search(quiet=True)
                 self.snapshots.reload_manager()  # other programs' snapshots are read now
 
-        def failed(error: Exception) -> None:
+        def failed(error: Exception) -> None:  # the door tells of a replaced file (replaced)
             self._maintenance_task = None
             self.show_background_progress(None)
-            if isinstance(error, FileReplacedError) and store is self.store:
-                self._file_replaced(store.replaced_reason or str(error))
-                return
             self.progress_label.setText("Background work stopped")
             self._report_failure(error)
 
-        self._maintenance_task = self.maintenance.submit(
-            work, done, failed, on_progress=self.show_background_progress)
+        self._maintenance_task = self.door.op(work).in_background(self.show_background_progress) \
+            .success(done).failure(failed).run()
 
     def show_background_progress(self, text: str | None, fraction: float = 0.0) -> None:
         """Show background work's progress in the status bar; None hides it."""
@@ -456,8 +453,6 @@ class MainWindow(QMainWindow):
             return store.counts(), store.sessions.projects(), agents
 
         def done(result: tuple[dict[str, int], list[str], list[tuple[str, str]]]) -> None:
-            if store is not self.store:
-                return
             counts, projects, agents = result
             self.counts_label.setText(" · ".join(style.count_of(counts[noun + "s"], noun)
                                                  for noun in ("session", "message", "agent")))
@@ -468,15 +463,13 @@ class MainWindow(QMainWindow):
 
     def _check_for_outside_changes(self) -> None:
         store = self.store
-        if store is None or (self.queries.busy and self._data_version is not None):
+        if store is None or (self.door.busy and self._data_version is not None):
             return
 
         def poll() -> tuple[str | None, int]:
             return store.check_file(), store.change_counter()
 
         def done(result: tuple[str | None, int]) -> None:
-            if store is not self.store:
-                return
             replaced, version = result
             if replaced is not None:
                 self._file_replaced(replaced)
@@ -488,19 +481,19 @@ class MainWindow(QMainWindow):
                     self.start_maintenance()
             self._data_version = version
 
-        self.queries.submit(poll, done, lambda _e: None)
+        self.door.op(lambda _store: poll()).success(done).failure(lambda _e: None).run()
 
     def _file_replaced(self, reason: str) -> None:
         """Another program moved, deleted or replaced the open file: the store has stopped
         writing; say so once, and show the window as read-only."""
+        if self._maintenance_task is not None:  # it stops writing too
+            self._maintenance_task.cancel()
+            self._maintenance_task = None
+            self.show_background_progress(None)
         if self._told_replaced is self.store:
             return
         self._told_replaced = self.store
         self._refresh_timer.stop()
-        if self._maintenance_task is not None:
-            self._maintenance_task.cancel()
-            self._maintenance_task = None
-            self.show_background_progress(None)
         self.read_only_label.setText("Read-only: file replaced")
         self.read_only_label.setToolTip(reason)
         self._update_actions()
@@ -760,6 +753,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
         self._stop_background()
+        self.door.set_store(None)  # a late timer's request is not run, a late answer dropped
         if self.store is not None:
             self.store.close()
             self.store = None

@@ -16,6 +16,11 @@ only those views read the file again.
 
 Opening a file goes through the door too (`open_file`): the window's event loop keeps running
 while SQLite waits for a lock the .NET application holds.
+
+Models and panels that only read are given `door.reads()`: `reads.begin(key)` starts what they
+show again (another session, a new search), and each page or refresh of it is an op marked
+`within(key)`, answered until the next `begin`. So no module of the window keeps a staleness
+guard of its own (tests/test_layering.py checks).
 """
 
 from __future__ import annotations
@@ -83,12 +88,25 @@ class Door(QObject):
 
     def is_current(self, store: Store, key: str | None, number: int) -> bool:
         """Whether a result for `store` (and request `number` of `key`) is still wanted."""
-        return store is self.store and (key is None or self._requests.get(key) == number)
+        return store is self.store and (key is None or self._requests.get(key, 0) == number)
 
     def next_request(self, key: str) -> int:
         """Number a new request of kind `key`; earlier ones of that kind are no longer wanted."""
         self._requests[key] = self._requests.get(key, 0) + 1
         return self._requests[key]
+
+    def current_request(self, key: str) -> int:
+        """The number of the newest request of kind `key` (0: none yet)."""
+        return self._requests.get(key, 0)
+
+    @property
+    def busy(self) -> bool:
+        """Whether the database worker has work in hand."""
+        return self.runner.busy
+
+    def reads(self) -> Reads:
+        """The door as a model or a panel sees it: reads only."""
+        return Reads(self)
 
     def run_with_progress(self, work: Callable[[Any, Any], Any], done: Callable[[Any], None],
                           parent: QWidget | None, title: str, text: str, failure_title: str,
@@ -153,6 +171,10 @@ class Door(QObject):
         return store
 
 
+def _without_progress(_step: str | None, _fraction: float) -> None:
+    """`in_background` without progress: the work is `work(store)`."""
+
+
 class Op:
     """One request to the open file; configure it, then `run()` it."""
 
@@ -162,12 +184,14 @@ class Op:
         self._on_success: Callable[[Any], None] | None = None
         self._on_failure: Callable[[Exception], None] | None = None
         self._key: str | None = None
+        self._joins = False  # part of the current request of `_key`, not a newer one
         self._changes: frozenset[str] = frozenset()
         self._retry_title: str | None = None
         self._kept = "Your change has not been made yet."
         self._failure_title = "Something went wrong"
         self._parent: QWidget = door.parent_widget
         self._progress: tuple[str, str, str, bool, QWidget | None] | None = None
+        self._background: Callable[[str | None, float], None] | None = None
 
     def over(self, parent: QWidget) -> Op:
         """Ask and tell over `parent` (another window of the application) instead."""
@@ -190,7 +214,13 @@ class Op:
 
     def latest(self, key: str) -> Op:
         """Only the newest request of this kind is answered (the person moved on)."""
-        self._key = key
+        self._key, self._joins = key, False
+        return self
+
+    def within(self, key: str) -> Op:
+        """Part of the newest request of this kind (the next page of what is shown): answered
+        until a newer request of the kind starts, without overtaking the ones in flight."""
+        self._key, self._joins = key, True
         return self
 
     def changes(self, *what: str | frozenset[str]) -> Op:
@@ -218,12 +248,22 @@ class Op:
         self._progress = (title, text, verb, cancellable, over)
         return self
 
+    def in_background(self, progress: Callable[[str | None, float], None] | None = None
+                      ) -> Op:
+        """Long work nobody waits for (the file's maintenance, a backup): it runs on the
+        long-work runner, so browsing never waits for it; with `progress`, as `work(store,
+        report, should_stop)` telling `progress` how far it got (the status bar, not a
+        dialog). `run()` returns its Task, to cancel."""
+        self._background = progress if progress is not None else _without_progress
+        return self
+
     def run(self) -> Task | None:
         """Submit the work; None when no file is open."""
         door, store = self.door, self.door.store
         if store is None:
             return None
-        number = door.next_request(self._key) if self._key is not None else 0
+        number = 0 if self._key is None else door.current_request(self._key) if self._joins \
+            else door.next_request(self._key)
         finished = False
 
         def waiting() -> None:
@@ -265,6 +305,53 @@ class Op:
             return door.run_with_progress(
                 lambda report, should_stop: self.work(store, report, should_stop), done, over,
                 title, text, self._failure_title, verb, cancellable=cancellable, failed=failed)
+        if self._background is _without_progress:
+            return door.long_runner.submit(lambda: self.work(store), done, failed)
+        if self._background is not None:
+            return door.long_runner.submit(
+                lambda report, should_stop: self.work(store, report, should_stop), done, failed,
+                on_progress=self._background)
         if self._retry_title is not None:
             QTimer.singleShot(WAITING_NOTICE_MS, waiting)
         return door.runner.submit(lambda: self.work(store), done, failed)
+
+
+class ReadOp(Op):
+    """An operation that only reads: it changes nothing, so it neither retries a write nor
+    reports a change."""
+
+    def changes(self, *what: str | frozenset[str]) -> Op:
+        raise TypeError("a read changes nothing; write through the door itself")
+
+    def retry_when_locked(self, title: str, kept: str | None = None) -> Op:
+        raise TypeError("a read does not wait to write; write through the door itself")
+
+    def with_progress(self, title: str, text: str, verb: str, *, cancellable: bool = True,
+                      over: QWidget | None = None) -> Op:
+        raise TypeError("long work goes through the door itself")
+
+    def in_background(self, progress: Callable[[str | None, float], None] | None = None
+                      ) -> Op:
+        raise TypeError("long work goes through the door itself")
+
+
+class Reads:
+    """A read-only face of the door for the models and panels: they read the open file with
+    `op(...)`, and `begin(key)` says that what they show now starts again (a session chosen, a
+    new search), so that answers to the requests before it are dropped."""
+
+    def __init__(self, door: Door) -> None:
+        self._door = door
+
+    def op(self, work: Callable[[Store], Any]) -> ReadOp:
+        """A read of the open file: `work(store)` runs on the database worker."""
+        return ReadOp(self._door, work)
+
+    def begin(self, key: str) -> None:
+        """Start a new request of kind `key`; answers to the ones before it are dropped."""
+        self._door.next_request(key)
+
+    @property
+    def busy(self) -> bool:
+        """Whether the database worker has work in hand."""
+        return self._door.busy

@@ -119,8 +119,6 @@ class AgentCommands:
                 self.set_active(agent.id, False)
 
         def counted(count: int) -> None:
-            if store is not self.editor.store:
-                return
             if count:
                 offer_deactivation(count)
                 return
@@ -148,6 +146,5 @@ class AgentCommands:
             self._write(lambda: store.agents.delete(agent.id), "Cannot delete the agent",
                         deleted, refused)
 
-        self.editor.runner.submit(lambda: store.agents.references(agent.id), counted,
-                           lambda error: dialogs.report_failure(self.editor, error,
-                                                                "Cannot delete the agent"))
+        self.editor.door.op(lambda _store: store.agents.references(agent.id)).success(counted) \
+            .failure("Cannot delete the agent").over(self.editor).run()

@@ -31,13 +31,14 @@ from PySide6.QtWidgets import (
 from ...data import Store
 from ...data import records as r
 from ...data.agent_editing import fingerprint
-from .. import dialogs
 from ..operations import Door
 from .agent_actions import AgentCommands
 from .agent_form import AgentForm
 from .agent_models import AgentDraftModel, AgentTableModel, known_tools
 from .agent_saving import AgentSaving
 from .usage_chart import UsagePanel
+
+LISTING_READS = "agent listing"  # the door's kind for the editor's list of agents
 
 
 class AgentEditor(QMainWindow):
@@ -50,12 +51,10 @@ class AgentEditor(QMainWindow):
         self.setWindowTitle("Agents[*]")
         self.setAccessibleName("Agent editor")
         self.resize(1180, 760)
-        self.door = door  # writes go through the window's door, reads through its worker
-        self.runner = door.runner
+        self.door = door  # reads and writes go through the window's door
         self.store: Store | None = None
         self.saving = False
         self._selecting = False
-        self._generation = 0
         self._wanted: str | None = None
         self.table_model = AgentTableModel(self)
         self.draft = AgentDraftModel(self)
@@ -104,7 +103,7 @@ class AgentEditor(QMainWindow):
         scroll.setWidget(self.form)
         scroll.setWidgetResizable(True)
         scroll.setAccessibleName("Agent configuration")
-        self.usage = UsagePanel(self.runner, self)
+        self.usage = UsagePanel(self.door.reads(), self)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Agent")
         self.tabs.addTab(scroll, "Con&figuration")
@@ -230,8 +229,8 @@ class AgentEditor(QMainWindow):
 
     def reload(self, select_id: str | None = None) -> None:
         """Read the agents again off the GUI thread, then select `select_id` (or keep)."""
-        self._generation += 1
-        generation, store = self._generation, self.store
+        self.door.next_request(LISTING_READS)  # the listing before is no longer wanted
+        store = self.store
         # a later reload (another program's change) must not forget the agent asked for
         self._wanted = select_id or self._wanted
         if store is None:
@@ -239,8 +238,6 @@ class AgentEditor(QMainWindow):
             return
 
         def done(result: tuple[list[r.AgentRecord], list[str]]) -> None:
-            if generation != self._generation or store is not self.store:
-                return
             agents, models = result
             wanted, self._wanted = self._wanted or self.draft.agent_id, None
             self.table_model.set_rows(agents)
@@ -257,9 +254,8 @@ class AgentEditor(QMainWindow):
             # an agent whose fields nobody changed keeps its form (and undo history) as it is
             self._select_row(max(row, 0) if agents else -1, load=not unchanged)
 
-        self.runner.submit(store.agents.listing, done,
-                           lambda error: dialogs.report_failure(self, error,
-                                                                "Cannot list the agents"))
+        self.door.op(lambda _store: store.agents.listing()).within(LISTING_READS).success(done) \
+            .failure("Cannot list the agents").over(self).run()
 
     def _select_row(self, row: int, *, load: bool) -> None:
         self._selecting = True

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from ...data import Store
 from ...data.agent_editing import UsagePoint
 from .. import dialogs
-from ..tasks import TaskRunner
+from ..operations import Reads
 
 METRICS = (("messages", "Messages"), ("sessions", "Sessions"), ("tokens", "Tokens"),
            ("tool_calls", "Tool calls"))
@@ -146,17 +146,19 @@ class UsageChart(QWidget):
         return super().event(event)
 
 
+USAGE_READS = "agent usage"  # the door's kind for the usage chart's reads
+
+
 class UsagePanel(QWidget):
     """The usage tab: totals, a period and metric choice, and the chart."""
 
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, reads: Reads, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.runner = runner
+        self.reads = reads
         self.store: Store | None = None
         self.agent_id: str | None = None
         self.points: list[UsagePoint] = []
         self.period_used = "day"
-        self._generation = 0
         self.period = QComboBox(self)
         self.period.setAccessibleName("Usage period")
         for text, data in (("Automatic", "auto"), ("Per day", "day"), ("Per week", "week")):
@@ -194,8 +196,8 @@ class UsagePanel(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        self._generation += 1
-        generation, store, agent_id = self._generation, self.store, self.agent_id
+        self.reads.begin(USAGE_READS)  # the usage asked for before is no longer wanted
+        store, agent_id = self.store, self.agent_id
         self.points = []
         if store is None or agent_id is None:
             self.totals.setText("")
@@ -205,17 +207,16 @@ class UsagePanel(QWidget):
         period = self.period.currentData()
 
         def done(result: tuple[str, list[UsagePoint]]) -> None:
-            if generation == self._generation:
-                self.period_used, self.points = result
-                self._show_totals()
-                self._draw()
+            self.period_used, self.points = result
+            self._show_totals()
+            self._draw()
 
         def failed(error: Exception) -> None:
-            if generation == self._generation:
-                self.totals.setText("The usage could not be read.")
-                dialogs.report_failure(self, error, "Cannot read the agent's usage")
+            self.totals.setText("The usage could not be read.")
+            dialogs.report_failure(self, error, "Cannot read the agent's usage")
 
-        self.runner.submit(lambda: store.agents.usage_over_time(agent_id, period), done, failed)
+        self.reads.op(lambda _store: store.agents.usage_over_time(agent_id, period)) \
+            .within(USAGE_READS).success(done).failure(failed).run()
 
     def _draw(self) -> None:
         self.chart.set_data(self.points, self.period_used, self.measure.currentData())

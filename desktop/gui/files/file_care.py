@@ -1,7 +1,7 @@
 """File ▸ Back Up Now, Restore from Backup and Check Database, and the scheduled backups.
 
 A controller the main window owns: it adds its actions to the window, runs the work on the
-window's maintenance runner (so browsing never waits) and shows what came of it. It hears of
+window's door, in the background (so browsing never waits) and shows what came of it. It hears of
 the open file through `set_store` and asks the window for what only the window does through
 signals (open or close the file, start maintenance, show progress or a status line).
 """
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QWidget
 from ... import paths
 from .. import dialogs
 from ..actions import add_action
-from ..tasks import TaskRunner
+from ..operations import Door
 
 if TYPE_CHECKING:  # the data layer and the dialogs load when first used, not at first paint
     from ...data import Store, backups
@@ -43,11 +43,11 @@ class FileCare(QObject):
     progress_note = Signal(str)  # what stays in the status bar after background work
     status = Signal(str, int)  # a status bar line and how long it shows (ms)
 
-    def __init__(self, maintenance: TaskRunner, run_with_progress: Callable[..., None],
+    def __init__(self, door: Door, run_with_progress: Callable[..., None],
                  window: QWidget) -> None:
         super().__init__(window)
         self.window = window
-        self.maintenance = maintenance
+        self.door = door
         self.run_with_progress = run_with_progress
         self.store: Store | None = None
         self.backup_root = paths.backup_dir()
@@ -108,7 +108,7 @@ class FileCare(QObject):
 
         root = self.backup_root
 
-        def work(report: Any, _should_stop: Any) -> backups.Backup | None:
+        def work(_store: Store, report: Any, _should_stop: Any) -> backups.Backup | None:
             if reason == "scheduled" and not backups.is_due(store.path, root):
                 return None
             return backups.make_backup(store.path, root, reason, report)
@@ -128,7 +128,7 @@ class FileCare(QObject):
             if reason == "manual" or self.dialog is not None:
                 dialogs.report_failure(self.dialog or self.window, error, "Cannot back up")
 
-        self.maintenance.submit(work, done, failed, on_progress=self.progress.emit)
+        self.door.op(work).in_background(self.progress.emit).success(done).failure(failed).run()
 
     # -- restoring ---------------------------------------------------------------------------
 
@@ -224,17 +224,15 @@ class FileCare(QObject):
         if store is None:
             return
 
-        def work(report: Any, _should_stop: Any) -> HealthReport:
+        def work(store: Store, report: Any, _should_stop: Any) -> HealthReport:
             # the index's deep check holds the write lock throughout: `db check` runs it
             return check_database(store, report, check_index=False)
 
-        def done(report: HealthReport) -> None:
-            if store is self.store:
-                self.show_report(store.path, report)
-
-        self.run_with_progress(work, done, self.window, "Checking the database",
-                               f"Checking {store.path.name}…",
-                               "Cannot check the database", "Check", cancellable=False)
+        self.door.op(work).with_progress(
+            "Checking the database", f"Checking {store.path.name}…", "Check",
+            cancellable=False, over=self.window) \
+            .success(lambda report: self.show_report(store.path, report)) \
+            .failure("Cannot check the database").run()
 
     def show_report(self, path: Path, report: HealthReport) -> None:
         from .backup_views import CheckReportDialog
@@ -259,7 +257,5 @@ class FileCare(QObject):
             self.status.emit("Rebuilding the search index…", 8000)
             self.maintenance_wanted.emit()
 
-        self.maintenance.submit(
-            store.search.clear_index, done,
-            lambda error: dialogs.report_failure(self.window, error,
-                                                 "Cannot rebuild the search index"))
+        self.door.op(lambda _store: store.search.clear_index()).in_background().success(done) \
+            .failure("Cannot rebuild the search index").over(self.window).run()

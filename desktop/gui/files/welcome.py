@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ... import APP_NAME, paths
 from .. import dialogs
 from ..icons import icon_pixmap
-from ..tasks import TaskRunner
+from ..operations import Door
 
 if TYPE_CHECKING:
     from ...data import Store
@@ -53,10 +53,10 @@ class WelcomePage(QScrollArea):
     database_wanted = Signal()  # leave this page for the open file's sessions
     samples_loaded = Signal(str)  # what was added, to say in the status bar
 
-    def __init__(self, runner: TaskRunner, recent_files: Callable[[], list[str]],
+    def __init__(self, door: Door, recent_files: Callable[[], list[str]],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.runner = runner
+        self.door = door
         self.recent_files = recent_files
         self.store: Store | None = None
         self.first_run = False
@@ -273,10 +273,8 @@ class WelcomePage(QScrollArea):
             return
         self._busy(store)
 
-        def done(result: SampleLoad) -> None:
+        def done(result: SampleLoad) -> None:  # while the file is still open (else: refresh)
             self._busy(None)
-            if store is not self.store:
-                return
             self.show_database()
             self.samples_loaded.emit(result.summary)
 
@@ -284,7 +282,7 @@ class WelcomePage(QScrollArea):
             self._busy(None)
             dialogs.report_failure(self.window(), error, "Cannot add the sample sessions")
 
-        self.runner.submit(lambda: load_samples(store), done, failed)
+        self.door.op(lambda _store: load_samples(store)).success(done).failure(failed).run()
 
     def _busy(self, store: Any) -> None:
         """Disable the choices while the samples are added to `store` (None: done)."""

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from ...data.enums import MessageRole
 from ...data.search import IndexState, SearchFilter, SearchHit, SearchResult
 from .. import style
-from ..tasks import TaskRunner
+from ..operations import Reads
 
 if TYPE_CHECKING:
     from ...data import Store
@@ -186,18 +186,20 @@ class SearchHitDelegate(QStyledItemDelegate):
         return QSize(width, int(self._doc(index, width, option.palette).size().height()))
 
 
+SEARCH_READS = "search"  # the door's kind for the pages of the search shown
+
+
 class SearchPanel(QWidget):
     """Search field, filters and results; emits `hit_chosen(hit, terms_text)`."""
 
     hit_chosen = Signal(object, str)
     failed = Signal(object)
 
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, reads: Reads, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._runner = runner
+        self._reads = reads
         self._store: Store | None = None
         self._session_id: str | None = None
-        self._generation = 0
         self._next_page: tuple[Any, ...] | None = None
         self._total_text = ""
         self._note = ""
@@ -317,21 +319,19 @@ class SearchPanel(QWidget):
         """Search now (the field's edits call this after a short pause); `quiet` keeps the
         results and status on screen until the new ones arrive (a refresh, not a new search)."""
         text = self.query.text()
-        self._generation += 1
+        self._reads.begin(SEARCH_READS)  # the answers to the search before are dropped
         if self._store is None or not text.strip():
             self.model.set_hits(())
             self.status.setText("")
             self._show_coverage("")
             return
-        store, filters, generation = self._store, self.current_filter(), self._generation
+        store, filters = self._store, self.current_filter()
         # a refresh reads again as many hits as were loaded, in place (replace_hits)
         limit = min(max(PAGE_SIZE, self.model.rowCount()), REFRESH_LIMIT) if quiet else PAGE_SIZE
         if not quiet:
             self.status.setText("Searching…")
 
         def done(result: SearchResult) -> None:
-            if generation != self._generation:
-                return
             self._next_page = result.next_page
             self._total_text = result.total_text
             self._note = result.note
@@ -353,10 +353,10 @@ class SearchPanel(QWidget):
                 self._show_count()
 
         def failed(error: Exception) -> None:
-            if generation == self._generation:
-                self.status.setText(f"Search failed: {error}")
+            self.status.setText(f"Search failed: {error}")
 
-        self._runner.submit(lambda: store.search.search(text, filters, limit=limit), done, failed)
+        self._reads.op(lambda _store: store.search.search(text, filters, limit=limit)) \
+            .within(SEARCH_READS).success(done).failure(failed).run()
 
     def _show_count(self) -> None:
         """"1,226 matches, best first; showing 50, scroll down for more." or, all shown,
@@ -372,27 +372,25 @@ class SearchPanel(QWidget):
 
     def _fetch_more(self) -> None:
         """The next page of the current search, appended when it comes."""
-        store, after, generation = self._store, self._next_page, self._generation
+        store, after = self._store, self._next_page
         if store is None or after is None:
             self.model.append_hits((), False)
             return
         text, filters = self.query.text(), self.current_filter()
 
         def done(result: SearchResult) -> None:
-            if generation != self._generation:
-                return
             self._next_page = result.next_page
             self.model.append_hits(result.hits, result.next_page is not None)
             self._show_coverage(result.coverage_text)
             self._show_count()
 
         def failed(error: Exception) -> None:
-            if generation == self._generation:
-                self.model.append_hits((), False)
-                self.status.setText(f"Search failed: {error}")
+            self.model.append_hits((), False)
+            self.status.setText(f"Search failed: {error}")
 
-        self._runner.submit(lambda: store.search.search(text, filters, limit=PAGE_SIZE,
-                                                        after=after), done, failed)
+        self._reads.op(lambda _store: store.search.search(text, filters, limit=PAGE_SIZE,
+                                                          after=after)) \
+            .within(SEARCH_READS).success(done).failure(failed).run()
 
     def _choose(self, index: QModelIndex) -> None:
         hit = self.model.hit(index.row())

@@ -27,7 +27,7 @@ from ...data.enums import SessionStatus, SessionType
 from ...data.records import Page, SessionSummary
 from ...data.sessions import SessionFilter
 from .. import style
-from ..tasks import TaskRunner
+from ..operations import Reads
 
 if TYPE_CHECKING:
     from ...data import Store
@@ -42,6 +42,9 @@ COLUMNS = (
 )
 
 
+SESSION_READS = "session list"  # the door's kind for the pages of the list shown
+
+
 class SessionListModel(QAbstractTableModel):
     """Sessions, fetched a page at a time off the GUI thread as the view scrolls.
 
@@ -52,14 +55,13 @@ class SessionListModel(QAbstractTableModel):
     failed = Signal(object)
     reloaded = Signal()
 
-    def __init__(self, runner: TaskRunner, parent: Any = None) -> None:
+    def __init__(self, reads: Reads, parent: Any = None) -> None:
         super().__init__(parent)
-        self._runner = runner
+        self._reads = reads
         self._store: Store | None = None
         self._rows: list[SessionSummary] = []
         self._cursor: Any = None
         self._loading = False
-        self._generation = 0
         self._filters = SessionFilter()
         self._sort = "last_activity_at"
         self._descending = True
@@ -96,7 +98,7 @@ class SessionListModel(QAbstractTableModel):
 
     def reload(self) -> None:
         """Start again from the first page with the current sort and filters."""
-        self._generation += 1
+        self._reads.begin(SESSION_READS)  # pages of the list before it are dropped
         self.beginResetModel()
         self._rows = []
         self._cursor = None
@@ -111,15 +113,12 @@ class SessionListModel(QAbstractTableModel):
             return
         store, filters, sort, descending = self._store, self._filters, self._sort, self._descending
         wanted = max(len(self._rows), PAGE_SIZE)
-        generation = self._generation
 
         def load() -> Page:
             return store.sessions.summaries(filters=filters, sort=sort, descending=descending,
                                             limit=wanted)
 
         def done(page: Page) -> None:
-            if generation != self._generation:
-                return
             new_rows = list(page.items)
             if [s.session.id for s in new_rows] == [s.session.id for s in self._rows]:
                 self._rows = new_rows
@@ -144,22 +143,20 @@ class SessionListModel(QAbstractTableModel):
             self._cursor = page.next_cursor
             self.reloaded.emit()
 
-        self._runner.submit(load, done, self.failed.emit)
+        self._reads.op(lambda _store: load()).within(SESSION_READS).success(done) \
+            .failure(self.failed.emit).run()
 
     def _load_page(self, after: Any) -> None:
         if self._store is None or self._loading:
             return
         self._set_loading(True)
         store, filters, sort, descending = self._store, self._filters, self._sort, self._descending
-        generation = self._generation
 
         def load() -> Page:
             return store.sessions.summaries(filters=filters, sort=sort, descending=descending,
                                             after=after, limit=PAGE_SIZE)
 
         def done(page: Page) -> None:
-            if generation != self._generation:
-                return
             self._set_loading(False)
             if page.items:
                 first = len(self._rows)
@@ -173,12 +170,12 @@ class SessionListModel(QAbstractTableModel):
                 self.reloaded.emit()
 
         def failed(error: Exception) -> None:
-            if generation == self._generation:
-                self._set_loading(False)
-                self._cursor = None
-                self.failed.emit(error)
+            self._set_loading(False)
+            self._cursor = None
+            self.failed.emit(error)
 
-        self._runner.submit(load, done, failed)
+        self._reads.op(lambda _store: load()).within(SESSION_READS).success(done) \
+            .failure(failed).run()
 
     def _set_loading(self, loading: bool) -> None:
         if loading != self._loading:

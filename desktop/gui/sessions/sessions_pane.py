@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...data.records import SessionSummary
-from ..tasks import TaskRunner
+from ..operations import Reads
 from .session_list import SessionFilterBar, SessionListModel, StatusBadgeDelegate
 
 # what the context menu holds: an action, a separator (None), or a titled submenu
@@ -28,9 +28,9 @@ class SessionsPane(QWidget):
 
     current_changed = Signal(object)  # the chosen session's id, or None
 
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, reads: Reads, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = SessionListModel(runner, self)
+        self.model = SessionListModel(reads, self)
         self.filter_bar = SessionFilterBar(self)
         self.menu_items: list[MenuItem] = []
         self.table = QTableView(self)

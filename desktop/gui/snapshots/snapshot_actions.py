@@ -37,7 +37,6 @@ class SnapshotActions(QObject):
         super().__init__(parent)
         self.parent_widget = parent
         self.door = door
-        self.runner = door.runner
         self.sessions = sessions
         self.thread_model = thread_model
         self.store: Store | None = None
@@ -125,7 +124,7 @@ class SnapshotActions(QObject):
         if manager is None:
             from .snapshot_manager import SnapshotManager  # on first use, not at first paint
 
-            manager = SnapshotManager(self.runner, self.parent_widget)
+            manager = SnapshotManager(self.door, self.parent_widget)
             manager.restore_requested.connect(
                 lambda snapshot_id, name: self.restore_snapshot(snapshot_id, name, manager))
             manager.revert_requested.connect(

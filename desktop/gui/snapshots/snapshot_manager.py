@@ -1,6 +1,6 @@
 """The snapshot manager: list, take, rename, delete, restore, revert, compare, export, import.
 
-Every database call goes through the window's query runner. Restoring and reverting, which
+Every database call goes through the window's door. Restoring and reverting, which
 can take a while, are asked of the window (`restore_requested`, `revert_requested`), which runs
 them with a progress dialog and then shows the result.
 """
@@ -38,7 +38,7 @@ from ...data.errors import DataError
 from ...data.snapshot_compare import SnapshotComparison
 from ...data.snapshots import DOTNET_FORM, SnapshotListing
 from .. import dialogs, style
-from ..tasks import TaskRunner
+from ..operations import Door
 from .snapshot_compare import SnapshotCompareDialog
 from .snapshot_model import SnapshotTableModel, can_restore_here, form_explanation
 
@@ -63,6 +63,9 @@ def file_name_for(name: str | None) -> str:
     return f"{cleaned[:80] or 'snapshot'}.json"
 
 
+LISTING_READS = "snapshot listing"  # the door's kind for the manager's list
+
+
 class SnapshotManager(QDialog):
     """All snapshots of the current session, or of every session, and what can be done with
     them."""
@@ -71,17 +74,16 @@ class SnapshotManager(QDialog):
     revert_requested = Signal(str, str)
     changed = Signal()  # the file was written: the window should refresh
 
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, door: Door, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Snapshots")
         self.setAccessibleName("Snapshot manager")
         self.resize(1040, 520)
-        self.runner = runner
+        self.door = door
         self.store: Store | None = None
         self.session_id: str | None = None
         self.session_name: str | None = None
         self.compare_dialog: SnapshotCompareDialog | None = None
-        self._generation = 0
         self._wanted: str | None = None
         self._loading = False  # a listing is on its way; its wanted selection still stands
         self._build()
@@ -260,8 +262,8 @@ class SnapshotManager(QDialog):
         current = self.current()
         if select_id is not None or not self._loading:
             self._wanted = select_id or (current.snapshot.id if current else None)
-        self._generation += 1
-        generation, store = self._generation, self.store
+        self.door.next_request(LISTING_READS)  # the listing before is no longer wanted
+        store = self.store
         session_id = None if self.all_mode else self.session_id
         self._show_title()
         self.table.setColumnHidden(1, not self.all_mode)
@@ -272,8 +274,6 @@ class SnapshotManager(QDialog):
             return
 
         def done(rows: list[SnapshotListing]) -> None:
-            if generation != self._generation or store is not self.store:
-                return
             self._loading = False
             self.model.set_rows(rows)
             row = self.model.row_of(self._wanted)
@@ -289,12 +289,12 @@ class SnapshotManager(QDialog):
                     "agent run.</i>" if not self.all_mode else "<i>No snapshots in this file.</i>")
 
         def failed(error: Exception) -> None:
-            if generation == self._generation:
-                self._loading = False
+            self._loading = False
             dialogs.report_failure(self, error, "Cannot list snapshots")
 
         self._loading = True
-        self.runner.submit(lambda: store.snapshots.listing(session_id), done, failed)
+        self.door.op(lambda _store: store.snapshots.listing(session_id)).within(LISTING_READS) \
+            .success(done).failure(failed).run()
 
     def _show_title(self) -> None:
         if self.store is None:
@@ -365,17 +365,13 @@ class SnapshotManager(QDialog):
 
     def _run(self, work: Callable[[], Any], title: str,
              after: Callable[[Any], None] | None = None, *, writes: bool = True) -> None:
-        store = self.store
-
         def done(result: Any) -> None:
-            if store is not self.store:
-                return
             if after:
                 after(result)
             if writes:
                 self.changed.emit()
 
-        self.runner.submit(work, done, lambda error: dialogs.report_failure(self, error, title))
+        self.door.op(lambda _store: work()).success(done).failure(title).over(self).run()
 
     def say(self, text: str) -> None:
         """Show a short note under the list (what was just done)."""
@@ -483,7 +479,8 @@ class SnapshotManager(QDialog):
             self.say("")
             dialogs.report_failure(self, error, "Cannot compare the snapshot")
 
-        self.runner.submit(lambda: store.snapshots.compare(snapshot_id), done, failed)
+        self.door.op(lambda _store: store.snapshots.compare(snapshot_id)).success(done) \
+            .failure(failed).run()
 
     def export_snapshot(self) -> None:
         """Write the selected snapshot to a JSON file the person chooses."""

@@ -55,7 +55,7 @@ from PySide6.QtWidgets import (
 from ...data.records import MessageRecord, SessionStatistics
 from ...data.sessions import Cursor, MessagePage, ThreadExtent
 from .. import dialogs, link_opening, style
-from ..tasks import TaskRunner
+from ..operations import Reads
 from .message_details import MessageDetailsDialog, markdown_text
 from .message_render import LONG_LINE, break_long_lines, build_document, header_text
 
@@ -78,6 +78,9 @@ class GoTo:
     when: datetime | None = None
 
 
+THREAD_READS = "thread"  # the door's kind for the reads of the thread shown
+
+
 class MessageThreadModel(QAbstractListModel):
     """A window onto one session's messages, in thread (time) order.
 
@@ -93,16 +96,15 @@ class MessageThreadModel(QAbstractListModel):
     extent_changed = Signal()  # extent or new_count changed
     followed = Signal()  # new messages were appended at the end the person is watching
 
-    def __init__(self, runner: TaskRunner, parent: Any = None) -> None:
+    def __init__(self, reads: Reads, parent: Any = None) -> None:
         super().__init__(parent)
-        self._runner = runner
+        self._reads = reads
         self._store: Store | None = None
         self.session_id: str | None = None
         self._rows: list[MessageRecord] = []
         self._has_before = False
         self._has_after = False
         self._loading = False
-        self._generation = 0
         self._expanded: set[str] = set()
         self.highlight_id: str | None = None
         self.highlight_terms: tuple[str, ...] = ()
@@ -123,7 +125,7 @@ class MessageThreadModel(QAbstractListModel):
                      go_to: GoTo | None = None) -> None:
         """Load a session's first page (or last page, or the page around one message, or
         around the place `go_to` names)."""
-        self._generation += 1
+        self._reads.begin(THREAD_READS)  # what is on its way for the session before is dropped
         self.beginResetModel()
         same = session_id == self.session_id  # then the length shown stays until it is read
         self.session_id = session_id
@@ -140,7 +142,7 @@ class MessageThreadModel(QAbstractListModel):
         self.extent_changed.emit()
         if session_id is None or self._store is None:
             return
-        store, generation = self._store, self._generation
+        store = self._store
 
         def load() -> tuple[MessagePage, ThreadExtent, str | None]:
             with store.reading():
@@ -163,7 +165,7 @@ class MessageThreadModel(QAbstractListModel):
                     target = page.messages[-1 if last else 0].id
                 return page, extent, target if go_to is not None else around
 
-        self._start(load, lambda result: self._replace(*result, generation), generation)
+        self._start(load, lambda result: self._replace(*result))
 
     def go_to(self, target: GoTo) -> None:
         """Show the thread around a message number or a time, with that message current."""
@@ -183,7 +185,6 @@ class MessageThreadModel(QAbstractListModel):
             self.show_session(self.session_id, at_end=True)
             return
         store, session_id, cursor = self._store, self.session_id, self._rows[-1].cursor
-        generation = self._generation
         last_position = self._rows[-1].position
         first_position = last_position + 1 if last_position else None
 
@@ -199,13 +200,13 @@ class MessageThreadModel(QAbstractListModel):
                 self.show_session(session_id, at_end=True)
                 return
             self.highlight_id = None
-            self._append(page, generation)
+            self._append(page)
             self._has_after = False
             self.extent = extent
             self._saw_end()
             self.window_replaced.emit()
 
-        self._start(load, done, generation)
+        self._start(load, done)
 
     def jump_to_start(self) -> None:
         if self.session_id:
@@ -219,20 +220,16 @@ class MessageThreadModel(QAbstractListModel):
         if not (self._has_before and self._rows and not self._loading and self._store):
             return
         store, session_id, cursor = self._store, self.session_id, self._rows[0].cursor
-        generation = self._generation
         self._start(lambda: store.sessions.messages_page(session_id, before=cursor,
-                                                         limit=PAGE_SIZE),
-                    lambda page: self._prepend(page, generation), generation)
+                                                         limit=PAGE_SIZE), self._prepend)
 
     def fetch_newer(self) -> None:
         """Append the next page at the bottom."""
         if not (self._has_after and self._rows and not self._loading and self._store):
             return
         store, session_id, cursor = self._store, self.session_id, self._rows[-1].cursor
-        generation = self._generation
         self._start(lambda: store.sessions.messages_page(session_id, after=cursor,
-                                                         limit=PAGE_SIZE),
-                    lambda page: self._append(page, generation), generation)
+                                                         limit=PAGE_SIZE), self._append)
 
     def refresh(self) -> None:
         """Reload the messages in the window and learn how many arrived after the end the
@@ -243,7 +240,7 @@ class MessageThreadModel(QAbstractListModel):
         if self._loading:
             self._refresh_pending = True  # once the load in flight is done
             return
-        store, session_id, generation = self._store, self.session_id, self._generation
+        store, session_id = self._store, self.session_id
         first = self._rows[0].cursor if self._rows else None
         count = max(len(self._rows), PAGE_SIZE)
         follow = self.at_end()
@@ -301,7 +298,7 @@ class MessageThreadModel(QAbstractListModel):
                 self.new_count = new
                 self.extent_changed.emit()
 
-        self._start(load, done, generation)
+        self._start(load, done)
 
     def _insert_at_end(self, messages: Sequence[MessageRecord]) -> None:
         if messages:
@@ -334,22 +331,23 @@ class MessageThreadModel(QAbstractListModel):
         if not self._has_after and self.new_count:
             self._saw_end()
 
-    def _start(self, load: Any, done: Any, generation: int) -> None:
+    def _start(self, load: Any, done: Any) -> None:
+        """Read `load()` for the session shown; the door drops the answer once another session
+        (or file) is shown."""
         self._set_loading(True)
 
         def finish(result: Any) -> None:
-            if generation == self._generation:
-                self._set_loading(False)
-                done(result)
-                self._after_load()
+            self._set_loading(False)
+            done(result)
+            self._after_load()
 
         def fail(error: Exception) -> None:
-            if generation == self._generation:
-                self._set_loading(False)
-                self.failed.emit(error)
-                self._after_load()
+            self._set_loading(False)
+            self.failed.emit(error)
+            self._after_load()
 
-        self._runner.submit(load, finish, fail)
+        self._reads.op(lambda _store: load()).within(THREAD_READS).success(finish) \
+            .failure(fail).run()
 
     def _after_load(self) -> None:
         if self._refresh_pending and not self._loading:
@@ -361,10 +359,7 @@ class MessageThreadModel(QAbstractListModel):
             self._loading = loading
             self.loading_changed.emit(loading)
 
-    def _replace(self, page: MessagePage, extent: ThreadExtent, target: str | None,
-                 generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _replace(self, page: MessagePage, extent: ThreadExtent, target: str | None) -> None:
         self.beginResetModel()
         self._rows = list(page.messages)
         self._has_before, self._has_after = page.has_before, page.has_after
@@ -374,9 +369,9 @@ class MessageThreadModel(QAbstractListModel):
         self.window_replaced.emit()
         self.extent_changed.emit()
 
-    def _prepend(self, page: MessagePage, generation: int) -> None:
-        if generation != self._generation or not page.messages:
-            self._has_before = False if generation == self._generation else self._has_before
+    def _prepend(self, page: MessagePage) -> None:
+        if not page.messages:
+            self._has_before = False
             return
         count = len(page.messages)
         self.beginInsertRows(QModelIndex(), 0, count - 1)
@@ -392,9 +387,7 @@ class MessageThreadModel(QAbstractListModel):
             self._has_after = True
             self.endRemoveRows()
 
-    def _append(self, page: MessagePage, generation: int) -> None:
-        if generation != self._generation:
-            return
+    def _append(self, page: MessagePage) -> None:
         self._has_after = page.has_after
         if not page.messages:
             return
@@ -438,7 +431,7 @@ class MessageThreadModel(QAbstractListModel):
             before = store.sessions.message_position(session_id, parent_id)
             return None if before is None else before + 1
 
-        self._runner.submit(load, done, self.failed.emit)
+        self._reads.op(lambda _store: load()).success(done).failure(self.failed.emit).run()
 
     def toggle_tool_call(self, row: int, call_id: str) -> None:
         """Expand or collapse one tool call of the message in `row`."""
