@@ -23,6 +23,7 @@ from orchestrator_desktop.gui.main_window import MainWindow
 from orchestrator_desktop.gui.thread.message_render import DISPLAY_LIMIT, build_document
 from orchestrator_desktop.gui.thread.thread_view import MAX_ROWS, MESSAGE_ROLE
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractItemView, QPlainTextEdit
 
 
@@ -159,6 +160,26 @@ def test_search_as_you_type_and_jump_to_the_hit(window, qtbot) -> None:
     qtbot.waitUntil(lambda: window.search.model.rowCount() == 0, timeout=5000)
     window.search.until.setDate(QDate(2024, 1, 30))
     qtbot.waitUntil(lambda: window.search.model.rowCount() == 2, timeout=5000)
+
+
+def test_the_selected_hit_is_written_in_the_selections_text_colour(window, qtbot) -> None:
+    """On the selection's colour a hit's title and snippet take its text colour (the muted
+    title colour was unreadable on it, in the dark palette most of all)."""
+    window.store.run_maintenance()
+    window.find_action.trigger()
+    qtbot.keyClicks(window.search.query, "rewritten OR tokenizer")
+    qtbot.waitUntil(lambda: window.search.model.rowCount() == 2, timeout=5000)
+    results = window.search.results
+    results.setCurrentIndex(window.search.model.index(0))
+    qtbot.waitUntil(lambda: results.selectionModel().isSelected(window.search.model.index(0)))
+    rect = results.visualRect(window.search.model.index(0))
+    image = results.viewport().grab().toImage()
+    wanted = results.palette().color(QPalette.ColorRole.HighlightedText)
+    title_band = [image.pixelColor(x, y) for x in range(rect.left(), rect.right())
+                  for y in range(rect.top() + 3, rect.top() + 20)]
+    near = [c for c in title_band if abs(c.red() - wanted.red()) + abs(c.green() - wanted.green())
+            + abs(c.blue() - wanted.blue()) < 60]
+    assert len(near) > 20, "the selected hit's title is not in the selection's text colour"
 
 
 def test_search_answers_before_the_index_is_built_and_says_so(qtbot, tmp_path,

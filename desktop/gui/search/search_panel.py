@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QVBoxLayout,
@@ -148,11 +149,14 @@ class SearchHitDelegate(QStyledItemDelegate):
     """Title line, then the snippet with highlights."""
 
     def _doc(self, index: QModelIndex | QPersistentModelIndex, width: int,
-             palette: QPalette) -> QTextDocument:
+             palette: QPalette, selected: bool = False) -> QTextDocument:
         hit: SearchHit = index.data(HIT_ROLE)
         doc = QTextDocument()
         doc.setDocumentMargin(4)
-        muted = palette.color(QPalette.ColorRole.PlaceholderText).name()
+        # on the selection's colour the title takes the selection's text colour: the muted
+        # placeholder colour is unreadable there
+        muted = palette.color(QPalette.ColorRole.HighlightedText if selected
+                              else QPalette.ColorRole.PlaceholderText).name()
         doc.setHtml(f"<div style='color:{muted}'>{html.escape(hit_title(hit))}</div>"
                     f"<div>{snippet_html(hit)}</div>")
         doc.setTextWidth(max(width, 100))
@@ -169,11 +173,16 @@ class SearchHitDelegate(QStyledItemDelegate):
         opt.text = ""
         widget.style().drawControl(widget.style().ControlElement.CE_ItemViewItem, opt, painter,
                                    widget)
-        doc = self._doc(index, option.rect.width(), option.palette)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        palette = QPalette(option.palette)
+        if selected:
+            palette.setColor(QPalette.ColorRole.Text,
+                             palette.color(QPalette.ColorRole.HighlightedText))
+        doc = self._doc(index, option.rect.width(), palette, selected)
         painter.save()
         painter.translate(option.rect.topLeft())
         context = QAbstractTextDocumentLayout.PaintContext()
-        context.palette = option.palette
+        context.palette = palette
         doc.documentLayout().draw(painter, context)
         painter.restore()
 
