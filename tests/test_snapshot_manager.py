@@ -441,8 +441,13 @@ def test_create_rename_and_delete_in_the_manager(window, qtbot, monkeypatch,
     qtbot.waitUntil(lambda: manager.current() is not None
                     and manager.current().snapshot.name == "Checkpoint", timeout=5000)
     assert "before the refactor" in manager.details.text()
+    reloads = []  # a snapshot's name shows nowhere in the window: its views stay as they are
+    window.sessions.reloaded.connect(lambda: reloads.append("sessions"))
+    window.thread_model.modelReset.connect(lambda: reloads.append("thread"))
     manager.rename_action.trigger()
     qtbot.waitUntil(lambda: manager.current().snapshot.name == "Checkpoint 2", timeout=5000)
+    qtbot.wait(300)
+    assert reloads == []
     assert query(dotnet_file, 'SELECT "Description" FROM "SessionSnapshots" WHERE "Name" = ?',
                   "Checkpoint 2") == [("renamed",)]
     asked = []

@@ -196,7 +196,6 @@ class MainWindow(QMainWindow):
         self.snapshots = SnapshotActions(self.door, self.session_pane, self.thread_model, self)
         self.snapshot_action = self.snapshots.snapshot_action
         self.manage_snapshots_action = self.snapshots.manage_action
-        self.snapshots.changed.connect(self.refresh)
         self.snapshots.session_created.connect(self._show_new_session)
         self.snapshots.status.connect(self.statusBar().showMessage)
         self.store_changed.connect(self.snapshots.set_store)

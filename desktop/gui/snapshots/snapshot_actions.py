@@ -2,8 +2,8 @@
 Snapshots (one manager window, following the current session), restore and revert.
 
 The window owns one `SnapshotActions`, places its actions in its menus, and hears back through
-signals: `changed` (the file was written), `session_created` (a restored session to show) and
-`status` (a line for the status bar).
+signals: `session_created` (a restored session to show) and `status` (a line for the status
+bar); what a command writes reaches the window's views through the door's changes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 from ...data.errors import DataError
 from .. import dialogs, style
 from ..actions import add_action
-from ..operations import SNAPSHOTS, Door
+from ..operations import EVERYTHING, SNAPSHOTS, Door
 from ..sessions.sessions_pane import SessionsPane
 from ..thread.thread_view import MessageThreadModel
 
@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # the data layer loads with the first file, not at first pain
 class SnapshotActions(QObject):
     """The snapshot commands on the current session of the window's file."""
 
-    changed = Signal()
     session_created = Signal(str)  # the id of a session a restore wrote
     status = Signal(str, int)  # a status bar line and how long it shows (ms)
 
@@ -129,7 +128,6 @@ class SnapshotActions(QObject):
                 lambda snapshot_id, name: self.restore_snapshot(snapshot_id, name, manager))
             manager.revert_requested.connect(
                 lambda snapshot_id, name: self.revert_snapshot(snapshot_id, name, manager))
-            manager.changed.connect(self.changed)
             self.manager = manager
             manager.set_store(self.store)
         self._sync_manager()
@@ -204,7 +202,6 @@ class SnapshotActions(QObject):
                 should_stop=should_stop)
 
         def done(result: Any) -> None:
-            self.changed.emit()
             self.reload_manager(
                 result.safety_snapshot.id,
                 f"Reverted to “{name}”; safety snapshot “{result.safety_snapshot.name}” taken.")
@@ -216,4 +213,5 @@ class SnapshotActions(QObject):
 
         self.door.op(work).with_progress(
             "Reverting session", f"Reverting the session to “{name}”…", "Revert",
-            over=parent).failure("Cannot revert the session").success(done).run()
+            over=parent).changes(EVERYTHING).failure("Cannot revert the session").success(done) \
+            .run()

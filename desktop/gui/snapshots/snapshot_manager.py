@@ -72,7 +72,6 @@ class SnapshotManager(QDialog):
 
     restore_requested = Signal(str, str)  # snapshot id, its name
     revert_requested = Signal(str, str)
-    changed = Signal()  # the file was written: the window should refresh
 
     def __init__(self, door: Door, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -364,14 +363,13 @@ class SnapshotManager(QDialog):
     # -- commands -------------------------------------------------------------------------------
 
     def _run(self, work: Callable[[], Any], title: str,
-             after: Callable[[Any], None] | None = None, *, writes: bool = True) -> None:
-        def done(result: Any) -> None:
-            if after:
-                after(result)
-            if writes:
-                self.changed.emit()
-
-        self.door.op(lambda _store: work()).success(done).failure(title).over(self).run()
+             after: Callable[[Any], None] | None = None) -> None:
+        # what these commands write is snapshots only, which the manager lists again itself
+        # (`after`); the window's views show none, and its restore menu is read when opened
+        op = self.door.op(lambda _store: work()).failure(title).over(self)
+        if after is not None:
+            op.success(after)
+        op.run()
 
     def say(self, text: str) -> None:
         """Show a short note under the list (what was just done)."""
@@ -493,8 +491,7 @@ class SnapshotManager(QDialog):
         if not path:
             return
         self._run(lambda: store.snapshots.export(snapshot.id, path), "Cannot export the snapshot",
-                  lambda written: self.say(f"Exported “{snapshot.name}” to {written}."),
-                  writes=False)
+                  lambda written: self.say(f"Exported “{snapshot.name}” to {written}."))
 
     def import_snapshot(self) -> None:
         """Add a snapshot from a JSON file: to the session it was taken of when this file has
