@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from dotnet_files import SESSION_ID, add_messages, make_dotnet_database, query
-from orchestrator_desktop.data import json_stream, open_store
+from orchestrator_desktop.data import json_stream, open_store, snapshot_staging
 from orchestrator_desktop.data.errors import SnapshotFormatError
 from orchestrator_desktop.data.snapshot_files import FILE_FORMAT
 from processes import APP, kill_when
@@ -148,27 +148,103 @@ def test_a_writer_with_a_busy_timeout_never_fails_during_a_big_restore_or_revert
     assert not list(tmp_path.glob("*.staging"))
 
 
-def test_a_big_snapshot_is_stored_as_text_the_json_functions_read(tmp_path) -> None:
-    path, snapshot_id = _big_file(tmp_path, 8_000)
-    # built in the scratch file a piece at a time, copied into the row as TEXT: SQLite 3.45+
-    # reads a BLOB given to its JSON functions as JSONB, and the listings' fallback and
-    # snapshot comparisons use them
-    [(kind, valid, count, size, facts)] = query(
-        path, 'SELECT typeof(x."SessionStateJson"), json_valid(x."SessionStateJson"), '
-        'json_array_length(x."SessionStateJson", \'$.Messages\'), '
-        'length(CAST(x."SessionStateJson" AS BLOB)), f."Bytes" FROM "SessionSnapshots" x '
-        'JOIN "desktop_snapshot_facts" f ON f."SnapshotId" = x."Id" WHERE x."Id" = ?',
-        snapshot_id)
-    assert (kind, valid, count) == ("text", 1, 8_000) and size == facts
+def _stored(path: Path, snapshot_id: str) -> tuple:
+    return query(path, 'SELECT typeof(x."SessionStateJson"), json_valid(x."SessionStateJson"), '
+                 'json_array_length(x."SessionStateJson", \'$.Messages\'), '
+                 'length(CAST(x."SessionStateJson" AS BLOB)), f."Bytes", '
+                 'CAST(x."SessionStateJson" AS TEXT), typeof(x."AgentStatesJson"), '
+                 'CAST(x."AgentStatesJson" AS TEXT) FROM "SessionSnapshots" x JOIN '
+                 '"desktop_snapshot_facts" f ON f."SnapshotId" = x."Id" WHERE x."Id" = ?',
+                 snapshot_id)[0]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="the blob API is Python 3.11+")
+def test_a_big_document_is_stored_as_a_blob_of_its_text_and_read_as_before(
+        tmp_path, monkeypatch) -> None:
+    path, text_id = _big_file(tmp_path, 3_000)
+    # a document from BLOB_FROM_BYTES on is written a piece at a time into a zeroblob (SQLite
+    # holds a TEXT value whole, twice: 727 MB for a 361 MB one); a smaller one stays TEXT
+    monkeypatch.setattr(snapshot_staging, "BLOB_FROM_BYTES", 1 << 20)
     store = open_store(path)
     try:
-        _record, state, _agents = store.snapshots.load_state(snapshot_id)
+        blob_id = store.snapshots.create(SESSION_ID, "big as a blob").id
+        as_text, as_blob = _stored(path, text_id), _stored(path, blob_id)
+        assert as_text[0] == "text" and as_text[6] == "text"
+        assert as_blob[0] == "blob" and as_blob[6] == "blob"
+        # SQLite's JSON functions read it as text JSON, and what sqlite3_column_text gives
+        # (Microsoft.Data.Sqlite's GetString, as EF Core reads the column) is the same document
+        assert as_blob[1:3] == (1, 3_000) and as_blob[3] == as_blob[4] > 1 << 20
+        assert as_blob[5] == as_text[5] and json.loads(as_blob[7]) == json.loads(as_text[7])
+        _record, state, _agents = store.snapshots.load_state(blob_id)
         captured, _ = store.snapshots.capture(SESSION_ID)
         assert state["Messages"] == captured["Messages"]
-        found = store.snapshots.compare(snapshot_id)
-        assert (found.added, found.removed, found.changed, found.unchanged) == (0, 0, 0, 8_000)
+        found = store.snapshots.compare(blob_id)
+        assert (found.added, found.removed, found.changed, found.unchanged) == (0, 0, 0, 3_000)
+        [listed] = [s for s in store.snapshots.for_session(SESSION_ID) if s.id == blob_id]
+        assert listed.message_count == 3_000 and listed.size == as_blob[3]
+        exported = json.loads(store.snapshots.export(blob_id, tmp_path / "out.json").read_text(
+            encoding="utf-8"))
+        assert exported["Snapshot"]["SessionStateJson"] == as_text[5]
+        restored = store.snapshots.restore(blob_id)
+        assert query(path, 'SELECT count(*) FROM "Messages" WHERE "SessionId" = ?',
+                     restored.id) == [(3_000,)]
+        with sqlite3.connect(path) as con:
+            con.execute('DELETE FROM "Messages" WHERE "SessionId" = ? AND "SequenceNumber" > '
+                        "2990", (SESSION_ID,))
+        con.close()
+        result = store.snapshots.revert(blob_id)
+        assert query(path, 'SELECT count(*) FROM "Messages" WHERE "SessionId" = ?',
+                     SESSION_ID) == [(3_000,)]
+        assert _stored(path, result.safety_snapshot.id)[0] == "blob"
+        assert query(path, "PRAGMA integrity_check") == [("ok",)]
     finally:
         store.close()
+
+
+MEASURE = """
+import resource, sys
+from pathlib import Path
+from orchestrator_desktop.cli import dispatch
+from orchestrator_desktop.data import open_store
+path, session_id, operation = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+store = open_store(path)
+store.sessions.messages_page(session_id, limit=50)
+snapshot_id = None if operation == "create" else store.snapshots.for_session(session_id)[0].id
+store.close()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if operation == "create":
+    code = dispatch.main(["snapshot", "create", "--db", str(path), "--name", "x", session_id])
+else:
+    code = dispatch.main(["snapshot", operation, "--db", str(path), snapshot_id])
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(code, before, after, file=sys.stderr)
+"""
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11) or sys.platform != "linux",
+                    reason="the blob API is Python 3.11+; ru_maxrss in KiB on Linux")
+@pytest.mark.parametrize("operation", ["create", "restore", "revert"])
+def test_big_snapshot_writes_hold_a_piece_of_the_document_not_all_of_it(
+        tmp_path, operation) -> None:
+    path = make_dotnet_database(tmp_path / "orchestrator.db")
+    add_messages(path, SESSION_ID, 40_000, first_sequence=6,
+                 text="message number {n} " + "about the tokenizer and its parser " * 40)
+    if operation != "create":
+        store = open_store(path)
+        store.snapshots.create(SESSION_ID, "big")
+        store.close()
+    result = subprocess.run([sys.executable, "-c", MEASURE, str(path), SESSION_ID, operation],
+                            capture_output=True, text=True, timeout=120)
+    code, before, after = (int(word) for word in result.stderr.split()[-3:])
+    assert code == 0, result.stderr
+    size = query(path, 'SELECT max(length(CAST("SessionStateJson" AS BLOB))) FROM '
+                 '"SessionSnapshots"')[0][0]
+    grown = (after - before) * 1024
+    print(f"\n{operation}, a {size / 1e6:.0f} MB document: peak memory grew {grown / 1e6:.0f} MB")
+    assert size > 64 << 20  # over BLOB_FROM_BYTES
+    # was twice the document to store one (the value read, then the row made of it), and
+    # more than the document to restore or revert from the command line (decoded whole)
+    assert grown < size // 4
 
 
 def _rowids(path: Path, session_id: str = SESSION_ID) -> dict[str, int]:

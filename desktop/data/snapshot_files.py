@@ -25,7 +25,7 @@ from .files import partial_name
 from .json_stream import JsonStream, text_reader
 from .schema import COLUMNS, column_list
 from .snapshot_facts import describe, record_facts
-from .snapshot_form import read_header
+from .snapshot_form import read_header, state_text
 
 if TYPE_CHECKING:
     from .database import Store
@@ -63,8 +63,11 @@ def export(store: Store, snapshot_id: str, path: str | os.PathLike[str]) -> Path
                             'WHERE "Id" = $id', id=snapshot_id)
     if not rows:
         raise NotFoundError("snapshot", snapshot_id)
+    row = dict(zip(COLUMNS["SessionSnapshots"], rows[0], strict=True))
+    for column in ("SessionStateJson", "AgentStatesJson"):  # a big snapshot's are BLOBs
+        row[column] = state_text(row[column])
     document = {"Format": FILE_FORMAT, "Version": FILE_VERSION, "ExportedAt": now_text(),
-                "Snapshot": dict(zip(COLUMNS["SessionSnapshots"], rows[0], strict=True))}
+                "Snapshot": row}
     target = Path(path).expanduser().absolute()
     partial = partial_name(target)
     try:

@@ -228,6 +228,17 @@ def message_entry(message: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def state_text(value: str | bytes | None) -> str | None:
+    """A stored `SessionStateJson` as text: a big document is stored as a BLOB of its UTF-8
+    bytes (`snapshot_staging.insert_snapshot`)."""
+    if not isinstance(value, bytes):
+        return value
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SnapshotFormatError("This snapshot's session state is not text.") from None
+
+
 def parse_state(raw: str | None) -> dict[str, Any]:
     """Decode any form we read into one state, all in memory (for small states; restores
     stream with `read_header` and `iter_messages`)."""

@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 CHUNK = 2000
 STAGING_SUFFIX = ".staging"
 _READ_BYTES = 1 << 20
+BLOB_FROM_BYTES = 32 << 20  # a stored document this big or bigger is a BLOB (insert_snapshot)
 _STALE_SECONDS = 3 * 24 * 3600
 
 Progress = Callable[[float], None]
@@ -247,7 +248,7 @@ class Staging:
     def _join_pieces(self) -> None:
         """The staged pieces joined into the one value of the scratch table `document`, written
         about a megabyte at a time through SQLite's incremental blob API (Python 3.11+), so
-        memory holds one piece; the commit then copies it into the database as TEXT (see
+        memory holds one piece; the commit then copies it into the database (see
         `insert_snapshot`). Without blobopen (3.10) the commit joins the pieces itself."""
         con = self.con
         self.document_bytes = self.staged_bytes()
@@ -441,7 +442,12 @@ def _alive(pid: int) -> bool:
 @contextmanager
 def committing(store: Store, staging: Staging) -> Iterator[sqlite3.Connection]:
     """`BEGIN IMMEDIATE` on the database with the scratch file attached as `staging`; commits
-    when the block ends, rolls back on any error."""
+    when the block ends, rolls back on any error.
+
+    SQLite's automatic checkpoint would run inside `COMMIT` once the write lock is let go,
+    copying the whole change from the `-wal` into the file (about 1.3 s for 300,000 messages):
+    it is off for this connection, and a passive checkpoint (which never keeps another writer
+    waiting) follows the commit instead, outside the time the lock is held."""
     from .connection import BUSY_TIMEOUT_SECONDS, translated_errors
 
     store.require_writable()
@@ -449,6 +455,7 @@ def committing(store: Store, staging: Staging) -> Iterator[sqlite3.Connection]:
             str(store.path), isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS,
             check_same_thread=False)) as con:
         con.execute("PRAGMA foreign_keys = ON")
+        con.execute("PRAGMA wal_autocheckpoint = 0")
         con.execute("ATTACH DATABASE ? AS staging", (str(staging.path),))
         con.execute("BEGIN IMMEDIATE")
         started, cpu = time.monotonic(), time.process_time()
@@ -461,9 +468,13 @@ def committing(store: Store, staging: Staging) -> Iterator[sqlite3.Connection]:
                 con.execute("ROLLBACK")
             raise
         finally:
-            log.info("write lock held %.2f s (this process's CPU time meanwhile: %.2f s)",
-                     time.monotonic() - started, time.process_time() - cpu)
             staging.lock_seconds = time.monotonic() - started
+            log.info("write lock held %.2f s (this process's CPU time meanwhile: %.2f s)",
+                     staging.lock_seconds, time.process_time() - cpu)
+        try:
+            con.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as error:  # committed all the same: a later checkpoint does it
+            log.info("checkpoint after the commit failed: %s", error)
 
 
 @contextmanager
@@ -510,30 +521,54 @@ def copy_rows(store: Store, con: sqlite3.Connection, table: str,
 
 
 def insert_snapshot(store: Store, con: sqlite3.Connection, values: dict[str, Any],
-                    joined: bool = False) -> None:
-    """A SessionSnapshots row whose `SessionStateJson` is the staged document: with `joined`,
-    the scratch file's `document` (built outside the lock) read as TEXT, else the staged pieces
-    joined by SQLite's group_concat.
+                    staging: Staging) -> None:
+    """A SessionSnapshots row whose `SessionStateJson` is the staged document.
 
-    The stored value is TEXT either way, as the .NET application writes it: SQLite's JSON
-    functions (3.45 and later) take a BLOB for JSONB, so a document written straight into the
-    row through the blob API (a zeroblob, then pieces) would no longer read as JSON. So SQLite
-    holds the whole value in memory while it writes it: twice its size when joined (the value
-    read, then the row made of it), about four times through group_concat."""
+    SQLite writes a TEXT value from one buffer holding all of it, twice over here (the value
+    read from the scratch file, then the row made of it): a 361 MB document took 727 MB. So a
+    document of `BLOB_FROM_BYTES` or more is stored as a BLOB of the same UTF-8 bytes, made as
+    `zeroblob(n)` and filled a megabyte at a time through the blob API: memory holds one piece
+    however big the session (`AgentStatesJson`, after it in the row, is then a BLOB too).
+    Readers are unaffected: Microsoft.Data.Sqlite reads a BLOB as a string through
+    `sqlite3_column_text` (EF Core's `GetString`), SQLite's JSON functions take text JSON in a
+    BLOB (3.45.0 alone read such a BLOB as JSONB; 3.45.1 restored the old rule and promises to
+    keep it), and this application reads documents through the blob API or `state_text`.
+    A smaller document stays TEXT, as the .NET application writes it. Without the blob API
+    (Python 3.10) the pieces are joined by SQLite's group_concat, about four times the size."""
     row = store.form.complete("SessionSnapshots", {**values, "SessionStateJson": ""})
     names = ", ".join(f'"{c}"' for c in row)
-    if joined:  # a scalar subquery would copy the value once more
+    others = tuple(v for c, v in row.items() if c != "SessionStateJson")
+    if not staging.joined:
+        marks = ", ".join("(SELECT group_concat(\"Text\", '') FROM (SELECT \"Text\" FROM "
+                          'staging."pieces" ORDER BY "n"))' if c == "SessionStateJson" else "?"
+                          for c in row)
+        con.execute(f'INSERT INTO "SessionSnapshots" ({names}) VALUES ({marks})', others)
+        return
+    order = [c for c in store.form.column_names("SessionSnapshots") if c in row]
+    later = [c for c in order[order.index("SessionStateJson") + 1:]
+             if row[c] is not None and row[c] != "" and row[c] not in (0, 1)]
+    if staging.document_bytes < BLOB_FROM_BYTES or not all(
+            isinstance(row[c], str) for c in later):  # a scalar subquery would copy it again
         selects = ", ".join('CAST(d."Text" AS TEXT)' if c == "SessionStateJson" else "?"
                             for c in row)
         con.execute(f'INSERT INTO "SessionSnapshots" ({names}) SELECT {selects} FROM '
-                    'staging."document" d WHERE d.rowid = 1',
-                    tuple(v for c, v in row.items() if c != "SessionStateJson"))
+                    'staging."document" d WHERE d.rowid = 1', others)
         return
-    marks = ", ".join("(SELECT group_concat(\"Text\", '') FROM (SELECT \"Text\" FROM "
-                      'staging."pieces" ORDER BY "n"))' if c == "SessionStateJson" else "?"
-                      for c in row)
-    con.execute(f'INSERT INTO "SessionSnapshots" ({names}) VALUES ({marks})',
-                tuple(v for c, v in row.items() if c != "SessionStateJson"))
+    # SQLite keeps a zeroblob lazy (written a page at a time) only if no column after it in
+    # the row holds any bytes: a later text (AgentStatesJson) is made a zeroblob too and
+    # written the same way; NULL, '' and the integers 0 and 1 take no bytes
+    texts = {c: row[c].encode("utf-8") for c in later}
+    sizes = {"SessionStateJson": staging.document_bytes, **{c: len(v) for c, v in texts.items()}}
+    marks = ", ".join("zeroblob(?)" if c in sizes else "?" for c in row)
+    rowid = con.execute(f'INSERT INTO "SessionSnapshots" ({names}) VALUES ({marks})',
+                        tuple(sizes.get(c, v) for c, v in row.items())).lastrowid
+    with con.blobopen("document", "Text", 1, readonly=True, name="staging") as source, \
+            con.blobopen("SessionSnapshots", "SessionStateJson", rowid, name="main") as target:
+        while piece := source.read(_READ_BYTES):
+            target.write(piece)
+    for column, data in texts.items():
+        with con.blobopen("SessionSnapshots", column, rowid, name="main") as target:
+            target.write(data)
 
 
 def agent_for(con: sqlite3.Connection, store: Store, session_id: str) -> str | None:

@@ -41,7 +41,14 @@ from .snapshot_facts import (
     record_facts,
 )
 from .snapshot_files import SnapshotFile, export, import_snapshot, read
-from .snapshot_form import DOTNET_FORM, FORMAT, StateHeader, read_header, to_document
+from .snapshot_form import (
+    DOTNET_FORM,
+    FORMAT,
+    StateHeader,
+    read_header,
+    state_text,
+    to_document,
+)
 from .snapshot_form import VERSION as VERSION
 from .snapshot_form import parse_state as parse_state
 from .snapshot_staging import (
@@ -157,7 +164,7 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             raw_state, raw_agents = self.store.select(
                 'SELECT "SessionStateJson", "AgentStatesJson" FROM "SessionSnapshots" '
                 'WHERE "Id" = $id', id=snapshot_id)[0]
-        return record, parse_state(raw_state), parse_agent_states(raw_agents)
+        return record, parse_state(state_text(raw_state)), parse_agent_states(raw_agents)
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -209,7 +216,7 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             "Name": (name or "").strip() or f"{session_name} at {now_text()[:16]}",
             "Description": description or f"Snapshot of {session_name}",
             "CreatedAt": now_text(), "MessageCount": count, "AgentStatesJson": agents},
-            joined=staging.joined)
+            staging)
         record_facts(con, snapshot_id, FORMAT, count, staging.document_bytes)
         return snapshot_id
 
@@ -221,7 +228,7 @@ class SnapshotService(Repository[r.SnapshotRecord]):
 
         out = []
         for record in records:
-            if record.format == UNDESCRIBED:
+            if record.format in (UNDESCRIBED, ""):  # "": the file has no facts table yet
                 form, count, size = describe_stored(self.store, record.id)
                 record = replace(record, format=form, size=size,
                                  message_count=record.message_count or count)
