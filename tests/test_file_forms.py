@@ -181,7 +181,8 @@ def test_paging_jumps_and_positions_agree_with_time_order(tmp_path) -> None:
 
     path = make_form_database(tmp_path / "fresh.db", "fresh")
     con = sqlite3.connect(path)
-    rows = [(str(uuid.UUID(int=(n * 7919) % 1000 * 2**64 + n)), TODAY_SESSION_ID, f"m{n}",
+    rows = [(str(uuid.UUID(int=(n * 7919) % 1000 * 2**64 + n)), TODAY_SESSION_ID,
+             f"m{n}" + (" okapi" if n % 7 == 3 else ""),
              n % 2, "default-claude", "", f"2025-09-01 10:{n // 3:02d}:00", 0, "", "")
             for n in range(60)]
     con.executemany('INSERT INTO "Messages" VALUES (?,?,?,?,?,?,?,?,?,?)', rows)
@@ -208,6 +209,16 @@ def test_paging_jumps_and_positions_agree_with_time_order(tmp_path) -> None:
     last = store.sessions.messages_page(TODAY_SESSION_ID, last=True, limit=8)
     assert [(m.id, m.position) for m in last.messages] == [
         (mid, n) for n, mid in enumerate(expected, 1)][-8:]
+    # the window knows the length from the thread's extent, read just before: not counted again
+    statements: list[str] = []
+    with store.reading():
+        store.db.get_connection().set_trace_callback(statements.append)
+        extent = store.sessions.thread_extent(TODAY_SESSION_ID)
+        known = store.sessions.messages_page(TODAY_SESSION_ID, last=True, limit=8,
+                                             total=extent.count)
+        store.db.get_connection().set_trace_callback(None)
+    assert known == last
+    assert sum("count(*)" in statement for statement in statements) == 1
     back = store.sessions.messages_page(TODAY_SESSION_ID, before=last.first_cursor, limit=8)
     assert [m.id for m in back.messages] == expected[-16:-8]
     target = expected[33]
@@ -218,6 +229,10 @@ def test_paging_jumps_and_positions_agree_with_time_order(tmp_path) -> None:
     hits = store.search.search("m33").hits
     assert [(h.message_id, h.position) for h in hits] == [
         (rows[33][0], expected.index(rows[33][0]) + 1)]
+    # several hits in one thread: each counted from the one before it, summed along the thread
+    hits = store.search.search("okapi", limit=50).hits
+    assert sorted((h.message_id, h.position) for h in hits) == sorted(
+        (row[0], expected.index(row[0]) + 1) for n, row in enumerate(rows) if n % 7 == 3)
     store.close()
 
 

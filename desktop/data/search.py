@@ -282,18 +282,30 @@ class SearchService:
                             messages=coverage.messages if coverage else None)
 
     def _positions(self, rows: list[tuple[Any, ...]]) -> dict[str, int]:
-        """Each hit's place in its thread's time order, in one statement: per hit, a count of
-        the covering time index's entries before it (about 0.1 µs an entry; numbering whole
-        threads with row_number() cost a sort of every thread that has a hit)."""
+        """Each hit's place in its thread's time order, in one statement: the hits of a thread
+        taken in its order, each counts the covering time index's entries from the hit before
+        it (the first from the thread's start), and the counts are summed along the thread.
+        So a thread is walked once up to its last hit, about 0.05 µs an entry (counting from
+        the start for every hit walked a 100,000-message thread up to 50 times: 130 ms; and
+        numbering whole threads with row_number() cost a sort of every thread with a hit)."""
         ids = [row[0] for row in rows if row[1]]
         if not ids:
             return {}
         marks = ", ".join(f"$i{n}" for n in range(len(ids)))
+        key = '"Timestamp", "SequenceNumber", "Id"'
         return dict(self.store.select(
-            'SELECT h."Id", 1 + (SELECT count(*) FROM "Messages" c WHERE c."SessionId" = '
-            'h."SessionId" AND (c."Timestamp", c."SequenceNumber", c."Id") < '
-            '(h."Timestamp", h."SequenceNumber", h."Id")) '
-            f'FROM "Messages" h WHERE h."Id" IN ({marks})',
+            'WITH h AS (SELECT "Id", "SessionId", "Timestamp", "SequenceNumber", '
+            'lag("Timestamp") OVER w AS "T0", lag("SequenceNumber") OVER w AS "S0", '
+            'lag("Id") OVER w AS "I0" FROM "Messages" '
+            f'WHERE "Id" IN ({marks}) WINDOW w AS (PARTITION BY "SessionId" ORDER BY {key})), '
+            'g AS (SELECT h.*, CASE WHEN h."I0" IS NULL THEN (SELECT count(*) FROM "Messages" c '
+            'WHERE c."SessionId" = h."SessionId" AND (c."Timestamp", c."SequenceNumber", c."Id") '
+            '< (h."Timestamp", h."SequenceNumber", h."Id")) ELSE (SELECT count(*) FROM '
+            '"Messages" c WHERE c."SessionId" = h."SessionId" AND (c."Timestamp", '
+            'c."SequenceNumber", c."Id") >= (h."T0", h."S0", h."I0") AND (c."Timestamp", '
+            'c."SequenceNumber", c."Id") < (h."Timestamp", h."SequenceNumber", h."Id")) END '
+            'AS "Gap" FROM h) '
+            f'SELECT "Id", 1 + sum("Gap") OVER (PARTITION BY "SessionId" ORDER BY {key}) FROM g',
             **{f"i{n}": mid for n, mid in enumerate(ids)}))
 
     def _filters(self, filters: SearchFilter) -> tuple[str, dict[str, Any]]:

@@ -230,14 +230,16 @@ class SessionRepository(Repository[r.SessionRecord]):
                       before: Cursor | None = None, last: bool = False,
                       limit: int = 100, with_children: bool = True,
                       include_cursor: bool = False,
-                      first_position: int | None = None) -> MessagePage:
+                      first_position: int | None = None,
+                      total: int | None = None) -> MessagePage:
         """A keyset page of messages in thread order (Timestamp, SequenceNumber, Id), each
         with its 1-based `position` in the thread.
 
         With no cursor: the first page (or the last, with `last=True`). `after`/`before` take
         a page's `last_cursor`/`first_cursor`; `include_cursor` starts at the `after` message
         itself. `first_position`, when the caller knows it, spares counting the messages
-        before the page (which costs one index entry per message).
+        before the page (which costs one index entry per message); so does `total`, the
+        thread's length, for the last page (the caller's `thread_extent` in the same read).
         """
         params: dict[str, Any] = {"sid": session_id, "limit": int(limit) + 1}
         backwards = last or before is not None
@@ -266,7 +268,8 @@ class SessionRepository(Repository[r.SessionRecord]):
                 elif last and before is None and not more:
                     first_position = 1  # the whole thread fits in the page
                 elif last and before is None:  # a plain count: no row-value test per entry
-                    first_position = self._count(session_id) - len(rows) + 1
+                    first_position = (self._count(session_id) if total is None else total) \
+                        - len(rows) + 1
                 else:
                     first = selection.read(rows[0])["m"]
                     first_position = self._count_before(

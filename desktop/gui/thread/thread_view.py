@@ -160,7 +160,8 @@ class MessageThreadModel(QAbstractListModel):
                                                           position=position)
                     if page is not None:
                         return page, extent, target
-                page = store.sessions.messages_page(session_id, last=last, limit=PAGE_SIZE)
+                page = store.sessions.messages_page(session_id, last=last, limit=PAGE_SIZE,
+                                                    total=extent.count)
                 if go_to is not None and page.messages:  # land on the nearest end
                     target = page.messages[-1 if last else 0].id
                 return page, extent, target if go_to is not None else around
@@ -260,7 +261,8 @@ class MessageThreadModel(QAbstractListModel):
                         first_position=last + 1 if last else None)
                     if tail.has_after:  # more than a window's worth: show the last page
                         window = store.sessions.messages_page(session_id, last=True,
-                                                              limit=PAGE_SIZE)
+                                                              limit=PAGE_SIZE,
+                                                              total=extent.count)
                         tail = None
                 new = 0 if follow else store.sessions.count_after(session_id, seen) \
                     if seen else extent.count
