@@ -16,7 +16,14 @@ import time
 from pathlib import Path
 
 import pytest
-from dotnet_files import SESSION_ID, add_messages, make_dotnet_database, query
+from dotnet_files import (
+    FORMS,
+    SESSION_ID,
+    add_messages,
+    make_dotnet_database,
+    make_form_database,
+    query,
+)
 from orchestrator_desktop.data import json_stream, open_store, snapshot_staging
 from orchestrator_desktop.data.errors import SnapshotFormatError
 from orchestrator_desktop.data.snapshot_files import FILE_FORMAT
@@ -196,6 +203,33 @@ def test_a_big_document_is_stored_as_a_blob_of_its_text_and_read_as_before(
         assert query(path, 'SELECT count(*) FROM "Messages" WHERE "SessionId" = ?',
                      SESSION_ID) == [(3_000,)]
         assert _stored(path, result.safety_snapshot.id)[0] == "blob"
+        assert query(path, "PRAGMA integrity_check") == [("ok",)]
+    finally:
+        store.close()
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="the blob API is Python 3.11+")
+@pytest.mark.parametrize("form", FORMS)
+def test_a_blob_snapshot_is_written_and_read_in_every_form_of_the_file(
+        tmp_path, monkeypatch, form) -> None:
+    path = make_form_database(tmp_path / "orchestrator.db", form)
+    monkeypatch.setattr(snapshot_staging, "BLOB_FROM_BYTES", 0)
+    session_id = query(path, 'SELECT "SessionId" FROM "Messages" GROUP BY "SessionId" '
+                             'ORDER BY count(*) DESC LIMIT 1')[0][0]
+    store = open_store(path)
+    try:
+        store.run_maintenance()
+        snapshot = store.snapshots.create(session_id, "as a blob")
+        assert query(path, 'SELECT typeof("SessionStateJson"), typeof("AgentStatesJson"), '
+                           'json_valid("SessionStateJson") FROM "SessionSnapshots" WHERE '
+                           '"Id" = ?', snapshot.id) == [("blob", "blob", 1)]
+        restored = store.snapshots.restore(snapshot.id)
+        assert query(path, 'SELECT count(*) FROM "Messages" WHERE "SessionId" = ?',
+                     restored.id) == query(path, 'SELECT count(*) FROM "Messages" WHERE '
+                                                 '"SessionId" = ?', session_id)
+        store.snapshots.revert(snapshot.id)
+        found = store.snapshots.compare(snapshot.id)
+        assert (found.added, found.removed, found.changed) == (0, 0, 0)
         assert query(path, "PRAGMA integrity_check") == [("ok",)]
     finally:
         store.close()
