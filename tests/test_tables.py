@@ -106,3 +106,42 @@ def test_a_selection_reads_rows_by_column_name_whatever_the_order(tmp_path) -> N
             Selection().columns(agents, names=("NoSuchColumn",))
     finally:
         store.close()
+
+
+_SAMPLES = {  # stored values of each kind, the awkward ones included
+    str: ("an id", "", None),
+    datetime: ("2026-03-04 10:11:12.1234567", "2026-03-04 10:11:12", "2026-03-04T10:11:12Z",
+               "2026-02-31 10:11:12", "not a date", None),
+    timedelta: ("00:00:00.7312345", "1.02:03:04", "soon", None),
+    int: (0, 3, 99, -1),
+    bool: (0, 1),
+    float: (0.7, 2),
+}
+
+
+def _sample(column, n: int):
+    kind = int if issubclass(column.type, IntEnum) else column.type
+    pool = _SAMPLES[kind]
+    return pool[n % len(pool)]
+
+
+@pytest.mark.parametrize("table", CONTRACT + TODAY_ONLY, ids=lambda t: t.name)
+def test_a_positional_reader_builds_the_record_reading_by_name_builds(table) -> None:
+    # columns in reverse order after an expression, so that positions differ from the table's
+    picked = (Selection().value("extra", "1")
+              .columns(table, "t", names=tuple(reversed(table.names))))
+    build = picked.reader(table, "t")
+    for n in range(7):
+        row = (n,) + tuple(_sample(table.column(name), n + k)
+                           for k, name in enumerate(reversed(table.names)))
+        assert build(row) == table.record(picked.read(row)["t"]), row
+    unknown = build((0,) + tuple(_sample(table.column(name), 2)
+                                 for name in reversed(table.names)))
+    assert all(getattr(value, "is_known", True) is False
+               for value in dataclasses.astuple(unknown) if isinstance(value, IntEnum))
+
+
+def test_a_reader_needs_every_column_its_record_has() -> None:
+    sessions = TABLES["Sessions"]
+    with pytest.raises(KeyError):
+        Selection().columns(sessions, names=("Id", "Name")).reader(sessions)

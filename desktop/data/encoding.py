@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
@@ -38,17 +39,16 @@ class NetTimeSpan(timedelta):
 
 def parse_datetime(text: str | None) -> NetDateTime | None:
     """Parse a .NET DateTime column value; None for NULL, empty or unreadable text."""
-    if text is None:
-        return None
-    if isinstance(text, NetDateTime):
-        return text
-    if isinstance(text, datetime):
-        return _as_net_datetime(text)
-    if type(text) is str and 19 <= len(text) <= 27 and text[10] == " " and (
-            len(text) == 19 or (text[19] == "." and len(text) > 20)):
-        value = _canonical_datetime(text)  # the .NET form itself: no regular expression
+    if type(text) is str:
+        value = _canonical_datetime(text)  # the .NET form itself, the quick way
         if value is not None:
             return value
+    elif text is None:
+        return None
+    elif isinstance(text, NetDateTime):
+        return text
+    elif isinstance(text, datetime):
+        return _as_net_datetime(text)
     match = _DATETIME_RE.match(str(text))
     if not match:
         return None
@@ -71,16 +71,19 @@ def parse_datetime(text: str | None) -> NetDateTime | None:
     return value
 
 
+_CANONICAL_RE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,7})?", re.ASCII)
+_ANY_FRACTION = sys.version_info >= (3, 11)  # fromisoformat reads 1 to 7 fraction digits
+
+
 def _canonical_datetime(text: str) -> NetDateTime | None:
     """`yyyy-MM-dd HH:mm:ss[.f…]` (up to seven digits, as .NET writes it), or None."""
-    digits = text[0:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
-    fraction = text[20:]
-    if not (text[4] == text[7] == "-" and text[13] == text[16] == ":" and digits.isascii()
-            and digits.isdigit() and fraction.isascii() and (not fraction or fraction.isdigit())):
+    if not _CANONICAL_RE.fullmatch(text):
         return None
-    try:  # the C parser, given the six fraction digits every Python version reads
-        value = NetDateTime.fromisoformat(f"{text[:19]}.{fraction[:6].ljust(6, '0')}")
-    except ValueError:
+    try:  # the C parser; before 3.11 it reads only three or six fraction digits
+        value = NetDateTime.fromisoformat(
+            text if _ANY_FRACTION or len(text) == 19
+            else f"{text[:19]}.{text[20:26].ljust(6, '0')}")
+    except ValueError:  # day 31 of a 30-day month, hour 24, …
         return None
     value.source_text = text
     return value

@@ -63,6 +63,19 @@ THREAD_ORDER = ('m."Timestamp" {d}, m."SequenceNumber" {d}, m."Id" {d}')
 THREAD_KEY = '(m."Timestamp", m."SequenceNumber", m."Id")'
 Cursor = tuple[Any, int, str]
 
+# What the hot listings select, and readers building their records by position.
+_SESSION_COLUMNS = Selection().columns(SESSIONS, "s")
+_SESSION_RECORD = _SESSION_COLUMNS.reader(SESSIONS, "s")
+_PAGE_COLUMNS = Selection().columns(MESSAGES, "m").value("agent", 'a."Name"')
+_PAGE_RECORD = _PAGE_COLUMNS.reader(MESSAGES, "m")
+_PAGE_AGENT = _PAGE_COLUMNS.position("agent")
+_PAGE_CURSOR = tuple(_PAGE_COLUMNS.position(name, "m")
+                     for name in ("Timestamp", "SequenceNumber", "Id"))
+_ATTACHMENT_COLUMNS = Selection().columns(ATTACHMENTS)
+_ATTACHMENT_RECORD = _ATTACHMENT_COLUMNS.reader(ATTACHMENTS)
+_TOOL_CALL_COLUMNS = Selection().columns(TOOL_CALLS)
+_TOOL_CALL_RECORD = _TOOL_CALL_COLUMNS.reader(TOOL_CALLS)
+
 
 @dataclass(frozen=True, slots=True)
 class MessagePage:
@@ -139,16 +152,15 @@ class SessionRepository(Repository[r.SessionRecord]):
             params["after_key"], params["after_id"] = after
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         direction = "DESC" if descending else "ASC"
-        selection = Selection().columns(SESSIONS, "s").value("sort_key", key)
-        sql = (f'SELECT {selection.sql} FROM "Sessions" s{where} '
+        sql = (f'SELECT {_SESSION_COLUMNS.sql}, {key} FROM "Sessions" s{where} '
                f'ORDER BY {key} {direction}, s."Id" {direction} LIMIT $limit')
         with self.store.reading():
-            rows = [selection.read(row) for row in self.store.select(sql, **params)]
-            sessions = [SESSIONS.record(row["s"]) for row in rows[:limit]]
+            rows = self.store.select(sql, **params)
+            sessions = [_SESSION_RECORD(row) for row in rows[:limit]]
             items = tuple(self._summaries(sessions, with_last_message))
         cursor = None
-        if len(rows) > limit:
-            cursor = (rows[limit - 1]["sort_key"], rows[limit - 1]["s"]["Id"])
+        if len(rows) > limit:  # (the sort key, the last column; the session's id)
+            cursor = (rows[limit - 1][-1], sessions[-1].id)
         return r.Page(items, cursor)
 
     def _summaries(self, sessions: Sequence[r.SessionRecord],
@@ -252,8 +264,7 @@ class SessionRepository(Repository[r.SessionRecord]):
             where += f" AND {THREAD_KEY} < ($ts, $seq, $mid)"
             params["ts"], params["seq"], params["mid"] = before
         order = THREAD_ORDER.format(d="DESC" if backwards else "ASC")
-        selection = Selection().columns(MESSAGES, "m").value("agent", 'a."Name"')
-        sql = (f'SELECT {selection.sql} FROM "Messages" m '
+        sql = (f'SELECT {_PAGE_COLUMNS.sql} FROM "Messages" m '
                f'LEFT JOIN "Agents" a ON a."Id" = m."AgentId" WHERE {where} '
                f"ORDER BY {order} LIMIT $limit")
         with self.store.reading():
@@ -271,19 +282,16 @@ class SessionRepository(Repository[r.SessionRecord]):
                     first_position = (self._count(session_id) if total is None else total) \
                         - len(rows) + 1
                 else:
-                    first = selection.read(rows[0])["m"]
+                    time, sequence, first_id = (rows[0][n] for n in _PAGE_CURSOR)
                     first_position = self._count_before(
-                        session_id, (first["Timestamp"], int(first["SequenceNumber"]),
-                                     first["Id"])) + 1
-            read = [selection.read(row) for row in rows]
-            attachments, calls = self._children([row["m"]["Id"] for row in read]) \
-                if with_children and read else ({}, {})
+                        session_id, (time, int(sequence), first_id)) + 1
+            ids = [row[_PAGE_CURSOR[2]] for row in rows]
+            attachments, calls = self._children(ids) if with_children and rows else ({}, {})
         # each record built once, with its place and its children
-        messages = [MESSAGES.record(row["m"], agent_name=row["agent"],
-                                    position=first_position + n,
-                                    attachments=tuple(attachments.get(row["m"]["Id"], ())),
-                                    tool_calls=tuple(calls.get(row["m"]["Id"], ())))
-                    for n, row in enumerate(read)]
+        messages = [_PAGE_RECORD(row, agent_name=row[_PAGE_AGENT], position=first_position + n,
+                                 attachments=tuple(attachments.get(mid, ())),
+                                 tool_calls=tuple(calls.get(mid, ())))
+                    for n, (row, mid) in enumerate(zip(rows, ids, strict=True))]
         if backwards:
             has_before, has_after = more, before is not None
         else:
@@ -325,13 +333,17 @@ class SessionRepository(Repository[r.SessionRecord]):
         ids = {f"i{n}": mid for n, mid in enumerate(message_ids)}
         marks = ", ".join(f"${k}" for k in ids)
         attachments: dict[str, list[r.AttachmentRecord]] = {}
-        for row in self._rows(ATTACHMENTS, f'WHERE "MessageId" IN ({marks}) '
-                              'ORDER BY "UploadedAt", "Id"', **ids):
-            attachments.setdefault(row["MessageId"], []).append(ATTACHMENTS.record(row))
+        for row in self.store.select(
+                f'SELECT {_ATTACHMENT_COLUMNS.sql} FROM "Attachments" '
+                f'WHERE "MessageId" IN ({marks}) ORDER BY "UploadedAt", "Id"', **ids):
+            record = _ATTACHMENT_RECORD(row)
+            attachments.setdefault(record.message_id, []).append(record)
         calls: dict[str, list[r.ToolCallRecord]] = {}
-        for row in self._rows(TOOL_CALLS, f'WHERE "MessageId" IN ({marks}) '
-                              'ORDER BY "ExecutedAt", "Id"', **ids):
-            calls.setdefault(row["MessageId"], []).append(TOOL_CALLS.record(row))
+        for row in self.store.select(
+                f'SELECT {_TOOL_CALL_COLUMNS.sql} FROM "ToolCalls" '
+                f'WHERE "MessageId" IN ({marks}) ORDER BY "ExecutedAt", "Id"', **ids):
+            record = _TOOL_CALL_RECORD(row)
+            calls.setdefault(record.message_id, []).append(record)
         return attachments, calls
 
     def messages_around(self, session_id: str, message_id: str, *, context: int = 25,

@@ -15,8 +15,9 @@ EF Core writes it (`tests/test_tables.py` checks the two agree).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from . import records as r
@@ -37,6 +38,17 @@ def _same(value: Any) -> Any:
 
 def _count(value: Any) -> int:
     return int(value or 0)
+
+
+def _enum(kind: type) -> Callable[[Any], Any]:
+    """The reader of an enum column: a stored integer by lookup, anything else through the
+    enum itself (which turns unknown values into "Unknown (n)" or refuses them)."""
+    members = {int(member): member for member in kind}  # type: ignore[call-overload]
+
+    def read(value: Any) -> Any:
+        member = members.get(value) if type(value) is int else None
+        return kind(value) if member is None else member
+    return read
 
 
 _NO_DEFAULT = object()
@@ -92,6 +104,16 @@ class Table:
         object.__setattr__(self, "_reads", tuple(reads))
         if not self.kind:
             object.__setattr__(self, "kind", self.name.lower())
+        if self.record_type is not None:  # `Selection.reader` passes the columns by position
+            leading = [f.name for f in fields(self.record_type)][:len(self.field_columns)]
+            if leading != [c.field for c in self.field_columns]:
+                raise TypeError(f"{self.record_type.__name__} must begin with the fields of "
+                                f"{self.name}'s columns, in their order")
+
+    @property
+    def field_columns(self) -> tuple[Column, ...]:
+        """The columns the record has a field for, in declaration order."""
+        return tuple(c for c in self.columns if c.field)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -164,6 +186,39 @@ class Selection:
     def sql(self) -> str:
         return ", ".join(expression for _group, _name, expression in self._items)
 
+    def position(self, name: str, group: str | None = None) -> int:
+        """Where the column `name` of `group` (or, with no group, the expression `name`) is
+        in a row."""
+        for n, (item_group, item_name, _sql) in enumerate(self._items):
+            if item_group == group and item_name == name:
+                return n
+        raise KeyError((group, name))
+
+    def reader(self, table: Table, group: str | None = None) -> Callable[..., Any]:
+        """A function from a row of this selection to `table`'s record, its keywords filling
+        the record's other fields. `group` is the one `columns` was given (by default the
+        table's name).
+
+        For pages of many rows, the function is compiled once for this selection, as
+        `dataclasses` compiles a record's `__init__`: one call of the record with each
+        column's converter applied to its place in the row, and no loop or dict per row.
+        """
+        group = group or table.name
+        names: dict[str, Any] = {"make": table.record_type}
+        values = []
+        for n, column in enumerate(table.field_columns):
+            at = f"row[{self.position(column.name, group)}]"
+            if column.read is _same:
+                values.append(at)
+            else:
+                names[f"read{n}"] = column.read
+                values.append(f"read{n}({at})")
+        values += [f"{c.raw_field}=row[{self.position(c.name, group)}]"
+                   for c in table.columns if c.raw_field]
+        source = f"def build(row, **extra):\n    return make({', '.join(values)}, **extra)\n"
+        exec(compile(source, f"<reader of {table.name}>", "exec"), names)  # noqa: S102
+        return names["build"]  # type: ignore[no-any-return]
+
     def read(self, row: Sequence[Any]) -> dict[str, Any]:
         """The row by name: each group a {column: value} dict, each expression its value."""
         out: dict[str, Any] = {}
@@ -198,7 +253,8 @@ def _span(name: str, attr: str, *, nullable: bool = False, **kwargs: Any) -> Col
 
 
 def _number(name: str, attr: str, kind: type = int, **kwargs: Any) -> Column:
-    return Column(name, attr, kind, read=kind, **kwargs)
+    read = _enum(kind) if issubclass(kind, Enum) else kind
+    return Column(name, attr, kind, read=read, **kwargs)
 
 
 SESSIONS = Table("Sessions", (
