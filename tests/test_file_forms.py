@@ -174,6 +174,9 @@ def test_threads_read_in_time_order(form_store) -> None:
     assert [m.position for m in page.messages] == [1, 2, 3, 4, 5]
 
 
+ZEBU = (3, 4, 5, 9, 30, 31)  # three hits at one time, two at another, one alone
+
+
 def test_paging_jumps_and_positions_agree_with_time_order(tmp_path) -> None:
     """Many messages with repeated timestamps and SequenceNumber 0, as the .NET app writes
     them: pages both ways, the last page, a jump to a hit and positions all follow one order."""
@@ -182,7 +185,7 @@ def test_paging_jumps_and_positions_agree_with_time_order(tmp_path) -> None:
     path = make_form_database(tmp_path / "fresh.db", "fresh")
     con = sqlite3.connect(path)
     rows = [(str(uuid.UUID(int=(n * 7919) % 1000 * 2**64 + n)), TODAY_SESSION_ID,
-             f"m{n}" + (" okapi" if n % 7 == 3 else ""),
+             f"m{n}" + (" okapi" if n % 7 == 3 else "") + (" zebu" if n in ZEBU else ""),
              n % 2, "default-claude", "", f"2025-09-01 10:{n // 3:02d}:00", 0, "", "")
             for n in range(60)]
     con.executemany('INSERT INTO "Messages" VALUES (?,?,?,?,?,?,?,?,?,?)', rows)
@@ -233,6 +236,10 @@ def test_paging_jumps_and_positions_agree_with_time_order(tmp_path) -> None:
     hits = store.search.search("okapi", limit=50).hits
     assert sorted((h.message_id, h.position) for h in hits) == sorted(
         (row[0], expected.index(row[0]) + 1) for n, row in enumerate(rows) if n % 7 == 3)
+    # hits sharing a time: counted among that time's messages by (SequenceNumber, Id)
+    hits = store.search.search("zebu", limit=50).hits
+    assert sorted((h.message_id, h.position) for h in hits) == sorted(
+        (rows[n][0], expected.index(rows[n][0]) + 1) for n in ZEBU)
     store.close()
 
 

@@ -285,28 +285,36 @@ class SearchService:
         """Each hit's place in its thread's time order, in one statement: the hits of a thread
         taken in its order, each counts the covering time index's entries from the hit before
         it (the first from the thread's start), and the counts are summed along the thread.
-        So a thread is walked once up to its last hit, about 0.05 µs an entry (counting from
-        the start for every hit walked a 100,000-message thread up to 50 times: 130 ms; and
-        numbering whole threads with row_number() cost a sort of every thread with a hit)."""
+
+        So a thread is walked once up to its last hit, and the walk is a plain range of
+        `Timestamp` (about 0.05 µs an entry); only the entries sharing the two ends' times
+        compare (SequenceNumber, Id), since a row-value bound is tested on every entry walked
+        (four times the cost: 21 ms instead of 6.4 for 50 hits of a rare word, six of them deep
+        in a 100,000-message thread)."""
         ids = [row[0] for row in rows if row[1]]
         if not ids:
             return {}
         marks = ", ".join(f"$i{n}" for n in range(len(ids)))
         key = '"Timestamp", "SequenceNumber", "Id"'
+        same_thread = 'FROM "Messages" c WHERE c."SessionId" = h."SessionId" AND '
+        after_previous = (  # from the hit before (itself included) to this one's time
+            f'(SELECT count(*) {same_thread}c."Timestamp" > h."T0" AND c."Timestamp" < h."T") + '
+            f'(SELECT count(*) {same_thread}c."Timestamp" = h."T0" AND (c."SequenceNumber", '
+            'c."Id") >= (h."S0", h."I0") AND (h."T0" < h."T" OR (c."SequenceNumber", c."Id") '
+            '< (h."S", h."Id")))')
+        at_its_time = (  # before this one among the messages of its time
+            f'(SELECT count(*) {same_thread}c."Timestamp" = h."T" AND (c."SequenceNumber", '
+            'c."Id") < (h."S", h."Id"))')
         return dict(self.store.select(
-            'WITH h AS (SELECT "Id", "SessionId", "Timestamp", "SequenceNumber", '
+            'WITH h AS (SELECT "Id", "SessionId", "Timestamp" AS "T", "SequenceNumber" AS "S", '
             'lag("Timestamp") OVER w AS "T0", lag("SequenceNumber") OVER w AS "S0", '
             'lag("Id") OVER w AS "I0" FROM "Messages" '
             f'WHERE "Id" IN ({marks}) WINDOW w AS (PARTITION BY "SessionId" ORDER BY {key})), '
-            'g AS (SELECT h.*, CASE WHEN h."I0" IS NULL THEN (SELECT count(*) FROM "Messages" c '
-            'WHERE c."SessionId" = h."SessionId" AND (c."Timestamp", c."SequenceNumber", c."Id") '
-            '< (h."Timestamp", h."SequenceNumber", h."Id")) ELSE (SELECT count(*) FROM '
-            '"Messages" c WHERE c."SessionId" = h."SessionId" AND (c."Timestamp", '
-            'c."SequenceNumber", c."Id") >= (h."T0", h."S0", h."I0") AND (c."Timestamp", '
-            'c."SequenceNumber", c."Id") < (h."Timestamp", h."SequenceNumber", h."Id")) END '
-            'AS "Gap" FROM h) '
-            f'SELECT "Id", 1 + sum("Gap") OVER (PARTITION BY "SessionId" ORDER BY {key}) FROM g',
-            **{f"i{n}": mid for n, mid in enumerate(ids)}))
+            f'g AS (SELECT h.*, CASE WHEN h."I0" IS NULL THEN (SELECT count(*) {same_thread}'
+            f'c."Timestamp" < h."T") ELSE {after_previous} END + CASE WHEN h."I0" IS NULL OR '
+            f'h."T0" < h."T" THEN {at_its_time} ELSE 0 END AS "Gap" FROM h) '
+            'SELECT "Id", 1 + sum("Gap") OVER (PARTITION BY "SessionId" ORDER BY "T", "S", "Id") '
+            'FROM g', **{f"i{n}": mid for n, mid in enumerate(ids)}))
 
     def _filters(self, filters: SearchFilter) -> tuple[str, dict[str, Any]]:
         clauses, params = [], {}
