@@ -171,7 +171,7 @@ def text_or_none(value: str | None) -> str | None:
     return value if value else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JsonText:
     """A JSON column as stored, decoded on demand; NULL, empty and invalid text never raise."""
 
