@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 CHUNK = 2000
 STAGING_SUFFIX = ".staging"
 _READ_BYTES = 1 << 20
+# one encoder for every batch of messages (json.dumps makes one per call given options)
+_ENCODE_ENTRY = json.JSONEncoder(ensure_ascii=False).encode
 BLOB_FROM_BYTES = 32 << 20  # a stored document this big or bigger is a BLOB (insert_snapshot)
 _STALE_SECONDS = 3 * 24 * 3600
 
@@ -273,10 +275,12 @@ class Staging:
     # -- a snapshot document to store ----------------------------------------------------------
 
     def stage_capture(self, session_id: str, progress: Progress | None = None,
-                      stop: Stop = lambda: False, share: tuple[float, float] = (0.0, 0.9)
-                      ) -> tuple[dict[str, Any], int, str, tuple[Any, ...]]:
+                      stop: Stop = lambda: False, share: tuple[float, float] = (0.0, 0.9),
+                      fingerprinted: bool = False
+                      ) -> tuple[dict[str, Any], int, str, tuple[Any, ...] | None]:
         """Build the session's snapshot document in pieces (in the open read transaction):
-        its Sessions row, message count, agent states (JSON) and fingerprint."""
+        its Sessions row, message count, agent states (JSON) and, when `fingerprinted` (a
+        revert's safety snapshot), its fingerprint, which reads all of the session's text."""
         from .errors import NotFoundError
 
         con = self.con
@@ -297,7 +301,7 @@ class Staging:
         cursor = con.execute(
             f'SELECT {_names(_MESSAGE_COLUMNS)} FROM src."Messages" WHERE "SessionId" = ? '
             'ORDER BY "Timestamp", "SequenceNumber", "Id"', (session_id,))
-        count, pieces = 0, []
+        count = 0
         while True:
             rows = cursor.fetchmany(500)
             if not rows:
@@ -308,6 +312,7 @@ class Staging:
                 raise Cancelled("Cancelled; nothing was changed.")
             messages = [dict(zip(_MESSAGE_COLUMNS, row, strict=True)) for row in rows]
             children = self._children([m["Id"] for m in messages])
+            entries = []
             for message in messages:
                 found = children.get(message["Id"], {})
                 message["Attachments"] = found.get("Attachments", [])
@@ -316,12 +321,12 @@ class Staging:
                 if agent and agent not in seen:
                     seen.add(agent)
                     participants.append(agent)
-                entry = message_entry(message)
-                count += 1
-                pieces.append((count, (", " if count > 1 else "")
-                               + json.dumps(entry, ensure_ascii=False)))
-            con.executemany('INSERT INTO "pieces" VALUES (?, ?)', pieces)
-            pieces.clear()
+                entries.append(message_entry(message))
+            # one piece a batch: the entries as the document's array has them, ", " between
+            piece = _ENCODE_ENTRY(entries)[1:-1]
+            con.execute('INSERT INTO "pieces" VALUES (?, ?)',
+                        (count + len(entries), (", " if count else "") + piece))
+            count += len(entries)
             if progress:
                 progress(share[0] + (share[1] - share[0]) * count / total)
         marker = f"desktop-messages-{secrets.token_hex(8)}"
@@ -335,7 +340,7 @@ class Staging:
         self._join_pieces()
         agents = self._agent_states(seen | {m["AgentId"] for m in members})
         return session, count, json.dumps(agents, ensure_ascii=False), \
-            fingerprint(con, session_id, "src")
+            fingerprint(con, session_id, "src") if fingerprinted else None
 
     def _teams(self, session_id: str) -> list[dict[str, Any]]:
         if not self.store.form.has_teams:

@@ -345,7 +345,8 @@ class SnapshotService(Repository[r.SnapshotRecord]):
             for _attempt in range(3):
                 with staging.read_transaction():
                     now, count, now_agents, seen = staging.stage_capture(
-                        session_id, progress, should_stop, share=(0.5, 0.85))
+                        session_id, progress, should_stop, share=(0.5, 0.85),
+                        fingerprinted=True)
                     changed = staging.stage_difference(session_id)
                     version = staging.file_version()
                 if progress:
