@@ -50,10 +50,14 @@ CURSOR_KEY = "fts_cursor"  # in desktop_meta: where the walk is
 _META = 'SELECT "Value" FROM "desktop_meta" WHERE "Key" = ?'
 _SET_META = 'INSERT OR REPLACE INTO "desktop_meta" ("Key", "Value") VALUES (?, ?)'
 # The walk covers text timestamps (what the .NET application writes); NULLs and other types
-# sort apart from text and are left to the sweep.
-_TEXT = 'm."Timestamp" >= \'\' AND m."Timestamp" < x\'\''
-_AFTER = '(m."Timestamp", m.rowid) < (?, ?)'
-_FROM = '(m."Timestamp", m.rowid) >= (?, ?)'
+# sort apart from text and are left to the sweep. A chunk is bounded above by where the walk
+# is (else by the first BLOB) and below by where it ends (else by the empty text); each
+# row-value bound comes with the plain `Timestamp` bound it implies, the one SQLite walks the
+# index by (given only the row value, or a second plain bound, it walks far more entries).
+_TEXT_UNTIL = 'm."Timestamp" < x\'\''
+_TEXT_FROM = 'm."Timestamp" >= \'\''
+_AFTER = 'm."Timestamp" <= ? AND (m."Timestamp", m.rowid) < (?, ?)'
+_FROM = 'm."Timestamp" >= ? AND (m."Timestamp", m.rowid) >= (?, ?)'
 _ORDER = ' ORDER BY m."Timestamp" DESC, m.rowid DESC'
 _WALK = "desktop_index_walk"  # the build connection's own: one chunk's messages
 
@@ -159,13 +163,12 @@ class IndexBuild:
         if not cursor:  # the walk's first chunk
             self._automerge(BUILD_AUTOMERGE)
         after = _parse_cursor(cursor)
-        where = [_TEXT, *([_AFTER] if after else [])]
+        upper = _AFTER if after else _TEXT_UNTIL
         end = self.con.execute(
-            f'SELECT m."Timestamp", m.rowid FROM "Messages" m WHERE {" AND ".join(where)}'
-            f'{_ORDER} LIMIT 1 OFFSET ?', (*(after or ()), wanted - 1)).fetchone()
-        if end is not None:
-            where.append(_FROM)
-        params = (*(after or ()), *(end or ()))
+            f'SELECT m."Timestamp", m.rowid FROM "Messages" m WHERE {upper} AND {_TEXT_FROM}'
+            f'{_ORDER} LIMIT 1 OFFSET ?', (*_bound(after), wanted - 1)).fetchone()
+        where = [upper, _FROM if end else _TEXT_FROM]
+        params = (*_bound(after), *_bound(end))
         before = self.con.execute(
             f'SELECT coalesce(max("Key"), 0) FROM "{fts.KEYS_TABLE}"').fetchone()[0]
         # The chunk is walked once, into `walk` (its rows numbered 1, 2, … in walk order). Its
@@ -223,6 +226,11 @@ class IndexBuild:
         self.con.execute(fts.FILL_TEXT_SQL.replace("$before", "?"), (before,))
         self.con.execute(_SET_META, (CURSOR_KEY, f"sweep:{end}"))
         return True
+
+
+def _bound(place: tuple[str, int] | None) -> tuple[object, ...]:
+    """The parameters of `_AFTER` or `_FROM` for (Timestamp, rowid); none for no place."""
+    return () if place is None else (place[0], place[0], place[1])
 
 
 def _parse_cursor(cursor: str) -> tuple[str, int] | None:
