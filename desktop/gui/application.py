@@ -137,6 +137,15 @@ def open_at_start(window: MainWindow, path: str | None) -> bool:
     return True
 
 
+def forget_module_sources() -> None:
+    """Drop the source lines PySide6 read of every module imported after it (its `__feature__`
+    import hook reads each one's whole source to look for "PySide6", and `linecache` keeps it:
+    about 5 MB by the first page). A traceback reads the lines it needs again."""
+    import linecache
+
+    linecache.clearcache()
+
+
 def mark(step: str) -> None:
     """Note how far the start has come (for `benchmarks/gui.py` and the debug log)."""
     STARTUP_MARKS.append((step, time.perf_counter()))
@@ -193,6 +202,7 @@ def run(argv: list[str]) -> int:
     mark("application created")
     from .main_window import MainWindow
 
+    forget_module_sources()
     mark("window modules imported")
 
     window = MainWindow(QSettings())
@@ -202,6 +212,7 @@ def run(argv: list[str]) -> int:
     close_on_termination(window)
     show_first(window, args.path)
     open_at_start(window, args.path)
+    forget_module_sources()
     mark("file opened")
     if window.store is None and window.pages.currentWidget() is not window.welcome:
         window.file_label.setText("No database open")
