@@ -114,7 +114,7 @@ def capture_sql(store: Store, action: Callable[[], Any]) -> list[str]:
             action()
         finally:
             con.set_trace_callback(None)
-    return [s for s in statements if s.lstrip()[:6].upper() in ("SELECT", "WITH")]
+    return [s for s in statements if (s.split(None, 1) or [""])[0].upper() in ("SELECT", "WITH")]
 
 
 class Raw:

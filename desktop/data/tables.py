@@ -4,8 +4,9 @@ record's value.
 
 Everything else is built from it by name: the Pony entities (`entities.py`), the records a
 query returns (`Table.record`), `schema.COLUMNS`, the columns `fileform.py` knows, the
-repositories' attribute-to-column maps and the agent editor's columns. Rows are read back by
-column name through a `Selection`, never by position.
+repositories' attribute-to-column maps and the agent editor's columns. Rows are read back
+through a `Selection`, which finds each column's place by its name (`Selection.reader` builds
+a page's records from those places), never by a position written by hand.
 
 Nullability is that of the seed's form (the contract); today's form makes more columns NOT
 NULL, which `fileform.py` reads from each file. The DDL itself stays in `schema.py`, exactly as
