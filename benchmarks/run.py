@@ -33,7 +33,7 @@ from orchestrator_desktop.data import Store, open_store
 from orchestrator_desktop.data.enums import MessageRole
 from orchestrator_desktop.data.fts import FTS_TABLE, KEYS_TABLE
 from orchestrator_desktop.data.schema import COLUMNS, column_list
-from orchestrator_desktop.data.search import to_fts_query
+from orchestrator_desktop.data.search import SearchResult, to_fts_query
 from orchestrator_desktop.data.snapshots import FORMAT
 
 from . import generate as gen
@@ -467,7 +467,11 @@ class Benchmark:
             result = store.search.search(word, limit=HITS)
             if result.note or not result.ready:
                 raise RuntimeError(f"search is not ready: {result.note}")
-            app, floor = compare(lambda word=word: store.search.search(word, limit=HITS),
+
+            def shown(word: str = word) -> SearchResult:  # what the window shows first
+                return store.search.search(word, limit=HITS, numbered=False)
+
+            app, floor = compare(shown,
                                  lambda query=query, word=word: raw.search(query, word.lower()),
                                  self.repeat)
             label = f'search "{word}" ({hits:,} matches), top {HITS} ranked with excerpts'
@@ -475,10 +479,15 @@ class Benchmark:
                                  "FTS5 `MATCH ? ORDER BY rank LIMIT 50` (bm25 rank), then the "
                                  "same joins (message, session, agent) for those 50 rows, "
                                  "each with an excerpt around its first word"))
-            statements = capture_sql(store, lambda word=word: store.search.search(
-                word, limit=HITS))
-            app, floor = compare(lambda word=word: store.search.search(word, limit=HITS),
-                                 lambda statements=statements: raw.replay(statements),
+            page = shown()
+            self.rows.append(Row(
+                f'search "{word}": then the count of matches and the hits\' places in '
+                "their threads", compare(lambda page=page: store.search.number(page), None,
+                                         self.repeat)[0], None,
+                note="read after the hits are shown (`number()`); the count stops at "
+                     "10,001"))
+            statements = capture_sql(store, shown)
+            app, floor = compare(shown, lambda statements=statements: raw.replay(statements),
                                  self.repeat)
             self.rows.append(Row(f'search "{word}": the app\'s own SQL run raw', app, floor,
                                  raw_side="the statements the app ran (captured with a trace "
@@ -489,8 +498,8 @@ class Benchmark:
             if second.next_page is not None:  # a page well past the first
                 third = second.next_page
                 app, floor = compare(
-                    lambda word=word, third=third: store.search.search(word, limit=HITS,
-                                                                       after=third),
+                    lambda word=word, third=third: store.search.search(
+                        word, limit=HITS, after=third, numbered=False),
                     lambda query=query, word=word, third=third: raw.search_after(
                         query, word.lower(), third), self.repeat)
                 self.rows.append(Row(

@@ -363,8 +363,10 @@ def test_search_says_how_many_match_and_loads_more_as_the_person_scrolls(qtbot, 
     qtbot.keyClicks(window.search.query, "lantern")
     panel = window.search
     qtbot.waitUntil(lambda: panel.model.rowCount() == 50, timeout=5000)
-    assert panel.status.text() == ("1,226 matches, best first; showing 50, scroll down for "
-                                   "more.")
+    # the hits come first, then their count and their places in their threads
+    qtbot.waitUntil(lambda: panel.status.text() == (
+        "1,226 matches, best first; showing 50, scroll down for more."), timeout=5000)
+    assert all(panel.model.hit(row).position for row in range(50))
     panel.results.setFocus()
     for _ in range(60):  # the person keeps pressing End in the results
         if panel.model.rowCount() == 1_226:

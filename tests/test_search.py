@@ -191,6 +191,23 @@ def test_every_match_can_be_paged_through_best_first(dotnet_path) -> None:
         store.close()
 
 
+def test_hits_shown_first_get_their_count_and_places_after(corpus) -> None:
+    """What a window does: the page without its numbers, then `number()` for them."""
+    store, a, _b, ids = corpus
+    store.sessions.add_message(a.id, "json again, third in Alpha", MessageRole.User)
+    quick = store.search.search("json", numbered=False)
+    assert quick.total is None and {h.position for h in quick.hits} == {0}
+    numbered = store.search.number(quick)
+    whole = store.search.search("json")
+    assert numbered == whole and numbered.total == 3
+    assert {(ids[0], 1), (ids[1], 2)} <= {(h.message_id, h.position) for h in numbered.hits}
+    assert sorted(h.position for h in numbered.hits) == [1, 2, 3]
+    assert store.search.number(quick, count=False).total is None
+    filtered = SearchFilter(role=MessageRole.User)
+    assert store.search.number(store.search.search("json", filtered, numbered=False),
+                               filtered).total == 2
+
+
 def test_a_search_for_an_operator_word_alone_finds_it(dotnet_path) -> None:
     from dotnet_files import SESSION_ID, add_messages
 

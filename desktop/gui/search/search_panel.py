@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 from datetime import datetime, time, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,8 @@ from ..operations import Reads
 
 if TYPE_CHECKING:
     from ...data import Store
+
+log = logging.getLogger(__name__)
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 20
 DEBOUNCE_MS = 250
@@ -94,6 +97,15 @@ class SearchResultsModel(QAbstractListModel):
             self.beginInsertRows(QModelIndex(), first, first + len(hits) - 1)
             self._hits += hits
             self.endInsertRows()
+
+    def number_hits(self, numbered: tuple[SearchHit, ...]) -> None:
+        """The same hits with their places in their threads (they come after the page)."""
+        by_id = {hit.message_id: hit for hit in numbered}
+        rows = [n for n, hit in enumerate(self._hits) if hit.message_id in by_id
+                and by_id[hit.message_id].position != hit.position]
+        if rows:
+            self._hits = tuple(by_id.get(hit.message_id, hit) for hit in self._hits)
+            self.dataChanged.emit(self.index(rows[0]), self.index(rows[-1]))
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
         """QAbstractItemModel.canFetchMore: another page is there and not yet asked for."""
@@ -211,6 +223,7 @@ class SearchPanel(QWidget):
         self._session_id: str | None = None
         self._next_page: tuple[Any, ...] | None = None
         self._total_text = ""
+        self._counting = False
         self._note = ""
         self._order = "best first"
         layout = QVBoxLayout(self)
@@ -343,6 +356,7 @@ class SearchPanel(QWidget):
         def done(result: SearchResult) -> None:
             self._next_page = result.next_page
             self._total_text = result.total_text
+            self._counting = result.ranked and result.next_page is not None  # _number's count
             self._note = result.note
             self._order = "best first" if result.ranked else "newest first"
             if quiet:
@@ -360,11 +374,33 @@ class SearchPanel(QWidget):
                                     else "")
             else:
                 self._show_count()
+            self._number(result, filters, count=True)
 
         def failed(error: Exception) -> None:
             self.status.setText(f"Search failed: {error}")
 
-        self._reads.op(lambda _store: store.search.search(text, filters, limit=limit)) \
+        self._reads.op(lambda _store: store.search.search(text, filters, limit=limit,
+                                                          numbered=False)) \
+            .within(SEARCH_READS).success(done).failure(failed).run()
+
+    def _number(self, result: SearchResult, filters: SearchFilter, count: bool) -> None:
+        """Once hits are shown: their places in their threads and (`count`) the number of
+        matches, which can take longer to read than the page itself."""
+        store = self._store
+        if store is None or not result.hits:
+            return
+
+        def done(numbered: SearchResult) -> None:
+            self.model.number_hits(numbered.hits)
+            if count:
+                self._counting = False
+                self._total_text = numbered.total_text
+                self._show_count()
+
+        def failed(error: Exception) -> None:  # the hits stay, without their numbers
+            log.warning("numbering search hits failed: %s", error)
+
+        self._reads.op(lambda _store: store.search.number(result, filters, count=count)) \
             .within(SEARCH_READS).success(done).failure(failed).run()
 
     def _show_count(self) -> None:
@@ -373,6 +409,8 @@ class SearchPanel(QWidget):
         shown = self.model.rowCount()
         if not self.model.has_more:
             text = "1 match." if shown == 1 else f"{shown:,} matches, {self._order}."
+        elif self._counting and not self._total_text:
+            text = f"Showing {shown:,}, {self._order}; counting the matches…"
         else:
             total = self._total_text or f"more than {shown:,} matches"
             text = (f"{total[0].upper()}{total[1:]}, {self._order}; showing {shown:,}, scroll "
@@ -392,13 +430,14 @@ class SearchPanel(QWidget):
             self.model.append_hits(result.hits, result.next_page is not None)
             self._show_coverage(result.coverage_text)
             self._show_count()
+            self._number(result, filters, count=False)
 
         def failed(error: Exception) -> None:
             self.model.append_hits((), False)
             self.status.setText(f"Search failed: {error}")
 
         self._reads.op(lambda _store: store.search.search(text, filters, limit=PAGE_SIZE,
-                                                          after=after)) \
+                                                          after=after, numbered=False)) \
             .within(SEARCH_READS).success(done).failure(failed).run()
 
     def _choose(self, index: QModelIndex) -> None:
