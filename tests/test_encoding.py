@@ -115,3 +115,20 @@ def test_the_dotnet_form_reads_as_the_general_parser_reads_it(text: str) -> None
         return
     assert value == expected and value.source_text == text
     assert encoding.format_datetime(value) == text
+
+
+def test_a_value_computed_from_a_read_date_is_written_from_its_own_time() -> None:
+    """The text kept from the file belongs to the value read, not to one computed from it."""
+    from datetime import timedelta
+
+    from orchestrator_desktop.data import encoding
+
+    read = encoding.parse_datetime("2024-01-02 03:04:05.1234567")
+    assert not hasattr(read, "__dict__")  # the kept text is a slot, not a dict per value
+    later = read + timedelta(seconds=1)
+    assert encoding.format_datetime(read) == "2024-01-02 03:04:05.1234567"
+    assert encoding.format_datetime(later) == "2024-01-02 03:04:06.123456"
+    assert encoding.format_datetime(read.replace(microsecond=0)) == "2024-01-02 03:04:05"
+    span = encoding.parse_timespan("00:00:01.5000001")
+    assert encoding.format_timespan(span) == "00:00:01.5000001"
+    assert encoding.format_timespan(span + timedelta(seconds=1)) == "00:00:02.5000000"

@@ -211,6 +211,8 @@ class Selection:
             at = f"row[{self.position(column.name, group)}]"
             if column.read is _same:
                 values.append(at)
+            elif column.read is text_or_none:  # the same test, without a call per value
+                values.append(f"({at} or None)")
             else:
                 names[f"read{n}"] = column.read
                 values.append(f"read{n}({at})")
