@@ -11,10 +11,14 @@ import sys
 import textwrap
 from pathlib import Path
 
-from dotnet_files import SESSION_ID, make_dotnet_database
+from dotnet_files import SESSION_ID, add_sessions, make_dotnet_database
 from gui_helpers import settings_in
 from orchestrator_desktop.gui import dialogs
-from orchestrator_desktop.gui.application import open_at_start, show_first
+from orchestrator_desktop.gui.application import (
+    open_at_start,
+    preview_first_page,
+    show_first,
+)
 from orchestrator_desktop.gui.main_window import MainWindow
 from processes import ROOT
 
@@ -39,12 +43,20 @@ class Watch(QObject):
             seen["paint"] = sorted(sys.modules)
         return False
 
+preview = application.preview_first_page
+def previewed(window, path):
+    shown = preview(window, path)
+    seen["preview"] = sorted(sys.modules) if shown else None
+    seen["previewed"] = window.sessions.rowCount()
+    return shown
+application.preview_first_page = previewed
 open_at_start = application.open_at_start
 def opened(window, path):
     ok = open_at_start(window, path)
     def poll():
         if window.sessions.rowCount():
-            print(json.dumps({"paint": seen.get("paint"), "after": sorted(sys.modules),
+            print(json.dumps({"paint": seen.get("paint"), "preview": seen.get("preview"),
+                              "previewed": seen.get("previewed"), "after": sorted(sys.modules),
                               "sources": sorted(linecache.cache),
                               "sessions": window.sessions.rowCount(),
                               "title": window.windowTitle()}), flush=True)
@@ -87,6 +99,10 @@ def test_first_paint_imports_no_pony_pygments_or_export(tmp_path: Path) -> None:
     assert report["paint"], "the window was never painted"
     early = [name for name in LATER if _loaded(report["paint"], name)]
     assert early == [], f"imported before the first paint: {early}"
+    # the sessions were painted from the file before Pony or the store was needed
+    assert report["previewed"] == 2 and report["preview"], "no preview was painted"
+    early = [name for name in LATER if _loaded(report["preview"], name)]
+    assert early == [], f"imported before the sessions were painted: {early}"
     # and then the window was filled from the file, which needs the data layer
     assert report["sessions"] >= 1 and report["title"].startswith("team.db")
     assert _loaded(report["after"], "pony")
@@ -114,6 +130,41 @@ def test_window_shows_its_panes_first_then_fills_them(qtbot, tmp_path: Path) -> 
     shown = [window.thread_model.message(n).content for n in range(window.thread_model.rowCount())]
     assert any(shown)
     window.grab().save(str(tmp_path / "launched.png"))
+
+
+def test_the_sessions_painted_first_give_way_to_the_stores_without_a_blank(
+        qtbot, tmp_path: Path) -> None:
+    path = make_dotnet_database(tmp_path / "team.db")
+    add_sessions(path, 30)
+    window = MainWindow(settings_in(tmp_path))
+    qtbot.addWidget(window)
+    window.resize(1200, 760)
+    show_first(window, str(path))
+    assert preview_first_page(window, str(path))
+    model = window.sessions
+    assert window.store is None and model.rowCount() == 32
+    previewed = [model.summary(n) for n in range(model.rowCount())]
+    assert model.index(0, 0).data() == previewed[0].session.display_name
+    counts: list[int] = []
+    model.modelReset.connect(lambda: counts.append(model.rowCount()))
+    model.rowsRemoved.connect(lambda *_: counts.append(-1))
+    assert open_at_start(window, str(path))
+    qtbot.waitUntil(lambda: counts != [], timeout=10000)
+    assert counts == [32]  # one reset, straight from the preview's rows to the store's
+    assert [model.summary(n) for n in range(model.rowCount())] == previewed
+    assert not model.canFetchMore()  # every session is there: the store's page said so
+    window.grab().save(str(tmp_path / "previewed.png"))
+
+
+def test_no_preview_is_painted_for_a_file_it_cannot_read(qtbot, tmp_path: Path) -> None:
+    bad = tmp_path / "notes.db"
+    bad.write_text("not a database, just words " * 100)
+    window = MainWindow(settings_in(tmp_path))
+    qtbot.addWidget(window)
+    show_first(window, str(bad))
+    assert not preview_first_page(window, str(bad))
+    assert not preview_first_page(window, None)  # no file given, none used before
+    assert window.sessions.rowCount() == 0
 
 
 def test_a_file_that_cannot_be_opened_leaves_the_start_screen(qtbot, tmp_path: Path,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from . import records as r
 from .connection import new_id
@@ -114,6 +114,66 @@ class SessionThread:
     page: MessagePage
 
 
+class Reader(Protocol):
+    """What `session_page` reads through: a store inside a read, or a plain connection."""
+
+    def select(self, sql: str, **params: Any) -> list[tuple[Any, ...]]: ...
+
+
+def session_page(reader: Reader, *, filters: SessionFilter = SessionFilter(),
+                 sort: str = "last_activity_at", descending: bool = True,
+                 after: tuple[Any, str] | None = None, limit: int = 100) -> r.Page:
+    """A keyset page of sessions with message counts and member names: three statements,
+    to be run in one read. `after` is the `next_cursor` of the previous page."""
+    if sort not in SORT_COLUMNS:
+        raise ValidationError("sort", f"cannot sort sessions by {sort!r}")
+    key = SORT_COLUMNS[sort]
+    clauses, params = [], {"limit": int(limit) + 1}
+    if filters.status is not None:
+        clauses.append('s."Status" = $status')
+        params["status"] = int(filters.status)
+    if filters.type is not None:
+        clauses.append('s."Type" = $type')
+        params["type"] = int(filters.type)
+    if filters.project_id is not None:
+        clauses.append('s."ProjectId" = $project')
+        params["project"] = filters.project_id
+    if filters.text:
+        clauses.append("(instr(lower(coalesce(s.\"Name\", '')), $text) > 0 OR "
+                       "instr(lower(coalesce(s.\"ProjectId\", '')), $text) > 0 OR "
+                       "s.\"Id\" = $raw_text)")
+        params["text"] = filters.text.strip().lower()
+        params["raw_text"] = filters.text.strip()
+    if after is not None:
+        op = "<" if descending else ">"
+        clauses.append(f'({key}, s."Id") {op} ($after_key, $after_id)')
+        params["after_key"], params["after_id"] = after
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    direction = "DESC" if descending else "ASC"
+    rows = reader.select(f'SELECT {_SESSION_COLUMNS.sql}, {key} FROM "Sessions" s{where} '
+                         f'ORDER BY {key} {direction}, s."Id" {direction} LIMIT $limit',
+                         **params)
+    sessions = [_SESSION_RECORD(row) for row in rows[:limit]]
+    cursor = None
+    if len(rows) > limit:  # (the sort key, the last column; the session's id)
+        cursor = (rows[limit - 1][-1], sessions[-1].id)
+    if not sessions:
+        return r.Page((), cursor)
+    ids = {f"i{n}": s.id for n, s in enumerate(sessions)}
+    marks = ", ".join(f"${k}" for k in ids)
+    counts = dict(reader.select(
+        f'SELECT "SessionId", count(*) FROM "Messages" WHERE "SessionId" IN ({marks}) '
+        'GROUP BY "SessionId"', **ids))
+    names: dict[str, list[str]] = {}
+    for session_id, name in reader.select(
+            f'SELECT sa."SessionId", coalesce(a."Name", sa."AgentId") FROM "SessionAgents" sa '
+            f'LEFT JOIN "Agents" a ON a."Id" = sa."AgentId" WHERE sa."SessionId" IN ({marks}) '
+            'ORDER BY sa."JoinedAt"', **ids):
+        names.setdefault(session_id, []).append(name)
+    return r.Page(tuple(r.SessionSummary(s, counts.get(s.id, 0), tuple(names.get(s.id, ())))
+                        for s in sessions), cursor)
+
+
 class SessionRepository(Repository[r.SessionRecord]):
     """The seed's session repository, with its whole-table loads replaced by SQL."""
 
@@ -123,69 +183,21 @@ class SessionRepository(Repository[r.SessionRecord]):
                   sort: str = "last_activity_at", descending: bool = True,
                   after: tuple[Any, str] | None = None, limit: int = 100,
                   with_last_message: bool = False) -> r.Page:
-        """A keyset page of sessions with message counts and member names.
+        """A keyset page of sessions with message counts and member names (`session_page`).
 
         `after` is the `next_cursor` of the previous page: (sort value, id).
         """
-        if sort not in SORT_COLUMNS:
-            raise ValidationError("sort", f"cannot sort sessions by {sort!r}")
-        key = SORT_COLUMNS[sort]
-        clauses, params = [], {"limit": int(limit) + 1}
-        if filters.status is not None:
-            clauses.append('s."Status" = $status')
-            params["status"] = int(filters.status)
-        if filters.type is not None:
-            clauses.append('s."Type" = $type')
-            params["type"] = int(filters.type)
-        if filters.project_id is not None:
-            clauses.append('s."ProjectId" = $project')
-            params["project"] = filters.project_id
-        if filters.text:
-            clauses.append("(instr(lower(coalesce(s.\"Name\", '')), $text) > 0 OR "
-                           "instr(lower(coalesce(s.\"ProjectId\", '')), $text) > 0 OR "
-                           "s.\"Id\" = $raw_text)")
-            params["text"] = filters.text.strip().lower()
-            params["raw_text"] = filters.text.strip()
-        if after is not None:
-            op = "<" if descending else ">"
-            clauses.append(f'({key}, s."Id") {op} ($after_key, $after_id)')
-            params["after_key"], params["after_id"] = after
-        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        direction = "DESC" if descending else "ASC"
-        sql = (f'SELECT {_SESSION_COLUMNS.sql}, {key} FROM "Sessions" s{where} '
-               f'ORDER BY {key} {direction}, s."Id" {direction} LIMIT $limit')
         with self.store.reading():
-            rows = self.store.select(sql, **params)
-            sessions = [_SESSION_RECORD(row) for row in rows[:limit]]
-            items = tuple(self._summaries(sessions, with_last_message))
-        cursor = None
-        if len(rows) > limit:  # (the sort key, the last column; the session's id)
-            cursor = (rows[limit - 1][-1], sessions[-1].id)
-        return r.Page(items, cursor)
-
-    def _summaries(self, sessions: Sequence[r.SessionRecord],
-                   with_last_message: bool) -> Iterable[r.SessionSummary]:
-        if not sessions:
-            return []
-        ids = {f"i{n}": s.id for n, s in enumerate(sessions)}
-        marks = ", ".join(f"${k}" for k in ids)
-        counts = dict(self.store.select(
-            f'SELECT "SessionId", count(*) FROM "Messages" WHERE "SessionId" IN ({marks}) '
-            'GROUP BY "SessionId"', **ids))
-        names: dict[str, list[str]] = {}
-        for session_id, name in self.store.select(
-                f'SELECT sa."SessionId", coalesce(a."Name", sa."AgentId") FROM "SessionAgents" sa '
-                f'LEFT JOIN "Agents" a ON a."Id" = sa."AgentId" WHERE sa."SessionId" IN ({marks}) '
-                'ORDER BY sa."JoinedAt"', **ids):
-            names.setdefault(session_id, []).append(name)
-        last: dict[str, r.MessageRecord] = {}
-        if with_last_message:
-            for session in sessions:
-                page = self.messages_page(session.id, last=True, limit=1, with_children=False)
-                if page.messages:
-                    last[session.id] = page.messages[-1]
-        return [r.SessionSummary(s, counts.get(s.id, 0), tuple(names.get(s.id, ())),
-                                 last.get(s.id)) for s in sessions]
+            page = session_page(self.store, filters=filters, sort=sort, descending=descending,
+                                after=after, limit=limit)
+            if not with_last_message:
+                return page
+            items = []
+            for item in page.items:
+                last = self.messages_page(item.session.id, last=True, limit=1,
+                                          with_children=False).messages
+                items.append(replace(item, last_message=last[-1]) if last else item)
+        return replace(page, items=tuple(items))
 
     def active(self, limit: int = 1000) -> list[r.SessionSummary]:
         """Active sessions with their agents, most recent activity first."""

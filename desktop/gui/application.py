@@ -169,6 +169,27 @@ def show_first(window: MainWindow, path: str | None) -> None:
     mark("first paint")
 
 
+def preview_first_page(window: MainWindow, path: str | None) -> bool:
+    """Paint the first page of sessions of the file about to be opened, read with plain
+    `sqlite3` (`data.preview`) before `open_at_start` imports Pony and opens the store, whose
+    own first page then replaces it. False when there is nothing to show (no file, or one
+    that cannot be read quickly: the ordinary open deals with it)."""
+    last = window.settings.value("lastFile")
+    target = path or (str(last) if last and Path(str(last)).is_file() else None)
+    if target is None:
+        return False
+    from ..data.preview import first_sessions
+    from .sessions.session_list import PAGE_SIZE
+
+    page = first_sessions(target, limit=PAGE_SIZE, **window.sessions.order)
+    if page is None or not page.items:
+        return False
+    window.sessions.show_preview(page)
+    QApplication.processEvents()  # paints the rows
+    mark("sessions shown")
+    return True
+
+
 def missing_display(environ: dict[str, str] | None = None) -> str | None:
     """Why no window can open here (a Linux or BSD session with no X11 or Wayland display,
     such as SSH), or None. Qt would abort the process with a core dump instead."""
@@ -211,9 +232,12 @@ def run(argv: list[str]) -> int:
         app.installEventFilter(FileOpenFilter(window))
     close_on_termination(window)
     show_first(window, args.path)
+    preview_first_page(window, args.path)
     open_at_start(window, args.path)
     forget_module_sources()
     mark("file opened")
+    if window.store is None:
+        window.sessions.set_store(None)  # the preview's rows go with the file they came from
     if window.store is None and window.pages.currentWidget() is not window.welcome:
         window.file_label.setText("No database open")
         window.welcome.present()  # nothing could be opened: the start screen offers choices

@@ -65,6 +65,7 @@ class SessionListModel(QAbstractTableModel):
         self._filters = SessionFilter()
         self._sort = "last_activity_at"
         self._descending = True
+        self._preview = False  # rows read before the file was open, until its first page
 
     # -- state -------------------------------------------------------------------------------
 
@@ -83,6 +84,20 @@ class SessionListModel(QAbstractTableModel):
         return self._filters
 
     @property
+    def order(self) -> dict[str, Any]:
+        """The listing's sort and filters, as `session_page` takes them."""
+        return {"filters": self._filters, "sort": self._sort, "descending": self._descending}
+
+    def show_preview(self, page: Page) -> None:
+        """Rows read before the file is open (`data.preview`): shown until the store's own
+        first page replaces them in one reset, so the list never blinks empty."""
+        self.beginResetModel()
+        self._rows = list(page.items)
+        self._cursor = None
+        self._preview = True
+        self.endResetModel()
+
+    @property
     def is_loading(self) -> bool:
         return self._loading
 
@@ -99,6 +114,11 @@ class SessionListModel(QAbstractTableModel):
     def reload(self) -> None:
         """Start again from the first page with the current sort and filters."""
         self._reads.begin(SESSION_READS)  # pages of the list before it are dropped
+        if self._preview and self._store is not None:
+            self._cursor, self._loading = None, False
+            self._load_page(after=None)  # its rows replace the preview's
+            return
+        self._preview = False
         self.beginResetModel()
         self._rows = []
         self._cursor = None
@@ -158,7 +178,9 @@ class SessionListModel(QAbstractTableModel):
 
         def done(page: Page) -> None:
             self._set_loading(False)
-            if page.items:
+            if self._preview:
+                self._take_first_page(page)
+            elif page.items:
                 first = len(self._rows)
                 self.beginInsertRows(QModelIndex(), first, first + len(page.items) - 1)
                 self._rows.extend(page.items)
@@ -172,10 +194,19 @@ class SessionListModel(QAbstractTableModel):
         def failed(error: Exception) -> None:
             self._set_loading(False)
             self._cursor = None
+            if self._preview:
+                self._take_first_page(Page(()))
             self.failed.emit(error)
 
         self._reads.op(lambda _store: load()).within(SESSION_READS).success(done) \
             .failure(failed).run()
+
+    def _take_first_page(self, page: Page) -> None:
+        self.beginResetModel()
+        self._rows = list(page.items)
+        self._cursor = page.next_cursor
+        self._preview = False
+        self.endResetModel()
 
     def _set_loading(self, loading: bool) -> None:
         if loading != self._loading:
