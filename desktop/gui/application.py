@@ -178,10 +178,9 @@ def preview_first_page(window: MainWindow, path: str | None) -> bool:
     target = path or (str(last) if last and Path(str(last)).is_file() else None)
     if target is None:
         return False
-    from ..data.preview import first_sessions
-    from .sessions.session_list import PAGE_SIZE
+    from ..data.preview import ROWS, first_sessions
 
-    page = first_sessions(target, limit=PAGE_SIZE, **window.sessions.order)
+    page = first_sessions(target, limit=ROWS, **window.sessions.order)
     if page is None or not page.items:
         return False
     window.sessions.show_preview(page)
