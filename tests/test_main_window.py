@@ -137,6 +137,21 @@ def test_long_thread_pages_both_ways_and_jumps_to_end(qtbot, dotnet_file, tmp_pa
                     and not model.has_before)
 
 
+def test_a_threads_first_page_is_shown_before_its_length_is_counted(qtbot, dotnet_file,
+                                                                   tmp_path) -> None:
+    add_messages(dotnet_file, SESSION_ID, 3000, first_sequence=6)
+    window = open_window(qtbot, dotnet_file, tmp_path)
+    model = window.thread_model
+    seen: list[tuple[int, object]] = []
+    model.window_replaced.connect(lambda: seen.append((model.rowCount(), model.extent)))
+    select_session(qtbot, window, SESSION_ID)
+    qtbot.waitUntil(lambda: model.extent is not None, timeout=5000)
+    assert seen[0] == (60, None)  # the messages first; the count over 3,005 of them after
+    assert model.extent.count == 3005
+    assert [model.message(n).position for n in (0, 59)] == [1, 60]
+    assert window.thread.position.text().endswith("of 3,005")
+
+
 def test_search_as_you_type_and_jump_to_the_hit(window, qtbot) -> None:
     window.store.run_maintenance()
     window.find_action.trigger()

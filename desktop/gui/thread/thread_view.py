@@ -112,6 +112,7 @@ class MessageThreadModel(QAbstractListModel):
         self.new_count = 0
         self._seen_end: Cursor | None = None  # the thread's end when the person last saw it
         self._refresh_pending = False
+        self._extent_pending = False  # the window is shown, the thread's length on its way
         self.at_end: Callable[[], bool] = lambda: not self._has_after
 
     # -- loading ---------------------------------------------------------------------------
@@ -132,7 +133,7 @@ class MessageThreadModel(QAbstractListModel):
         self._rows = []
         self._has_before = self._has_after = False
         self._loading = False
-        self._refresh_pending = False
+        self._refresh_pending = self._extent_pending = False
         self._expanded.clear()
         self.highlight_id = around
         self.highlight_terms = terms
@@ -143,6 +144,28 @@ class MessageThreadModel(QAbstractListModel):
         if session_id is None or self._store is None:
             return
         store = self._store
+        if go_to is None and around is None and not at_end:  # the thread's start: its page
+            # needs no count, so it is shown first and the thread's length read after it
+            # (about 0.08 µs a message: 8 ms for 100,000, most of a second for ten million)
+            def shown(page: MessagePage) -> None:
+                self._replace(page, None, None)
+                self._extent_pending = True  # paging goes on meanwhile; a refresh waits
+
+                def counted(extent: ThreadExtent) -> None:
+                    self._extent_pending = False
+                    self._set_extent(extent)
+                    self._after_load()
+
+                def not_counted(error: Exception) -> None:
+                    self._extent_pending = False
+                    self.failed.emit(error)
+
+                self._reads.op(lambda _store: store.sessions.thread_extent(session_id)) \
+                    .within(THREAD_READS).success(counted).failure(not_counted).run()
+
+            self._start(lambda: store.sessions.messages_page(session_id, limit=PAGE_SIZE),
+                        shown)
+            return
 
         def load() -> tuple[MessagePage, ThreadExtent, str | None]:
             with store.reading():
@@ -238,7 +261,7 @@ class MessageThreadModel(QAbstractListModel):
         (more than the window holds: the window becomes the thread's last page)."""
         if not (self._store and self.session_id):
             return
-        if self._loading:
+        if self._loading or self._extent_pending:
             self._refresh_pending = True  # once the load in flight is done
             return
         store, session_id = self._store, self.session_id
@@ -352,7 +375,7 @@ class MessageThreadModel(QAbstractListModel):
             .failure(fail).run()
 
     def _after_load(self) -> None:
-        if self._refresh_pending and not self._loading:
+        if self._refresh_pending and not (self._loading or self._extent_pending):
             self._refresh_pending = False
             QTimer.singleShot(0, self.refresh)
 
@@ -361,14 +384,20 @@ class MessageThreadModel(QAbstractListModel):
             self._loading = loading
             self.loading_changed.emit(loading)
 
-    def _replace(self, page: MessagePage, extent: ThreadExtent, target: str | None) -> None:
+    def _replace(self, page: MessagePage, extent: ThreadExtent | None,
+                 target: str | None) -> None:
+        """Show `page` in place of the window; `extent` None: `_set_extent` brings it."""
         self.beginResetModel()
         self._rows = list(page.messages)
         self._has_before, self._has_after = page.has_before, page.has_after
         self.highlight_id = target
         self.endResetModel()
-        self.extent, self._seen_end, self.new_count = extent, extent.last_cursor, 0
         self.window_replaced.emit()
+        if extent is not None:
+            self._set_extent(extent)
+
+    def _set_extent(self, extent: ThreadExtent) -> None:
+        self.extent, self._seen_end, self.new_count = extent, extent.last_cursor, 0
         self.extent_changed.emit()
 
     def _prepend(self, page: MessagePage) -> None:
