@@ -208,6 +208,39 @@ def test_hits_shown_first_get_their_count_and_places_after(corpus) -> None:
                                filtered).total == 2
 
 
+def test_entries_of_deleted_messages_never_shorten_a_page(dotnet_path) -> None:
+    """An index entry whose key is gone (a message deleted while its session's indexing was
+    deferred) is skipped, and the page is still full: the best-ranked entries here are all
+    such, more than the twice-a-page the quick ranking looks at."""
+    from dotnet_files import SESSION_ID, add_messages
+    from orchestrator_desktop.data.fts import KEYS_TABLE
+
+    add_messages(dotnet_path, SESSION_ID, 60, text="lantern lantern lantern gone {n}")
+    add_messages(dotnet_path, SESSION_ID, 100, first_sequence=1_000, text="a lantern {n}")
+    store = open_store(dotnet_path)
+    try:
+        store.run_maintenance()
+        con = sqlite3.connect(dotnet_path)
+        with con:
+            gone = {row[0] for row in con.execute(
+                'SELECT "Id" FROM "Messages" WHERE "Content" LIKE \'%gone%\'')}
+            con.execute(f'DELETE FROM "{KEYS_TABLE}" WHERE "MessageId" IN '
+                        '(SELECT "Id" FROM "Messages" WHERE "Content" LIKE \'%gone%\')')
+        con.close()
+        assert len(gone) == 60
+        page = store.search.search("lantern")
+        assert len(page.hits) == 50 and not gone & {h.message_id for h in page.hits}
+        seen = list(page.hits)
+        while page.next_page is not None:
+            page = store.search.search("lantern", after=page.next_page)
+            seen.extend(page.hits)
+        assert len(seen) == len({h.message_id for h in seen}) == 100
+        assert not gone & {h.message_id for h in seen}
+        assert [h.rank for h in seen] == sorted(h.rank for h in seen)
+    finally:
+        store.close()
+
+
 def test_a_search_for_an_operator_word_alone_finds_it(dotnet_path) -> None:
     from dotnet_files import SESSION_ID, add_messages
 
