@@ -149,7 +149,7 @@ def test_a_threads_first_page_is_shown_before_its_length_is_counted(qtbot, dotne
     assert seen[0] == (60, None)  # the messages first; the count over 3,005 of them after
     assert model.extent.count == 3005
     assert [model.message(n).position for n in (0, 59)] == [1, 60]
-    assert window.thread.position.text().endswith("of 3,005")
+    qtbot.waitUntil(lambda: window.thread.position.text().endswith("of 3,005"), timeout=5000)
 
 
 def test_search_as_you_type_and_jump_to_the_hit(window, qtbot) -> None:

@@ -7,6 +7,7 @@ import dataclasses
 import sqlite3
 from datetime import datetime, timedelta
 from enum import IntEnum
+from typing import Any
 
 import pytest
 from orchestrator_desktop.data import open_store
@@ -145,3 +146,27 @@ def test_a_reader_needs_every_column_its_record_has() -> None:
     sessions = TABLES["Sessions"]
     with pytest.raises(KeyError):
         Selection().columns(sessions, names=("Id", "Name")).reader(sessions)
+
+
+def test_a_readers_keywords_fill_the_records_other_fields() -> None:
+    messages = TABLES["Messages"]
+    picked = Selection().columns(messages, "m")
+    build = picked.reader(messages, "m")
+    row = tuple(_sample(messages.column(name), 1) for name in messages.names)
+    plain = messages.record(picked.read(row)["m"])
+    assert build(row) == plain and build(row).position is None
+    filled = build(row, position=7, agent_name="Claude")
+    assert filled == dataclasses.replace(plain, position=7, agent_name="Claude")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        filled.position = 8  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        build(row, no_such_field=1)
+
+
+def test_a_reader_builds_only_frozen_slots_records() -> None:
+    teams = TABLES["Teams"]
+    loose = dataclasses.make_dataclass(  # the same fields, but a dict per record
+        "Loose", [(f.name, Any) for f in dataclasses.fields(teams.record_type)], frozen=True)
+    table = dataclasses.replace(teams, record_type=loose)
+    with pytest.raises(TypeError):
+        Selection().columns(table).reader(table)

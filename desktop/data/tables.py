@@ -16,7 +16,7 @@ EF Core writes it (`tests/test_tables.py` checks the two agree).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -105,11 +105,6 @@ class Table:
         object.__setattr__(self, "_reads", tuple(reads))
         if not self.kind:
             object.__setattr__(self, "kind", self.name.lower())
-        if self.record_type is not None:  # `Selection.reader` passes the columns by position
-            leading = [f.name for f in fields(self.record_type)][:len(self.field_columns)]
-            if leading != [c.field for c in self.field_columns]:
-                raise TypeError(f"{self.record_type.__name__} must begin with the fields of "
-                                f"{self.name}'s columns, in their order")
 
     @property
     def field_columns(self) -> tuple[Column, ...]:
@@ -201,24 +196,35 @@ class Selection:
         table's name).
 
         For pages of many rows, the function is compiled once for this selection, as
-        `dataclasses` compiles a record's `__init__`: one call of the record with each
-        column's converter applied to its place in the row, and no loop or dict per row.
+        `dataclasses` compiles a record's `__init__`: each column's converter applied to its
+        place in the row, and no loop or dict per row. A record of frozen slots is made
+        without its `__init__`, each slot set by its own descriptor: a frozen `__init__`
+        calls `object.__setattr__` once a field, which was half of a page's Python.
         """
         group = group or table.name
-        names: dict[str, Any] = {"make": table.record_type}
-        values = []
+        names: dict[str, Any] = {"make": table.record_type, "new": object.__new__}
+        values: dict[str, str] = {}
         for n, column in enumerate(table.field_columns):
             at = f"row[{self.position(column.name, group)}]"
             if column.read is _same:
-                values.append(at)
+                values[column.field] = at
             elif column.read is text_or_none:  # the same test, without a call per value
-                values.append(f"({at} or None)")
+                values[column.field] = f"({at} or None)"
             else:
                 names[f"read{n}"] = column.read
-                values.append(f"read{n}({at})")
-        values += [f"{c.raw_field}=row[{self.position(c.name, group)}]"
-                   for c in table.columns if c.raw_field]
-        source = f"def build(row, **extra):\n    return make({', '.join(values)}, **extra)\n"
+                values[column.field] = f"read{n}({at})"
+        for column in table.columns:
+            if column.raw_field:
+                values[column.raw_field] = f"row[{self.position(column.name, group)}]"
+        keywords, body = [], ["    record = new(make)"]
+        for n, (name, default) in enumerate(_settable_fields(table.record_type)):
+            names[f"set{n}"] = getattr(table.record_type, name).__set__
+            if name not in values:
+                names[f"default{n}"] = default
+                keywords.append(f"{name}=default{n}")
+            body.append(f"    set{n}(record, {values.get(name, name)})")
+        source = (f"def build(row, *, {', '.join(keywords)}):\n" if keywords
+                  else "def build(row):\n") + "\n".join(body) + "\n    return record\n"
         exec(compile(source, f"<reader of {table.name}>", "exec"), names)  # noqa: S102
         return names["build"]  # type: ignore[no-any-return]
 
@@ -231,6 +237,18 @@ class Selection:
             else:
                 out.setdefault(group, {})[name] = value
         return out
+
+
+def _settable_fields(record_type: type | None) -> list[tuple[str, Any]]:
+    """(name, default) of each field of a frozen slots dataclass whose `__init__` only stores
+    its arguments (no `__post_init__`, no default factory), so a reader may set its slots
+    itself, as every record of a table is."""
+    params = getattr(record_type, "__dataclass_params__", None)
+    if (params is None or not params.frozen or not hasattr(record_type, "__slots__")
+            or hasattr(record_type, "__post_init__")
+            or any(f.default_factory is not MISSING or not f.init for f in fields(record_type))):
+        raise TypeError(f"{record_type!r} is not a frozen slots dataclass of plain fields")
+    return [(f.name, f.default) for f in fields(record_type)]
 
 
 def _key(name: str = "Id", attr: str = "id") -> Column:
