@@ -210,6 +210,9 @@ class Selection:
                 values[column.field] = at
             elif column.read is text_or_none:  # the same test, without a call per value
                 values[column.field] = f"({at} or None)"
+            elif column.read is JsonText:  # a NULL column: one shared (immutable) value
+                names["no_json"], names[f"read{n}"] = JsonText(None), JsonText
+                values[column.field] = f"(no_json if {at} is None else read{n}({at}))"
             else:
                 names[f"read{n}"] = column.read
                 values[column.field] = f"read{n}({at})"
