@@ -205,7 +205,7 @@ def missing_display(environ: dict[str, str] | None = None) -> str | None:
 def run(argv: list[str]) -> int:
     """Open the window on the given file, the last one used, or the default database."""
     args = parse_args(argv)
-    log_file = logsetup.configure(args.verbose)
+    log_file = logsetup.configure(args.verbose, rotate=False)  # rotating once shown
     log.info("starting %s %s (log: %s)", APP_NAME, __version__, log_file)
     problem = missing_display()
     if problem is not None:
@@ -244,6 +244,7 @@ def run(argv: list[str]) -> int:
         log.info("%s (exit code 0)", CLOSED_MESSAGE)
         return 0
     QTimer.singleShot(0, lambda: log.info("%s: %s", SHOWN_MESSAGE, window.windowTitle()))
+    QTimer.singleShot(0, logsetup.rotate_file)
     code = app.exec()
     log.info("%s (exit code %d)", CLOSED_MESSAGE, code)
     return code
