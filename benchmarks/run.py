@@ -431,15 +431,20 @@ class Benchmark:
                 "name) and the same two child lookups "
                 "(attachments, tool calls) for the page's ids, rows left as tuples")
         for last in (False, True):
-            app, floor = compare(
-                lambda last=last: store.sessions.messages_page(self.big, last=last, limit=PAGE),
-                lambda last=last: raw.page(self.big, last), self.repeat)
+            def shown(last: bool = last) -> Any:  # what the window shows first
+                return store.sessions.messages_page(self.big, last=last, limit=PAGE,
+                                                    numbered=False)
+
+            app, floor = compare(shown, lambda last=last: raw.page(self.big, last), self.repeat)
             where = "last" if last else "first"
             self.rows.append(Row(f"{where} page ({PAGE}) of the {big:,}-message session",
                                  app, floor, goal, side))
-            self._plan(f"{where} page of the big session", store,
-                       lambda last=last: store.sessions.messages_page(self.big, last=last,
-                                                                      limit=PAGE))
+            self._plan(f"{where} page of the big session", store, shown)
+        self.rows.append(Row(
+            f"then the {big:,}-message thread's length (`thread_extent`)",
+            compare(lambda: store.sessions.thread_extent(self.big), None, self.repeat)[0],
+            note="read after the page is shown: it numbers a last page (`ending_at`) and "
+                 "says \"Messages 1–12 of 100,000\""))
 
     def session_list(self, store: Store, raw: Raw, *, before_maintenance: bool) -> None:
         """The first page of the session list, app against raw."""

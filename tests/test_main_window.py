@@ -137,19 +137,33 @@ def test_long_thread_pages_both_ways_and_jumps_to_end(qtbot, dotnet_file, tmp_pa
                     and not model.has_before)
 
 
-def test_a_threads_first_page_is_shown_before_its_length_is_counted(qtbot, dotnet_file,
+def test_a_threads_first_and_last_pages_are_shown_before_its_length_is_counted(qtbot, dotnet_file,
                                                                    tmp_path) -> None:
     add_messages(dotnet_file, SESSION_ID, 3000, first_sequence=6)
     window = open_window(qtbot, dotnet_file, tmp_path)
     model = window.thread_model
-    seen: list[tuple[int, object]] = []
-    model.window_replaced.connect(lambda: seen.append((model.rowCount(), model.extent)))
+    seen: list[tuple[int, object, object]] = []
+    model.window_replaced.connect(lambda: seen.append(
+        (model.rowCount(), model.extent, model.message(0).position)))
     select_session(qtbot, window, SESSION_ID)
     qtbot.waitUntil(lambda: model.extent is not None, timeout=5000)
-    assert seen[0] == (60, None)  # the messages first; the count over 3,005 of them after
+    assert seen[0] == (60, None, 1)  # the messages first; the count over 3,005 of them after
     assert model.extent.count == 3005
     assert [model.message(n).position for n in (0, 59)] == [1, 60]
     qtbot.waitUntil(lambda: window.thread.position.text().endswith("of 3,005"), timeout=5000)
+    # the last page too: shown unnumbered, numbered once the thread's length is in
+    seen.clear()
+    window.last_action.trigger()
+    qtbot.waitUntil(lambda: seen != [] and all(model.message(n).position
+                                               for n in range(model.rowCount())), timeout=5000)
+    assert seen[0][2] is None  # its numbers need the count
+    assert [model.message(n).position for n in (0, 59)] == [2946, 3005]
+    assert model.message(59).sequence_number == 3005
+    quick = window.store.sessions.messages_page(SESSION_ID, last=True, limit=60,
+                                                numbered=False)
+    assert not quick.numbered and {m.position for m in quick.messages} == {None}
+    assert quick.ending_at(3005) == window.store.sessions.messages_page(SESSION_ID, last=True,
+                                                                        limit=60)
 
 
 def test_search_as_you_type_and_jump_to_the_hit(window, qtbot) -> None:

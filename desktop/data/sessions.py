@@ -97,6 +97,18 @@ class MessagePage:
     def last_cursor(self) -> Cursor | None:
         return self.messages[-1].cursor if self.messages else None
 
+    @property
+    def numbered(self) -> bool:
+        """Whether its messages have their places in the thread (a last page read with
+        `numbered=False` has none until `ending_at` gives them)."""
+        return not self.messages or self.messages[0].position is not None
+
+    def ending_at(self, count: int) -> MessagePage:
+        """The page with its messages numbered as the last of a thread of `count`."""
+        first = count - len(self.messages) + 1
+        return replace(self, messages=tuple(replace(m, position=first + n)
+                                            for n, m in enumerate(self.messages)))
+
 
 @dataclass(frozen=True, slots=True)
 class ThreadExtent:
@@ -258,7 +270,7 @@ class SessionRepository(Repository[r.SessionRecord]):
                       limit: int = 100, with_children: bool = True,
                       include_cursor: bool = False,
                       first_position: int | None = None,
-                      total: int | None = None) -> MessagePage:
+                      total: int | None = None, numbered: bool = True) -> MessagePage:
         """A keyset page of messages in thread order (Timestamp, SequenceNumber, Id), each
         with its 1-based `position` in the thread.
 
@@ -267,6 +279,8 @@ class SessionRepository(Repository[r.SessionRecord]):
         itself. `first_position`, when the caller knows it, spares counting the messages
         before the page (which costs one index entry per message); so does `total`, the
         thread's length, for the last page (the caller's `thread_extent` in the same read).
+        `numbered=False` leaves a last page's `position`s None rather than count the thread
+        (`MessagePage.numbered` adds them once its length is known).
         """
         params: dict[str, Any] = {"sid": session_id, "limit": int(limit) + 1}
         backwards = last or before is not None
@@ -293,9 +307,12 @@ class SessionRepository(Repository[r.SessionRecord]):
                     first_position = 1
                 elif last and before is None and not more:
                     first_position = 1  # the whole thread fits in the page
-                elif last and before is None:  # a plain count: no row-value test per entry
+                elif last and before is None and (numbered or total is not None):
+                    # a plain count: no row-value test per entry
                     first_position = (self._count(session_id) if total is None else total) \
                         - len(rows) + 1
+                elif last and before is None:
+                    first_position = None
                 else:
                     time, sequence, first_id = (rows[0][n] for n in _PAGE_CURSOR)
                     first_position = self._count_before(
@@ -303,7 +320,9 @@ class SessionRepository(Repository[r.SessionRecord]):
             ids = [row[_PAGE_CURSOR[2]] for row in rows]
             attachments, calls = self._children(ids) if with_children and rows else ({}, {})
         # each record built once, with its place and its children
-        messages = [_PAGE_RECORD(row, agent_name=row[_PAGE_AGENT], position=first_position + n,
+        start = first_position or 0
+        messages = [_PAGE_RECORD(row, agent_name=row[_PAGE_AGENT],
+                                 position=start + n if start else None,
                                  attachments=tuple(attachments.get(mid, ())),
                                  tool_calls=tuple(calls.get(mid, ())))
                     for n, (row, mid) in enumerate(zip(rows, ids, strict=True))]

@@ -144,15 +144,17 @@ class MessageThreadModel(QAbstractListModel):
         if session_id is None or self._store is None:
             return
         store = self._store
-        if go_to is None and around is None and not at_end:  # the thread's start: its page
-            # needs no count, so it is shown first and the thread's length read after it
-            # (about 0.08 µs a message: 8 ms for 100,000, most of a second for ten million)
+        if go_to is None and around is None:  # the thread's start or end: the page is shown
+            # first and the thread's length read after it (about 0.08 µs a message: 8 ms for
+            # 100,000, most of a second for ten million), which numbers a last page
             def shown(page: MessagePage) -> None:
                 self._replace(page, None, None)
                 self._extent_pending = True  # paging goes on meanwhile; a refresh waits
 
                 def counted(extent: ThreadExtent) -> None:
                     self._extent_pending = False
+                    if not page.numbered:  # the last page's rows, wherever paging put them
+                        self._number_rows(page.ending_at(extent.count))
                     self._set_extent(extent)
                     self._after_load()
 
@@ -163,8 +165,8 @@ class MessageThreadModel(QAbstractListModel):
                 self._reads.op(lambda _store: store.sessions.thread_extent(session_id)) \
                     .within(THREAD_READS).success(counted).failure(not_counted).run()
 
-            self._start(lambda: store.sessions.messages_page(session_id, limit=PAGE_SIZE),
-                        shown)
+            self._start(lambda: store.sessions.messages_page(
+                session_id, last=at_end, limit=PAGE_SIZE, numbered=False), shown)
             return
 
         def load() -> tuple[MessagePage, ThreadExtent, str | None]:
@@ -395,6 +397,15 @@ class MessageThreadModel(QAbstractListModel):
         self.window_replaced.emit()
         if extent is not None:
             self._set_extent(extent)
+
+    def _number_rows(self, numbered: MessagePage) -> None:
+        """Give the rows of `numbered` that are shown without a number theirs."""
+        places = {m.id: m.position for m in numbered.messages}
+        rows = [n for n, m in enumerate(self._rows) if m.position is None and m.id in places]
+        for n in rows:
+            self._rows[n] = replace(self._rows[n], position=places[self._rows[n].id])
+        if rows:
+            self.dataChanged.emit(self.index(rows[0]), self.index(rows[-1]))
 
     def _set_extent(self, extent: ThreadExtent) -> None:
         self.extent, self._seen_end, self.new_count = extent, extent.last_cursor, 0
