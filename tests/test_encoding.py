@@ -132,3 +132,23 @@ def test_a_value_computed_from_a_read_date_is_written_from_its_own_time() -> Non
     span = encoding.parse_timespan("00:00:01.5000001")
     assert encoding.format_timespan(span) == "00:00:01.5000001"
     assert encoding.format_timespan(span + timedelta(seconds=1)) == "00:00:02.5000000"
+
+
+@pytest.mark.parametrize("text", [
+    "00:00:00", "00:00:01.2135945", "23:59:59.9999999", "99:99:99", "01:02:03.5",
+    "1.02:03:04", "-00:00:01.5", " 00:00:01", "0:00:01", "00:00:01.12345678", "00:00:1x",
+    "٠٠:٠٠:٠١"])
+def test_the_quick_timespan_form_reads_as_the_general_parser_reads_it(text: str) -> None:
+    from orchestrator_desktop.data import encoding
+
+    value = encoding.parse_timespan(text)
+    match = encoding._TIMESPAN_RE.match(text)
+    if match is None:
+        assert value is None
+        return
+    negative, days, hours, minutes, seconds, fraction = match.groups()
+    expected = timedelta(days=int(days or 0), hours=int(hours), minutes=int(minutes),
+                         seconds=int(seconds or 0),
+                         microseconds=int((fraction or "0")[:6].ljust(6, "0")))
+    assert value == (-expected if negative else expected)
+    assert encoding.format_timespan(value) == text

@@ -20,6 +20,7 @@ _DATETIME_RE = re.compile(
     r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
 )
+_CANONICAL_SPAN_RE = re.compile(r"(\d\d):(\d\d):(\d\d)(?:\.(\d{1,7}))?", re.ASCII)
 _TIMESPAN_RE = re.compile(
     r"^\s*(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?\s*$"
 )
@@ -42,8 +43,14 @@ class NetTimeSpan(timedelta):
 def parse_datetime(text: str | None) -> NetDateTime | None:
     """Parse a .NET DateTime column value; None for NULL, empty or unreadable text."""
     if type(text) is str:
-        value = _canonical_datetime(text)  # the .NET form itself, the quick way
-        if value is not None:
+        if _CANONICAL_RE.fullmatch(text) is not None:  # the .NET form itself, the quick way
+            try:  # the C parser; before 3.11 it reads only three or six fraction digits
+                value = NetDateTime.fromisoformat(
+                    text if _ANY_FRACTION or len(text) == 19
+                    else f"{text[:19]}.{text[20:26].ljust(6, '0')}")
+            except ValueError:  # day 31 of a 30-day month, hour 24, …
+                return None
+            value.source_text = text
             return value
     elif text is None:
         return None
@@ -75,20 +82,6 @@ def parse_datetime(text: str | None) -> NetDateTime | None:
 
 _CANONICAL_RE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,7})?", re.ASCII)
 _ANY_FRACTION = sys.version_info >= (3, 11)  # fromisoformat reads 1 to 7 fraction digits
-
-
-def _canonical_datetime(text: str) -> NetDateTime | None:
-    """`yyyy-MM-dd HH:mm:ss[.f…]` (up to seven digits, as .NET writes it), or None."""
-    if not _CANONICAL_RE.fullmatch(text):
-        return None
-    try:  # the C parser; before 3.11 it reads only three or six fraction digits
-        value = NetDateTime.fromisoformat(
-            text if _ANY_FRACTION or len(text) == 19
-            else f"{text[:19]}.{text[20:26].ljust(6, '0')}")
-    except ValueError:  # day 31 of a 30-day month, hour 24, …
-        return None
-    value.source_text = text
-    return value
 
 
 def _as_net_datetime(value: datetime) -> NetDateTime:
@@ -127,6 +120,14 @@ def now_text() -> str:
 
 def parse_timespan(text: str | None) -> NetTimeSpan | None:
     """Parse a .NET TimeSpan in "c" form (`[-][d.]hh:mm:ss[.fffffff]`); None when unreadable."""
+    if type(text) is str:  # the form .NET writes for under a day, the quick way
+        match = _CANONICAL_SPAN_RE.fullmatch(text)
+        if match is not None:
+            hours, minutes, seconds, fraction = match.groups()
+            value = NetTimeSpan(0, int(hours) * 3600 + int(minutes) * 60 + int(seconds),
+                                int(fraction[:6].ljust(6, "0")) if fraction else 0)
+            value.source_text = text
+            return value
     if text is None:
         return None
     if isinstance(text, NetTimeSpan):
