@@ -76,3 +76,13 @@ def test_a_read_past_its_budget_gives_no_preview(tmp_path: Path) -> None:
     add_messages(path, SESSION_ID, 5_000)  # counting them takes many steps of SQLite's machine
     assert first_sessions(path, limit=10, budget=0) is None
     assert first_sessions(path, limit=10) is not None
+
+
+def test_the_preview_reads_every_form_of_the_file_as_the_store_does(form_path: Path) -> None:
+    store = open_store(form_path, read_only=True)
+    try:
+        expected = store.sessions.summaries(limit=20)
+    finally:
+        store.close()
+    assert expected.items  # each form's fixture has sessions to show
+    assert first_sessions(form_path, limit=20) == expected
