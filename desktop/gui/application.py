@@ -152,6 +152,13 @@ def mark(step: str) -> None:
     log.debug("start: %s", step)
 
 
+def file_to_open(window: MainWindow, path: str | None) -> str | None:
+    """The file a launch opens when it is there: the one given, else the last one used (None:
+    the default database, or nothing)."""
+    last = window.settings.value("lastFile")
+    return path or (str(last) if last and Path(str(last)).is_file() else None)
+
+
 def show_first(window: MainWindow, path: str | None) -> None:
     """Show and paint the window before the file is opened: the first paint needs neither
     Pony nor the data layer's database code, which `open_at_start` imports afterwards.
@@ -160,10 +167,10 @@ def show_first(window: MainWindow, path: str | None) -> None:
     empty panes it will fill rather than the start screen; a failure's dialog then stands over
     the window, and the start screen is shown if nothing could be opened.
     """
-    last = window.settings.value("lastFile")
-    if path or (last and Path(str(last)).is_file()):
+    target = file_to_open(window, path)
+    if target:
         window.pages.setCurrentWidget(window.splitter)
-        window.file_label.setText(f"Opening {Path(str(path or last)).name}…")
+        window.file_label.setText(f"Opening {Path(target).name}…")
     window.show()
     QApplication.processEvents()  # the show's expose and paint, before anything slower
     mark("first paint")
@@ -174,8 +181,7 @@ def preview_first_page(window: MainWindow, path: str | None) -> bool:
     `sqlite3` (`data.preview`) before `open_at_start` imports Pony and opens the store, whose
     own first page then replaces it. False when there is nothing to show (no file, or one
     that cannot be read quickly: the ordinary open deals with it)."""
-    last = window.settings.value("lastFile")
-    target = path or (str(last) if last and Path(str(last)).is_file() else None)
+    target = file_to_open(window, path)
     if target is None:
         return False
     from ..data.preview import ROWS, first_sessions
