@@ -496,9 +496,9 @@ def _ranked_sql(where: str, after: bool, *, keyed_after: bool = False) -> str:
     `keyed_after` (no filters only) ranks the index's entries before joining them to their
     keys, taking twice the page, and keeps the first `$limit` that have a key: the join of
     every match to its key cost a rare word's page half as much again as FTS5's ranking. An
-    entry without a key (a deleted message's, see `_matches_sql`) is rare, so the twice the
-    page holds a whole page of hits; a page that comes back short is read again with the
-    join first (`SearchService.search`), so no hit is ever skipped."""
+    entry without a key (a deleted message's, see `_matches_sql`) is rare, so twice the
+    page almost always holds a whole page of hits; a page that comes back short is read
+    again with the join first (`SearchService.search`), so no hit is ever skipped."""
     keys, index = fts.KEYS_TABLE, fts.FTS_TABLE
     keyset = ' WHERE ("Score", "Key") > ($after_score, $after_key)' if after else ""
     if keyed_after:
