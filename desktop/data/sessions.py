@@ -323,8 +323,8 @@ class SessionRepository(Repository[r.SessionRecord]):
         start = first_position or 0
         messages = [_PAGE_RECORD(row, agent_name=row[_PAGE_AGENT],
                                  position=start + n if start else None,
-                                 attachments=tuple(attachments.get(mid, ())),
-                                 tool_calls=tuple(calls.get(mid, ())))
+                                 attachments=attachments.get(mid, ()),
+                                 tool_calls=calls.get(mid, ()))
                     for n, (row, mid) in enumerate(zip(rows, ids, strict=True))]
         if backwards:
             has_before, has_after = more, before is not None
@@ -357,13 +357,14 @@ class SessionRepository(Repository[r.SessionRecord]):
         attachments, calls = self._children([m.id for m in messages])
         if not attachments and not calls:
             return messages
-        return [replace(m, attachments=tuple(attachments.get(m.id, ())),
-                        tool_calls=tuple(calls.get(m.id, ())))
+        return [replace(m, attachments=attachments.get(m.id, ()),
+                        tool_calls=calls.get(m.id, ()))
                 if m.id in attachments or m.id in calls else m for m in messages]
 
     def _children(self, message_ids: list[str]) -> tuple[
-            dict[str, list[r.AttachmentRecord]], dict[str, list[r.ToolCallRecord]]]:
-        """The attachments and tool calls of these messages, by message id."""
+            dict[str, tuple[r.AttachmentRecord, ...]], dict[str, tuple[r.ToolCallRecord, ...]]]:
+        """The attachments and tool calls of these messages, by message id (only those that
+        have any: `.get(id, ())` for the others)."""
         ids = json.dumps(message_ids)
         attachments: dict[str, list[r.AttachmentRecord]] = {}
         for row in self.store.select(
@@ -377,7 +378,8 @@ class SessionRepository(Repository[r.SessionRecord]):
                 f'WHERE "MessageId" IN {ID_LIST} ORDER BY "ExecutedAt", "Id"', ids=ids):
             record = _TOOL_CALL_RECORD(row)
             calls.setdefault(record.message_id, []).append(record)
-        return attachments, calls
+        return ({mid: tuple(found) for mid, found in attachments.items()},
+                {mid: tuple(found) for mid, found in calls.items()})
 
     def messages_around(self, session_id: str, message_id: str, *, context: int = 25,
                         position: int | None = None) -> MessagePage | None:

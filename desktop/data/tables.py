@@ -159,6 +159,7 @@ class Selection:
 
     def __init__(self) -> None:
         self._items: list[tuple[str | None, str, str]] = []  # (group, name, SQL)
+        self._sql: str | None = None  # the list, once asked for (items only get added)
 
     def columns(self, table: Table, alias: str | None = None, *, group: str | None = None,
                 names: Iterable[str] | None = None, sql: Mapping[str, str] | None = None
@@ -171,16 +172,20 @@ class Selection:
             table.column(name)
             expression = (sql or {}).get(name) or f'{prefix}"{name}"'
             self._items.append((group, name, expression))
+        self._sql = None
         return self
 
     def value(self, name: str, sql: str) -> Selection:
         """Add one expression, read back as `name`."""
         self._items.append((None, name, sql))
+        self._sql = None
         return self
 
     @property
     def sql(self) -> str:
-        return ", ".join(expression for _group, _name, expression in self._items)
+        if self._sql is None:
+            self._sql = ", ".join(expression for _group, _name, expression in self._items)
+        return self._sql
 
     def position(self, name: str, group: str | None = None) -> int:
         """Where the column `name` of `group` (or, with no group, the expression `name`) is
