@@ -335,3 +335,20 @@ def test_check_reads_empty_references_as_none(form_store) -> None:
     assert not found.problems
     if form_store.test_form != "seed":  # every ParentMessageId is "" there
         assert not [n for n in found.notes if "parent message" in n]
+
+
+def test_what_a_window_shows_first_then_numbers_matches_the_whole_read(form_store) -> None:
+    """A page or a search shown before its count (`numbered=False`), numbered after, is what
+    the numbered read gives, on every form of the file."""
+    sid = session_of(form_store)
+    form_store.sessions.import_messages(sid, [
+        {"content": f"lantern {n}", "role": MessageRole.User} for n in range(30)])
+    quick = form_store.sessions.messages_page(sid, last=True, limit=10, numbered=False)
+    whole = form_store.sessions.messages_page(sid, last=True, limit=10)
+    assert not quick.numbered and whole.numbered
+    assert quick.ending_at(form_store.sessions.thread_extent(sid).count) == whole
+    form_store.search.fill_deferred()
+    shown = form_store.search.search("lantern", limit=10, numbered=False)
+    assert len(shown.hits) == 10 and shown.total is None
+    assert form_store.search.number(shown) == form_store.search.search("lantern", limit=10)
+    assert form_store.search.number(shown).total == 30

@@ -166,6 +166,35 @@ def test_a_threads_first_and_last_pages_are_shown_before_its_length_is_counted(q
                                                                         limit=60)
 
 
+def test_messages_written_between_a_last_page_and_its_count_do_not_shift_its_numbers(
+        qtbot, dotnet_file, tmp_path, monkeypatch) -> None:
+    add_messages(dotnet_file, SESSION_ID, 3000, first_sequence=6)
+    window = open_window(qtbot, dotnet_file, tmp_path)
+    select_session(qtbot, window, SESSION_ID)
+    model, sessions = window.thread_model, window.store.sessions
+    qtbot.waitUntil(lambda: model.extent is not None, timeout=5000)
+    reading = sessions.messages_page
+
+    def another_program_writes_after(*args, **kwargs):  # two messages land after the page
+        page = reading(*args, **kwargs)
+        if kwargs.get("last") and kwargs.get("numbered") is False:
+            add_messages(dotnet_file, SESSION_ID, 2, first_sequence=4000)
+            monkeypatch.setattr(sessions, "messages_page", reading)
+        return page
+
+    monkeypatch.setattr(sessions, "messages_page", another_program_writes_after)
+    counted: list[tuple[list, int]] = []  # the window's numbers when the count comes
+    model.extent_changed.connect(lambda: counted.append((
+        [(model.message(n).sequence_number, model.message(n).position)
+         for n in range(model.rowCount())], model.new_count)))
+    window.last_action.trigger()
+    qtbot.waitUntil(lambda: any(model.extent and model.extent.count == 3007 for _ in counted),
+                    timeout=5000)
+    rows, new = next(c for c in counted if c[0] and c[0][-1][0] == 3005 and c[0][-1][1])
+    assert rows[-1] == (3005, 3005) and rows[0] == (2946, 2946)  # not shifted by the two
+    assert new == 2  # offered by the bar for new messages
+
+
 def test_search_as_you_type_and_jump_to_the_hit(window, qtbot) -> None:
     window.store.run_maintenance()
     window.find_action.trigger()

@@ -280,7 +280,7 @@ class SessionRepository(Repository[r.SessionRecord]):
         before the page (which costs one index entry per message); so does `total`, the
         thread's length, for the last page (the caller's `thread_extent` in the same read).
         `numbered=False` leaves a last page's `position`s None rather than count the thread
-        (`MessagePage.numbered` adds them once its length is known).
+        (`MessagePage.ending_at` gives them once its length is known).
         """
         params: dict[str, Any] = {"sid": session_id, "limit": int(limit) + 1}
         backwards = last or before is not None
@@ -307,12 +307,10 @@ class SessionRepository(Repository[r.SessionRecord]):
                     first_position = 1
                 elif last and before is None and not more:
                     first_position = 1  # the whole thread fits in the page
-                elif last and before is None and (numbered or total is not None):
-                    # a plain count: no row-value test per entry
-                    first_position = (self._count(session_id) if total is None else total) \
-                        - len(rows) + 1
-                elif last and before is None:
-                    first_position = None
+                elif last and before is None:  # a plain count: no row-value test per entry
+                    if numbered or total is not None:
+                        first_position = (self._count(session_id) if total is None
+                                          else total) - len(rows) + 1
                 else:
                     time, sequence, first_id = (rows[0][n] for n in _PAGE_CURSOR)
                     first_position = self._count_before(

@@ -151,19 +151,28 @@ class MessageThreadModel(QAbstractListModel):
                 self._replace(page, None, None)
                 self._extent_pending = True  # paging goes on meanwhile; a refresh waits
 
-                def counted(extent: ThreadExtent) -> None:
+                def count() -> tuple[ThreadExtent, int]:
+                    with store.reading():  # and what arrived after the page, a read later
+                        extent = store.sessions.thread_extent(session_id)
+                        later = 0 if page.has_after or extent.last_cursor == page.last_cursor \
+                            else store.sessions.count_after(session_id, page.last_cursor)
+                    return extent, later
+
+                def counted(result: tuple[ThreadExtent, int]) -> None:
+                    extent, later = result
                     self._extent_pending = False
                     if not page.numbered:  # the last page's rows, wherever paging put them
-                        self._number_rows(page.ending_at(extent.count))
-                    self._set_extent(extent)
+                        self._number_rows(page.ending_at(extent.count - later))
+                    self._set_extent(extent, seen_end=page.last_cursor if later else None,
+                                     new=later)
                     self._after_load()
 
                 def not_counted(error: Exception) -> None:
                     self._extent_pending = False
                     self.failed.emit(error)
 
-                self._reads.op(lambda _store: store.sessions.thread_extent(session_id)) \
-                    .within(THREAD_READS).success(counted).failure(not_counted).run()
+                self._reads.op(lambda _store: count()).within(THREAD_READS) \
+                    .success(counted).failure(not_counted).run()
 
             self._start(lambda: store.sessions.messages_page(
                 session_id, last=at_end, limit=PAGE_SIZE, numbered=False), shown)
@@ -407,8 +416,11 @@ class MessageThreadModel(QAbstractListModel):
         if rows:
             self.dataChanged.emit(self.index(rows[0]), self.index(rows[-1]))
 
-    def _set_extent(self, extent: ThreadExtent) -> None:
-        self.extent, self._seen_end, self.new_count = extent, extent.last_cursor, 0
+    def _set_extent(self, extent: ThreadExtent, *, seen_end: Cursor | None = None,
+                    new: int = 0) -> None:
+        """The thread's length and end; `seen_end` and `new` when messages arrived after the
+        end the window shows (read after it), which the bar for new messages then offers."""
+        self.extent, self._seen_end, self.new_count = extent, seen_end or extent.last_cursor, new
         self.extent_changed.emit()
 
     def _prepend(self, page: MessagePage) -> None:
