@@ -100,7 +100,7 @@ sys.exit(application.run(sys.argv[1:2]))
 # the steps `run()` marks (desktop/gui/application.py), in order; "sessions shown" only when
 # the preview read before the store opens could paint them
 PARTS = ("application created", "window modules imported", "window built", "first paint",
-         "sessions shown", "file opened", "first page painted")
+         "sessions shown", "window completed", "file opened", "first page painted")
 
 SCROLL = """
 import sys, time

@@ -26,7 +26,14 @@ from processes import ROOT
 LATER = ("pony", "pygments", "orchestrator_desktop.data.database",
          "orchestrator_desktop.export", "orchestrator_desktop.gui.agents.agent_editor",
          "orchestrator_desktop.gui.snapshots.snapshot_manager",
-         "orchestrator_desktop.gui.exporting.export_dialog")
+         "orchestrator_desktop.gui.exporting.export_dialog",
+         # the window's other panes and commands (`MainWindow.complete`)
+         "orchestrator_desktop.gui.thread.thread_view",
+         "orchestrator_desktop.gui.search.search_panel",
+         "orchestrator_desktop.gui.sessions.details_panel",
+         "orchestrator_desktop.gui.files.file_care",
+         "orchestrator_desktop.gui.snapshots.snapshot_actions",
+         "orchestrator_desktop.gui.exporting.session_export")
 
 FIRST_PAINT = """
 import json, linecache, sys
@@ -130,6 +137,50 @@ def test_window_shows_its_panes_first_then_fills_them(qtbot, tmp_path: Path) -> 
     shown = [window.thread_model.message(n).content for n in range(window.thread_model.rowCount())]
     assert any(shown)
     window.grab().save(str(tmp_path / "launched.png"))
+
+
+def test_a_window_built_in_two_steps_keeps_its_layout(qtbot, tmp_path: Path) -> None:
+    settings = settings_in(tmp_path)
+    whole = MainWindow(settings)
+    qtbot.addWidget(whole)
+    whole.splitter.setSizes([300, 700, 400])
+    whole.close()  # saves the layout, as a person's last session would have
+    path = make_dotnet_database(tmp_path / "team.db")
+    window = MainWindow(settings, complete=False)
+    qtbot.addWidget(window)
+    show_first(window, str(path))
+    assert preview_first_page(window, str(path))
+    # the first paint: the list of sessions, the menus' titles, and room for the rest
+    assert not window.completed and not hasattr(window, "thread_model")
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles == ["&File", "&Edit", "&View", "&Session", "&Agents", "&Help"]
+    assert all(a.menu().isEmpty() for a in window.menuBar().actions())
+    sizes = window.splitter.sizes()
+    assert window.sessions.rowCount() == 2 and window.splitter.count() == 3
+    window.complete()
+    # the panes take the places kept for them, at the sizes the person left them
+    assert window.splitter.widget(1) is window.thread and window.splitter.widget(2) is window.side
+    assert window.splitter.count() == 3 and window.splitter.sizes() == sizes
+    assert [a.text() for a in window.menuBar().actions()] == titles
+    assert window.open_action in window.menus["&File"].actions()
+    assert not window.close_action.isEnabled()  # no file yet: the commands say so
+    assert open_at_start(window, str(path))
+    qtbot.waitUntil(lambda: window.current_session_id() is not None, timeout=10000)
+    window.table.setCurrentIndex(window.sessions.index(window.sessions.row_of(SESSION_ID), 0))
+    qtbot.waitUntil(lambda: window.thread_model.rowCount() == 5, timeout=10000)
+    assert window.close_action.isEnabled()
+
+
+def test_opening_a_file_completes_the_window(qtbot, tmp_path: Path) -> None:
+    path = make_dotnet_database(tmp_path / "team.db")
+    window = MainWindow(settings_in(tmp_path), complete=False)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.open_file(path, create=False)
+    assert window.completed and window.windowTitle().startswith("team.db")
+    qtbot.waitUntil(lambda: window.current_session_id() is not None, timeout=10000)
+    window.table.setCurrentIndex(window.sessions.index(window.sessions.row_of(SESSION_ID), 0))
+    qtbot.waitUntil(lambda: window.thread_model.rowCount() == 5, timeout=10000)
 
 
 def test_the_sessions_painted_first_give_way_to_the_stores_without_a_blank(

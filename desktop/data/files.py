@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -12,7 +11,7 @@ def partial_name(target: Path) -> Path:
     """A temporary name beside `target` that no other operation, in this process or another,
     can pick: the process id and a random token, so two backups or restores at once never
     write or delete each other's file."""
-    return target.with_name(f"{target.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    return target.with_name(f"{target.name}.{os.getpid()}-{os.urandom(4).hex()}.partial")
 
 
 def identity(path: Path) -> tuple[int, int] | None:

@@ -161,7 +161,8 @@ def file_to_open(window: MainWindow, path: str | None) -> str | None:
 
 def show_first(window: MainWindow, path: str | None) -> None:
     """Show and paint the window before the file is opened: the first paint needs neither
-    Pony nor the data layer's database code, which `open_at_start` imports afterwards.
+    the window's other panes (`MainWindow.complete`) nor Pony and the data layer's database
+    code, which `open_at_start` imports afterwards.
 
     When a file will be opened (one given, or the last one used), the first paint shows the
     empty panes it will fill rather than the start screen; a failure's dialog then stands over
@@ -231,13 +232,17 @@ def run(argv: list[str]) -> int:
     forget_module_sources()
     mark("window modules imported")
 
-    window = MainWindow(QSettings())
+    window = MainWindow(QSettings(), complete=False)  # its other panes once the list shows
     mark("window built")
     if sys.platform == "darwin":  # Finder hands files over as events; elsewhere, as arguments
         app.installEventFilter(FileOpenFilter(window))
     close_on_termination(window)
     show_first(window, args.path)
     preview_first_page(window, args.path)
+    window.complete()
+    QApplication.processEvents()  # paints the panes before the file is opened
+    forget_module_sources()
+    mark("window completed")
     open_at_start(window, args.path)
     forget_module_sources()
     mark("file opened")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTabWidget,
+    QWidget,
 )
 
 from .. import APP_NAME, paths
@@ -26,8 +27,6 @@ from ..data.enums import SessionStatus
 from ..data.errors import DamagedDatabaseError, DataError
 from . import dialogs, style
 from .actions import add_action
-from .exporting.session_export import SessionExport
-from .files.file_care import FileCare
 from .files.welcome import WelcomePage
 from .operations import (
     AGENTS,
@@ -40,17 +39,18 @@ from .operations import (
     WAITING_FOR_LOCK,
     Door,
 )
-from .search.search_panel import SearchPanel
-from .sessions.details_panel import DetailsPanel, SessionDetails
 from .sessions.sessions_pane import SessionsPane
-from .snapshots.snapshot_actions import SnapshotActions
 from .tasks import TaskRunner
-from .thread.message_render import search_terms
-from .thread.thread_view import MessageThreadModel, ThreadView
 
 if TYPE_CHECKING:
     from ..data import Store
     from ..data.search import SearchHit
+    from .exporting.session_export import SessionExport
+    from .files.file_care import FileCare
+    from .search.search_panel import SearchPanel
+    from .sessions.details_panel import DetailsPanel, SessionDetails
+    from .snapshots.snapshot_actions import SnapshotActions
+    from .thread.thread_view import MessageThreadModel, ThreadView
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +59,26 @@ MAX_RECENT = 8
 
 
 class MainWindow(QMainWindow):
-    """One window showing one database file."""
+    """One window showing one database file.
+
+    It is built in two steps so that a launch paints it early: the frame (the session list,
+    the start screen, the status bar and the menus' titles) and then, in `complete()`, the
+    thread, the side panel, the commands and the menus' items, whose modules the first paint
+    does not import. A window made without `complete=False` is built whole.
+    """
 
     store_changed = Signal(object)
+    # made by `complete()`
+    thread_model: MessageThreadModel
+    thread: ThreadView
+    details: DetailsPanel
+    search: SearchPanel
+    side: QTabWidget
+    care: FileCare
+    snapshots: SnapshotActions
+    exporter: SessionExport
 
-    def __init__(self, settings: QSettings | None = None) -> None:
+    def __init__(self, settings: QSettings | None = None, *, complete: bool = True) -> None:
         super().__init__()
         self.settings = settings or QSettings()
         self.store: Store | None = None
@@ -76,42 +91,45 @@ class MainWindow(QMainWindow):
         self._pending_open: tuple[str, str, tuple[str, ...]] | None = None
         self._opening = False  # a file is being opened (the event loop runs meanwhile)
         self._close_after_open = False
+        self.completed = False
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
-        self._build_views()
-        self._build_actions()
+        self._build_frame()
         self._build_status_bar()
-        self._build_rooms()
-        self._build_menus()
+        self._build_menu_titles()
         self._restore_layout()
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_INTERVAL_MS)
         self._refresh_timer.timeout.connect(self._check_for_outside_changes)
+        if complete:
+            self.complete()
+
+    def complete(self) -> None:
+        """Build the rest of the window: the thread and side panes in the places the frame
+        kept for them (at the sizes it restored), the commands, and the menus' items."""
+        if self.completed:
+            return
+        self._build_panes()
+        self._build_actions()
+        self._build_rooms()
+        self._build_menus()
+        self.completed = True
         self._update_actions()
 
     # -- construction -----------------------------------------------------------------------
 
-    def _build_views(self) -> None:
+    def _build_frame(self) -> None:
         self.session_pane = SessionsPane(self.door.reads(), self)
         # the pane's parts, by the names the window's commands (and its tests) use
         self.sessions = self.session_pane.model
         self.filter_bar = self.session_pane.filter_bar
         self.table = self.session_pane.table
 
-        self.thread_model = MessageThreadModel(self.door.reads(), self)
-        self.thread = ThreadView(self.thread_model, self)
-        self.details = DetailsPanel(self)
-        self.search = SearchPanel(self.door.reads(), self)
-        self.side = QTabWidget(self)
-        self.side.setAccessibleName("Side panel")
-        self.side.addTab(self.details, "Details")
-        self.side.addTab(self.search, "Search")
-
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.session_pane)
-        self.splitter.addWidget(self.thread)
-        self.splitter.addWidget(self.side)
+        for _pane in ("thread", "side"):  # their places, until `complete()` fills them
+            self.splitter.addWidget(QWidget(self.splitter))
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setStretchFactor(2, 2)
@@ -124,11 +142,6 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.splitter)
         self.setCentralWidget(self.pages)
 
-        self.session_pane.current_changed.connect(self._current_session_changed)
-        self.sessions.reloaded.connect(self._restore_selection)
-        self.sessions.failed.connect(self._report_failure)
-        self.thread_model.failed.connect(self._report_failure)
-        self.search.hit_chosen.connect(self.open_hit)
         welcome = self.welcome
         welcome.choose_requested.connect(self.choose_file)
         welcome.new_requested.connect(self.choose_new_file)
@@ -137,6 +150,28 @@ class MainWindow(QMainWindow):
         welcome.shown.connect(lambda: self.pages.setCurrentWidget(welcome))
         welcome.database_wanted.connect(self._leave_welcome)
         welcome.samples_loaded.connect(self._samples_loaded)
+
+    def _build_panes(self) -> None:
+        from .search.search_panel import SearchPanel
+        from .sessions.details_panel import DetailsPanel
+        from .thread.thread_view import MessageThreadModel, ThreadView
+
+        self.thread_model = MessageThreadModel(self.door.reads(), self)
+        self.thread = ThreadView(self.thread_model, self)
+        self.details = DetailsPanel(self)
+        self.search = SearchPanel(self.door.reads(), self)
+        self.side = QTabWidget(self)
+        self.side.setAccessibleName("Side panel")
+        self.side.addTab(self.details, "Details")
+        self.side.addTab(self.search, "Search")
+        for index, pane in ((1, self.thread), (2, self.side)):
+            self.splitter.replaceWidget(index, pane).deleteLater()
+
+        self.session_pane.current_changed.connect(self._current_session_changed)
+        self.sessions.reloaded.connect(self._restore_selection)
+        self.sessions.failed.connect(self._report_failure)
+        self.thread_model.failed.connect(self._report_failure)
+        self.search.hit_chosen.connect(self.open_hit)
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
         return add_action(self, text, slot, shortcut, tip)
@@ -184,6 +219,10 @@ class MainWindow(QMainWindow):
         self.door.waiting.connect(self._waiting_for_lock)
         self.door.replaced.connect(self._file_replaced)
         self.door.status.connect(self.statusBar().showMessage)
+        from .exporting.session_export import SessionExport
+        from .files.file_care import FileCare
+        from .snapshots.snapshot_actions import SnapshotActions
+
         self.care = FileCare(self.door, self.run_with_progress, self)
         self.care.open_requested.connect(lambda path: self.open_file(path, create=False))
         self.care.close_requested.connect(self.close_file)
@@ -220,9 +259,15 @@ class MainWindow(QMainWindow):
     def restore_snapshot(self, snapshot_id: str, name: str, parent: Any = None) -> None:
         self.snapshots.restore_snapshot(snapshot_id, name, parent)
 
-    def _build_menus(self) -> None:
+    def _build_menu_titles(self) -> None:
+        """The menu bar's menus, empty until `complete()`: the first paint shows them."""
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        self.menus = {title: bar.addMenu(title) for title in
+                      ("&File", "&Edit", "&View", "&Session", "&Agents", "&Help")}
+
+    def _build_menus(self) -> None:
+        menus = self.menus
+        file_menu = menus["&File"]
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -234,12 +279,12 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.care.check_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        edit = bar.addMenu("&Edit")
+        edit = menus["&Edit"]
         edit.addAction(self.copy_action)
         edit.addSeparator()
         edit.addAction(self.find_action)
         edit.addAction(self.filter_action)
-        view = bar.addMenu("&View")
+        view = menus["&View"]
         view.addAction(self.refresh_action)
         view.addSeparator()
         view.addAction(self.first_action)
@@ -247,7 +292,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.go_to_action)
         view.addSeparator()
         view.addAction(self.details_action)
-        session = bar.addMenu("&Session")
+        session = menus["&Session"]
         session.addAction(self.rename_action)
         self.status_menu = session.addMenu("Change S&tatus")
         for action in self.status_actions.values():
@@ -263,9 +308,9 @@ class MainWindow(QMainWindow):
         session.addAction(self.export_action)
         session.addSeparator()
         session.addAction(self.delete_action)
-        agents_menu = bar.addMenu("&Agents")
+        agents_menu = menus["&Agents"]
         agents_menu.addAction(self.agents_action)
-        help_menu = bar.addMenu("&Help")
+        help_menu = menus["&Help"]
         help_menu.addAction(self.about_action)
 
     def _build_status_bar(self) -> None:
@@ -293,6 +338,7 @@ class MainWindow(QMainWindow):
     def open_file(self, path: str | Path, *, create: bool = True) -> bool:
         """Open `path` (creating it when asked); on failure say why and keep what was open."""
         path = Path(str(path).removeprefix("file://")).expanduser()
+        self.complete()
         if self._opening or not self._agent_edits_settled(
                 lambda: self.open_file(path, create=create)):
             return False
@@ -563,6 +609,8 @@ class MainWindow(QMainWindow):
             self.thread.set_statistics(None)
             return
 
+        from .sessions.details_panel import SessionDetails
+
         def load() -> SessionDetails | None:
             session = store.sessions.get(session_id)
             if session is None:
@@ -584,6 +632,8 @@ class MainWindow(QMainWindow):
         """Show the hit's session scrolled to the message, with the matched words marked."""
         if hit.session_id is None:
             return
+        from .thread.message_render import search_terms
+
         terms = search_terms(query)
         row = self.sessions.row_of(hit.session_id)
         if row >= 0:
