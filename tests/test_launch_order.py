@@ -143,7 +143,9 @@ def test_a_window_built_in_two_steps_keeps_its_layout(qtbot, tmp_path: Path) -> 
     settings = settings_in(tmp_path)
     whole = MainWindow(settings)
     qtbot.addWidget(whole)
-    whole.splitter.setSizes([300, 700, 400])
+    whole.resize(1200, 760)
+    whole.show()
+    whole.splitter.setSizes([300, 500, 400])
     whole.close()  # saves the layout, as a person's last session would have
     path = make_dotnet_database(tmp_path / "team.db")
     window = MainWindow(settings, complete=False)
@@ -158,6 +160,7 @@ def test_a_window_built_in_two_steps_keeps_its_layout(qtbot, tmp_path: Path) -> 
     sizes = window.splitter.sizes()
     assert window.sessions.rowCount() == 2 and window.splitter.count() == 3
     window.complete()
+    qtbot.wait(20)  # laid out and painted again
     # the panes take the places kept for them, at the sizes the person left them
     assert window.splitter.widget(1) is window.thread and window.splitter.widget(2) is window.side
     assert window.splitter.count() == 3 and window.splitter.sizes() == sizes
@@ -169,6 +172,32 @@ def test_a_window_built_in_two_steps_keeps_its_layout(qtbot, tmp_path: Path) -> 
     window.table.setCurrentIndex(window.sessions.index(window.sessions.row_of(SESSION_ID), 0))
     qtbot.waitUntil(lambda: window.thread_model.rowCount() == 5, timeout=10000)
     assert window.close_action.isEnabled()
+
+
+def test_the_panes_share_the_window_as_when_it_is_built_at_once(qtbot, tmp_path: Path) -> None:
+    seen: dict[bool, list[list[int]]] = {}
+    for in_two_steps in (False, True):
+        window = MainWindow(settings_in(tmp_path / str(in_two_steps)),
+                            complete=not in_two_steps)
+        qtbot.addWidget(window)
+        window.pages.setCurrentWidget(window.splitter)
+        window.resize(1400, 800)
+        window.show()
+        qtbot.wait(20)
+        window.complete()
+        qtbot.wait(20)
+        seen[in_two_steps] = [window.splitter.sizes()]
+        for width in (1700, 1100):  # room gained or lost is shared out alike
+            window.resize(width, 800)
+            qtbot.waitUntil(lambda w=width, s=window.splitter: abs(sum(s.sizes()) - w) < 20,
+                            timeout=5000)
+            seen[in_two_steps].append(window.splitter.sizes())
+        window.close()
+    for two_steps, whole in zip(seen[True], seen[False], strict=True):  # to a pixel's rounding
+        assert all(abs(a - b) <= 2 for a, b in zip(two_steps, whole, strict=True)), seen
+    sizes = seen[False][0]  # the default sizes (540, 580, 420), scaled to the window
+    assert all(abs(size - default * sum(sizes) / 1540) <= 2
+               for size, default in zip(sizes, (540, 580, 420), strict=True)), sizes
 
 
 def test_opening_a_file_completes_the_window(qtbot, tmp_path: Path) -> None:

@@ -130,10 +130,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.session_pane)
         for _pane in ("thread", "side"):  # their places, until `complete()` fills them
             self.splitter.addWidget(QWidget(self.splitter))
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 4)
-        self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([540, 580, 420])
+        self._stretch_panes()
 
         # the start screen, shown while no file is open
         self.welcome = WelcomePage(self.door, self.recent_files, self)
@@ -164,8 +161,14 @@ class MainWindow(QMainWindow):
         self.side.setAccessibleName("Side panel")
         self.side.addTab(self.details, "Details")
         self.side.addTab(self.search, "Search")
+        # on a painted frame, the replacing panes keep the sizes it shows (they would be given
+        # their size hints); before, the sizes the frame restored are still to be laid out
+        sizes = self.splitter.sizes() if self.splitter.isVisible() else None
         for index, pane in ((1, self.thread), (2, self.side)):
             self.splitter.replaceWidget(index, pane).deleteLater()
+        self._stretch_panes()  # a pane's stretch is its own size policy's
+        if sizes is not None:
+            self.splitter.setSizes(sizes)
 
         self.session_pane.current_changed.connect(self._current_session_changed)
         self.sessions.reloaded.connect(self._restore_selection)
@@ -778,15 +781,20 @@ class MainWindow(QMainWindow):
 
     # -- window state ------------------------------------------------------------------------------
 
+    def _stretch_panes(self) -> None:
+        for index, stretch in enumerate((3, 4, 2)):
+            self.splitter.setStretchFactor(index, stretch)
+
     def _restore_layout(self) -> None:
         geometry = self.settings.value("geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self.resize(1440, 860)
-        splitter = self.settings.value("splitter")
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.splitter.restoreState(splitter)
+        self.splitter.setSizes([540, 580, 420])
+        state = self.settings.value("splitter")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.splitter.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """QWidget.closeEvent: remember the layout, stop background work, close the file."""
