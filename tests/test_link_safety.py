@@ -136,6 +136,7 @@ def _click_anchor(qtbot, window, text: str) -> None:
     view.scrollTo(index)
     qtbot.wait(50)
     doc = window.thread.delegate._document(index, view.viewport().width(), view.palette())
+    doc.size()  # laid out: its lines exist (reading a line of one not laid out crashes Qt)
     block = doc.begin()
     while block.isValid():
         it = block.begin()
@@ -144,6 +145,7 @@ def _click_anchor(qtbot, window, text: str) -> None:
             if fragment.charFormat().isAnchor() and fragment.text() == text:
                 offset = fragment.position() - block.position() + 1
                 line = block.layout().lineForTextPosition(offset)
+                assert line.isValid(), f"the anchor {text!r} is on no line"
                 box = doc.documentLayout().blockBoundingRect(block)
                 x = box.x() + line.cursorToX(offset)[0]
                 y = box.y() + line.y() + line.height() / 2
